@@ -1,0 +1,36 @@
+/// Options for reading JSON into protobuf (the ProtoJSON parser options).
+public struct JSONParseOptions: Sendable, Equatable {
+    /// Skip JSON members that name no field, and enum names that are unknown,
+    /// instead of rejecting them.
+    public var ignoreUnknownFields: Bool
+    /// Maximum nesting of objects and arrays.
+    public var maxDepth: Int
+
+    public init(ignoreUnknownFields: Bool = false, maxDepth: Int = 100) {
+        self.ignoreUnknownFields = ignoreUnknownFields
+        self.maxDepth = maxDepth
+    }
+
+    public static let defaults = JSONParseOptions()
+}
+
+/// Options for writing protobuf as JSON (the ProtoJSON printer options).
+public struct JSONPrintOptions: Sendable, Equatable {
+    /// Print every field, also those at their default value (not only primitives).
+    public var emitUnpopulated: Bool
+    /// Use the `.proto` field names instead of the lowerCamelCase JSON names.
+    public var useProtoNames: Bool
+    /// Print enum values as numbers instead of names.
+    public var enumsAsInts: Bool
+    /// Maximum nesting of messages.
+    public var maxDepth: Int
+
+    public init(emitUnpopulated: Bool = false, useProtoNames: Bool = false, enumsAsInts: Bool = false, maxDepth: Int = 100) {
+        self.emitUnpopulated = emitUnpopulated
+        self.useProtoNames = useProtoNames
+        self.enumsAsInts = enumsAsInts
+        self.maxDepth = maxDepth
+    }
+
+    public static let defaults = JSONPrintOptions()
+}
