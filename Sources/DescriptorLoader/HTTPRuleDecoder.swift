@@ -55,10 +55,9 @@ enum HTTPRuleDecoder {
         if nested && !additional.isEmpty {
             throw DecodeError(description: "additional_bindings must not nest")
         }
-        var rules: [HTTPRule] = []
-        if !method.isEmpty {
-            rules.append(HTTPRule(httpMethod: method, pattern: pattern, body: body, responseBody: responseBody, origin: origin))
-        }
+        // A binding without a verb is kept (with an empty method) so that
+        // SchemaValidator reports it instead of it silently disappearing.
+        var rules = [HTTPRule(httpMethod: method, pattern: pattern, body: body, responseBody: responseBody, origin: origin)]
         for extra in additional {
             rules += try decodeRule(extra, origin: origin, nested: true)
         }

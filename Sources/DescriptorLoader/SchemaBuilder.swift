@@ -15,6 +15,8 @@ public struct SchemaBuilder {
     private var errors: [SchemaError] = []
     /// HTTP rules from service-config YAML, by selector; they replace the annotation.
     private var yamlRules: [String: [HTTPRule]] = [:]
+    /// `api.yaml: http.rules[2] (line 9)` for each YAML selector, for error messages.
+    private var yamlRuleLabels: [String: String] = [:]
 
     public init() {}
 
@@ -32,9 +34,14 @@ public struct SchemaBuilder {
     }
 
     /// Adds one file; a second copy under the same name must be identical.
+    ///
+    /// Exception: `google/protobuf/*` files differ between protoc releases
+    /// (descriptor.proto grows new options), and a descriptor set built by one
+    /// release must still load next to `.proto` files compiled by another, so
+    /// for those the first copy wins.
     public mutating func add(_ file: Google_Protobuf_FileDescriptorProto, origin: String) {
         if let existing = files[file.name] {
-            if !Self.sameDefinitions(existing, file) {
+            if !Self.sameDefinitions(existing, file) && !file.name.hasPrefix("google/protobuf/") {
                 errors.append(
                     SchemaError(
                         location: origin,
@@ -52,12 +59,42 @@ public struct SchemaBuilder {
         for (selector, list) in rules { yamlRules[selector] = list }
     }
 
+    /// Adds the rules of a service-config YAML; each replaces the annotation of
+    /// its selector. A selector may have only one rule across all files, and
+    /// must name a loaded method (checked in ``build()``).
+    public mutating func addServiceConfig(_ config: ServiceConfig) {
+        for rule in config.rules {
+            let label = "\(config.file): \(rule.label)"
+            if let previous = yamlRuleLabels[rule.selector] {
+                errors.append(
+                    SchemaError(
+                        location: config.file,
+                        message: "\(rule.label): selector '\(rule.selector)' already has a rule at \(previous)"))
+                continue
+            }
+            yamlRuleLabels[rule.selector] = label
+            yamlRules[rule.selector] = rule.bindings
+        }
+    }
+
     /// Resolves and validates everything added so far.
     public func build() throws -> Schema {
         var errors = self.errors
         var messages: [String: MessageSchema] = [:]
         var enums: [String: EnumSchema] = [:]
         var definedIn: [String: String] = [:]
+
+        // A file whose imports are missing cannot resolve; say why before the type errors it causes.
+        for fileName in fileOrder {
+            guard let file = files[fileName] else { continue }
+            for dependency in file.dependency where files[dependency] == nil {
+                errors.append(
+                    SchemaError(
+                        location: origin(fileName),
+                        message: "imports '\(dependency)', which is not loaded "
+                            + "(build descriptor sets with protoc --include_imports, or load that file too)"))
+            }
+        }
 
         // First pass: collect every type name, so references can be resolved in any order.
         var pendingMessages: [(String, Google_Protobuf_DescriptorProto, Google_Protobuf_FileDescriptorProto)] = []
@@ -265,7 +302,14 @@ public struct SchemaBuilder {
         }
 
         let schema = Schema(messages: messages, enums: enums, services: services, files: fileOrder)
-        errors += SchemaValidator.validate(schema)
+        for selector in yamlRules.keys.sorted() where schema.methods[selector] == nil {
+            let label = yamlRuleLabels[selector] ?? "service config"
+            let service = selector.split(separator: ".").dropLast().joined(separator: ".")
+            let hint = services[service].map { "service '\(service)' has " + $0.methods.map(\.name).joined(separator: ", ") }
+                ?? "no service '\(service)' is loaded"
+            errors.append(SchemaError(location: label, message: "selector '\(selector)' names no loaded method (\(hint))"))
+        }
+        errors += SchemaValidator.validate(schema, yamlRuleLabels: yamlRuleLabels)
         if !errors.isEmpty {
             throw SchemaErrors(errors: errors)
         }
