@@ -77,23 +77,23 @@ public enum SchemaLoader {
     }
 
     /// The `-I` list for one protoc run: the user's import paths; then the
-    /// source directory (or, for a lone file under none of them, the file's
-    /// directory); then the bundled protos and the system includes.
+    /// source directory, or for lone files the directory of each file; then
+    /// the bundled protos and the system includes. A file or directory that
+    /// already lies under one of the other import paths adds nothing, so its
+    /// name is relative to that path (`protos/google/rpc/status.proto` is
+    /// `google/rpc/status.proto`).
     static func compileImportPaths(for files: [String], directory: String?, importPaths: [String]) -> [String] {
-        var roots = importPaths.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        if let directory {
-            roots.append(directory)
-        } else {
-            for file in files where !roots.contains(where: { isInside(file, $0) }) {
-                roots.append(URL(fileURLWithPath: file).deletingLastPathComponent().path)
-            }
-        }
-        if let bundled = BundledProtos.directory { roots.append(bundled) }
+        let user = importPaths.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        var shared: [String] = []
+        if let bundled = BundledProtos.directory { shared.append(bundled) }
         if FileManager.default.fileExists(atPath: "/usr/include/google/protobuf/descriptor.proto") {
-            roots.append("/usr/include")
+            shared.append("/usr/include")
         }
+        let known = user + shared
+        let roots = directory.map { [$0] } ?? files.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+        let own = roots.filter { root in !known.contains { isInside(root + "/", $0) } }
         var seen = Set<String>()
-        return roots.filter { seen.insert($0).inserted }
+        return (user + own + shared).filter { seen.insert($0).inserted }
     }
 
     static func isInside(_ file: String, _ directory: String) -> Bool {
