@@ -373,22 +373,3 @@ public struct SchemaBuilder {
         return a == b
     }
 }
-
-/// One problem found while loading, with the file (and element) it concerns.
-public struct SchemaError: Error, Sendable, CustomStringConvertible, Equatable {
-    public let location: String
-    public let message: String
-
-    public init(location: String, message: String) {
-        self.location = location
-        self.message = message
-    }
-
-    public var description: String { "\(location): \(message)" }
-}
-
-/// Every problem found in one load.
-public struct SchemaErrors: Error, Sendable, CustomStringConvertible {
-    public let errors: [SchemaError]
-    public var description: String { errors.map(\.description).joined(separator: "\n") }
-}

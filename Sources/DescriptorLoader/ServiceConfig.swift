@@ -35,4 +35,9 @@ public struct ServiceConfig: Sendable, Equatable {
         self.file = file
         self.rules = rules
     }
+
+    /// Parses the YAML text of `file`; throws ``SchemaErrors`` naming each bad rule.
+    public static func parse(yaml: String, file: String) throws -> ServiceConfig {
+        try ServiceConfigParser.parse(yaml: yaml, file: file)
+    }
 }
