@@ -81,6 +81,29 @@ final class DirectoryLoadingTests: XCTestCase {
         XCTAssertEqual(try SchemaSource.discover(at: anything), [.descriptorSet(path: anything)])
     }
 
+    func testDirectoryUnderAnImportPathIsNamedRelativeToIt() throws {
+        let workspace = try ProtoWorkspace()
+        try workspace.write("src/acme/v1/a.proto", """
+            syntax = "proto3";
+            package acme.v1;
+            import "acme/v1/b.proto";
+            message A { B b = 1; }
+            """)
+        try workspace.write("src/acme/v1/b.proto", "syntax = \"proto3\"; package acme.v1; message B {}")
+        let schema = try SchemaLoader.load(sources: [workspace.path("src/acme")], importPaths: [workspace.path("src")])
+        XCTAssertEqual(schema.message("acme.v1.A")?.file, "acme/v1/a.proto")
+        XCTAssertEqual(schema.files.filter { $0.hasPrefix("acme/") }, ["acme/v1/b.proto", "acme/v1/a.proto"])
+    }
+
+    func testBundledSubdirectoryKeepsItsCanonicalNames() throws {
+        let bundled = try XCTUnwrap(SchemaLoader.bundledProtosDirectory)
+        let schema = try SchemaLoader.load(sources: [bundled + "/google/rpc"])
+        XCTAssertEqual(schema.message("google.rpc.Status")?.file, "google/rpc/status.proto")
+        // Loads next to the prebuilt set of the same files without conflict.
+        let both = try SchemaLoader.load(sources: [bundled + "/google/rpc", try XCTUnwrap(SchemaLoader.bundledDescriptorSet("google-rpc"))])
+        XCTAssertNotNil(both.message("google.rpc.ErrorInfo"))
+    }
+
     func testEmptyDirectoryIsAnError() throws {
         let workspace = try ProtoWorkspace()
         try workspace.write("empty/README.md", "nothing here")
