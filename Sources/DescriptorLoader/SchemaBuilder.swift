@@ -346,5 +346,6 @@ public struct SchemaError: Error, Sendable, CustomStringConvertible, Equatable {
 /// Every problem found in one load.
 public struct SchemaErrors: Error, Sendable, CustomStringConvertible {
     public let errors: [SchemaError]
+    public init(errors: [SchemaError]) { self.errors = errors }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }

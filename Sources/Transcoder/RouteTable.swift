@@ -1,0 +1,163 @@
+import DescriptorLoader
+
+/// Every HTTP route of a schema, validated and compiled once into a
+/// ``RouteTrie``; immutable and safe to share while serving.
+///
+/// Matching does not depend on the order routes were declared in: a literal
+/// segment beats `*`, which beats `**`, compared from the left (see
+/// ``RouteTrie``).
+public final class RouteTable: Sendable {
+    public struct Options: Sendable, Equatable {
+        /// Give every method `POST /pkg.Service/Method` with body `*` too
+        /// (dropped quietly where a rule already claims that route).
+        public var defaultRoutes: Bool
+        /// Skip query parameters that name no field instead of answering 400.
+        public var ignoreUnknownQueryParameters: Bool
+
+        public init(defaultRoutes: Bool = true, ignoreUnknownQueryParameters: Bool = false) {
+            self.defaultRoutes = defaultRoutes
+            self.ignoreUnknownQueryParameters = ignoreUnknownQueryParameters
+        }
+
+        public static let defaults = Options()
+    }
+
+    /// Every route: by method full name, rules in declaration order, the default route last.
+    public let routes: [Route]
+    public let options: Options
+    let trie: RouteTrie
+    let bindingSchema: RequestBindingsSchema
+
+    /// Compiles the routes; throws ``SchemaErrors`` listing every invalid rule
+    /// (template syntax, path variables naming missing or unbindable fields,
+    /// two rules claiming the same method and template).
+    public init(schema: Schema, options: Options = .init()) throws {
+        let bindingSchema = RequestBindingsSchema(schema: schema)
+        var compiler = RouteTableCompiler(schema: schema, bindingSchema: bindingSchema)
+        let (routes, trie) = compiler.compile(defaultRoutes: options.defaultRoutes)
+        if !compiler.errors.isEmpty {
+            throw SchemaErrors(errors: compiler.errors)
+        }
+        self.routes = routes
+        self.trie = trie
+        self.options = options
+        self.bindingSchema = bindingSchema
+    }
+
+    // MARK: Matching
+
+    /// Matches a request path (without the query) and binds the path and query.
+    public func match(method: String, path: Substring, query: Substring?) -> RouteMatch {
+        var path = path
+        return path.withUTF8 { pathBytes in
+            guard var query else { return match(method: method, path: pathBytes, query: nil) }
+            return query.withUTF8 { match(method: method, path: pathBytes, query: $0) }
+        }
+    }
+
+    public func match(method: String, path: String, query: String? = nil) -> RouteMatch {
+        var path = path
+        return path.withUTF8 { pathBytes in
+            guard var query else { return match(method: method, path: pathBytes, query: nil) }
+            return query.withUTF8 { match(method: method, path: pathBytes, query: $0) }
+        }
+    }
+
+    /// Matches an HTTP request target (`/v1/shelves/1?view=FULL`): the query starts at the first `?`.
+    public func match(method: String, target: UnsafeBufferPointer<UInt8>) -> RouteMatch {
+        guard let question = target.firstIndex(of: UInt8(ascii: "?")) else {
+            return match(method: method, path: target, query: nil)
+        }
+        return match(
+            method: method, path: UnsafeBufferPointer(rebasing: target[..<question]),
+            query: UnsafeBufferPointer(rebasing: target[(question + 1)...]))
+    }
+
+    /// Matches a path and binds the path variables and the query (both raw, still percent-encoded).
+    public func match(method: String, path: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>?) -> RouteMatch {
+        guard path.first == UInt8(ascii: "/") else { return .notFound }
+        var slashes = 0
+        for byte in path where byte == UInt8(ascii: "/") { slashes += 1 }
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * slashes) { bounds in
+            // Split after the leading "/"; trailing empty segments are dropped (as Envoy does).
+            var count = 0
+            var start = 1
+            for i in 1...path.count where i == path.count || path[i] == UInt8(ascii: "/") {
+                bounds[2 * count] = start
+                bounds[2 * count + 1] = i
+                count += 1
+                start = i + 1
+            }
+            while count > 0 && bounds[2 * count - 2] == bounds[2 * count - 1] { count -= 1 }
+            var segments = RouteTrie.Segments(path: path, bounds: bounds, count: count)
+
+            var lookup = RouteTrie.Lookup.none
+            // A ":suffix" of the last segment is a verb only if some template uses it;
+            // if nothing matches with it, the suffix is tried as part of the segment.
+            if count > 0, !trie.verbs.isEmpty {
+                let lastStart = bounds[2 * count - 2]
+                let lastEnd = bounds[2 * count - 1]
+                var colon = lastEnd - 1
+                while colon >= lastStart && path[colon] != UInt8(ascii: ":") { colon -= 1 }
+                if colon >= lastStart {
+                    let verb = UnsafeBufferPointer(rebasing: path[(colon + 1)..<lastEnd])
+                    if trie.isVerb(verb) {
+                        bounds[2 * count - 1] = colon
+                        lookup = trie.lookup(segments, httpMethod: method, verb: verb)
+                        if case .none = lookup {
+                            bounds[2 * count - 1] = lastEnd
+                        }
+                    }
+                }
+            }
+            if case .none = lookup {
+                lookup = trie.lookup(segments, httpMethod: method, verb: nil)
+            }
+            switch lookup {
+            case .none:
+                return .notFound
+            case .wrongMethod(let allowed):
+                return .methodNotAllowed(allowed: allowed.sorted())
+            case .found(let index):
+                segments.count = count
+                return bind(routes[index], segments, query: query)
+            }
+        }
+    }
+
+    private func bind(_ route: Route, _ segments: RouteTrie.Segments, query: UnsafeBufferPointer<UInt8>?) -> RouteMatch {
+        var bindings = RequestBindings(schema: bindingSchema, root: route.inputOrdinal)
+        for variable in route.variables {
+            let end = variable.toEnd ? segments.count : variable.segments.upperBound
+            let valueStart = bindings.bytes.count
+            let mode: PercentDecoding.Mode = variable.isMultiSegment ? .exceptReserved : .all
+            var index = variable.segments.lowerBound
+            while index < end {
+                if index > variable.segments.lowerBound { bindings.bytes.append(UInt8(ascii: "/")) }
+                if let failure = PercentDecoding.decode(segments.segment(index), mode: mode, into: &bindings.bytes) {
+                    let raw = String(decoding: segments.segment(index), as: UTF8.self)
+                    return .invalid(
+                        TranscodeError(
+                            .badBinding, path: variable.jsonPath,
+                            "path segment '\(raw)': '%' at byte \(failure.offset) is not followed by two hex digits"))
+                }
+                index += 1
+            }
+            let value = valueStart..<bindings.bytes.count
+            guard PercentDecoding.isValidUTF8(bindings.bytes[value]) else {
+                return .invalid(
+                    TranscodeError(.invalidUTF8, path: variable.jsonPath, "path variable is not valid UTF-8 once decoded"))
+            }
+            bindings.append(steps: variable.steps, value: value)
+        }
+        if let query, !query.isEmpty {
+            if let error = QueryParameters.bind(
+                query, route: route, ignoreUnknown: options.ignoreUnknownQueryParameters, into: &bindings)
+            {
+                return .invalid(error)
+            }
+        }
+        if let error = bindings.finish() { return .invalid(error) }
+        return .matched(route, bindings)
+    }
+}
