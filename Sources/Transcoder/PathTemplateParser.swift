@@ -61,7 +61,7 @@ struct PathTemplateParser {
     }
 
     private static func describe(_ byte: UInt8) -> String {
-        byte >= 0x21 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\u{\(String(byte, radix: 16))}"
+        byte >= 0x20 && byte < 0x7F ? String(UnicodeScalar(byte)) : "\\u{\(String(byte, radix: 16))}"
     }
 
     // Segments = Segment { "/" Segment } ;

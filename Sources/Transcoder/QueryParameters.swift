@@ -56,7 +56,7 @@ enum QueryParameters {
         var pathEnd = name.upperBound
         var key: Range<Int>?
         if let open = bindings.bytes[name].firstIndex(of: UInt8(ascii: "[")) {
-            guard bindings.bytes[name.upperBound - 1] == UInt8(ascii: "]"), open + 1 < name.upperBound else {
+            guard bindings.bytes[name.upperBound - 1] == UInt8(ascii: "]"), open + 1 < name.upperBound, open > name.lowerBound else {
                 return TranscodeError(
                     .badBinding, "query parameter '\(text(bindings.bytes[name]))': expected 'field[key]'")
             }
@@ -92,6 +92,9 @@ enum QueryParameters {
             }
             guard case .message(let child) = field.kind else {
                 let path = schema.jsonPath(root: bindings.root, steps: bindings.steps[stepsStart...])
+                if case .unsupported(let reason) = field.kind {
+                    return TranscodeError(.badBinding, path: path, "query parameter '\(text(rawName))': \(reason)")
+                }
                 return TranscodeError(
                     .badBinding, path: path,
                     "query parameter '\(text(rawName))': '\(field.schema.name)' is not a message field, so it has no field '\(text(bindings.bytes[(segmentEnd + 1)..<pathEnd]))'"

@@ -82,6 +82,9 @@ final class RequestBindingsSchema: Sendable {
         if let leaf = leafKind(of: field, in: schema) {
             return .value(leaf)
         }
+        if field.type == .enum {
+            return .unsupported("\(field.typeName ?? "this enum") cannot be bound from the URL")
+        }
         guard let typeName = field.typeName, let message = schema.message(typeName),
             let ordinal = schema.ordinal(of: typeName)
         else {

@@ -25,6 +25,8 @@ public final class RouteTable: Sendable {
     /// Every route: by method full name, rules in declaration order, the default route last.
     public let routes: [Route]
     public let options: Options
+    /// Routes in trie order (the trie's leaves index this).
+    let compiled: [Route]
     let trie: RouteTrie
     let bindingSchema: RequestBindingsSchema
 
@@ -38,7 +40,8 @@ public final class RouteTable: Sendable {
         if !compiler.errors.isEmpty {
             throw SchemaErrors(errors: compiler.errors)
         }
-        self.routes = routes
+        self.routes = RouteTableCompiler.listingOrder(routes)
+        self.compiled = routes
         self.trie = trie
         self.options = options
         self.bindingSchema = bindingSchema
@@ -91,9 +94,10 @@ public final class RouteTable: Sendable {
             while count > 0 && bounds[2 * count - 2] == bounds[2 * count - 1] { count -= 1 }
             var segments = RouteTrie.Segments(path: path, bounds: bounds, count: count)
 
-            var lookup = RouteTrie.Lookup.none
-            // A ":suffix" of the last segment is a verb only if some template uses it;
-            // if nothing matches with it, the suffix is tried as part of the segment.
+            // A ":suffix" of the last segment is a verb only if some template uses it.
+            // If no route of this method matches with the verb, the suffix is tried as
+            // part of the segment (as grpc-gateway does); 405 lists the methods of both tries.
+            var withVerb = RouteTrie.Lookup.none
             if count > 0, !trie.verbs.isEmpty {
                 let lastStart = bounds[2 * count - 2]
                 let lastEnd = bounds[2 * count - 1]
@@ -103,15 +107,18 @@ public final class RouteTable: Sendable {
                     let verb = UnsafeBufferPointer(rebasing: path[(colon + 1)..<lastEnd])
                     if trie.isVerb(verb) {
                         bounds[2 * count - 1] = colon
-                        lookup = trie.lookup(segments, httpMethod: method, verb: verb)
-                        if case .none = lookup {
-                            bounds[2 * count - 1] = lastEnd
-                        }
+                        withVerb = trie.lookup(segments, httpMethod: method, verb: verb)
+                        if case .found = withVerb {} else { bounds[2 * count - 1] = lastEnd }
                     }
                 }
             }
-            if case .none = lookup {
+            var lookup = withVerb
+            if case .found = withVerb {} else {
                 lookup = trie.lookup(segments, httpMethod: method, verb: nil)
+                if case .wrongMethod(var allowed) = withVerb {
+                    if case .wrongMethod(let more) = lookup { allowed += more.filter { !allowed.contains($0) } }
+                    if case .found = lookup {} else { lookup = .wrongMethod(allowed) }
+                }
             }
             switch lookup {
             case .none:
@@ -120,7 +127,7 @@ public final class RouteTable: Sendable {
                 return .methodNotAllowed(allowed: allowed.sorted())
             case .found(let index):
                 segments.count = count
-                return bind(routes[index], segments, query: query)
+                return bind(compiled[index], segments, query: query)
             }
         }
     }

@@ -63,6 +63,17 @@ struct RouteTableCompiler {
         return (accepted, trie)
     }
 
+    /// Routes for listing: by method full name, rules in declaration order, the default route last.
+    static func listingOrder(_ routes: [Route]) -> [Route] {
+        routes.enumerated().sorted { a, b in
+            if a.element.method.fullName != b.element.method.fullName {
+                return a.element.method.fullName < b.element.method.fullName
+            }
+            if a.element.isDefaultRoute != b.element.isDefaultRoute { return !a.element.isDefaultRoute }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
     private mutating func compile(_ rule: HTTPRule, of method: MethodSchema, inputOrdinal: Int) -> Route? {
         let location = Self.location(rule, method)
         let errorCount = errors.count
