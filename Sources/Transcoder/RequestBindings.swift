@@ -57,7 +57,7 @@ public struct RequestBindings: Sendable {
         guard entries.count > 1 else { return nil }
         let steps = self.steps
         let bytes = self.bytes
-        entries.sort { a, b in
+        func precedes(_ a: Entry, _ b: Entry) -> Bool {
             let sa = steps[a.steps]
             let sb = steps[b.steps]
             if !sa.elementsEqual(sb) { return sa.lexicographicallyPrecedes(sb) }
@@ -66,6 +66,13 @@ public struct RequestBindings: Sendable {
             }
             return a.order < b.order
         }
+        // Path variables usually arrive in field order already.
+        var sorted = true
+        for i in 1..<entries.count where !precedes(entries[i - 1], entries[i]) {
+            sorted = false
+            break
+        }
+        if !sorted { entries.sort(by: precedes) }
         for i in 1..<entries.count {
             let previous = entries[i - 1]
             let entry = entries[i]
@@ -77,7 +84,7 @@ public struct RequestBindings: Sendable {
                     let keyText = String(decoding: bytes[key], as: UTF8.self)
                     return TranscodeError(.badBinding, path: path, "map key '\(keyText)' is given more than once")
                 }
-            } else if !field.schema.isRepeated {
+            } else if !field.isRepeated {
                 return TranscodeError(
                     .badBinding, path: path,
                     "too many values for non-repeated field '\(path)': '\(String(decoding: bytes[previous.value], as: UTF8.self))', '\(String(decoding: bytes[entry.value], as: UTF8.self))'"
@@ -128,7 +135,7 @@ public struct RequestBindings: Sendable {
                 }
                 output.append(UInt8(ascii: "}"))
             case .value(let kind):
-                if field.schema.isRepeated {
+                if field.isRepeated {
                     output.append(UInt8(ascii: "["))
                     for k in i..<j {
                         if k != i { output.append(UInt8(ascii: ",")) }

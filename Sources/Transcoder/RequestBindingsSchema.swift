@@ -32,19 +32,35 @@ final class RequestBindingsSchema: Sendable {
         case unsupported(String)
     }
 
-    struct Field: Sendable {
+    /// Classes, so that reading one on the hot path costs a retain, not a copy
+    /// of every string in the field's schema.
+    final class Field: Sendable {
         let schema: FieldSchema
         let kind: Kind
         /// `"jsonName":`, ready to append.
         let jsonKey: [UInt8]
+        let isRepeated: Bool
+
+        init(schema: FieldSchema, kind: Kind, jsonKey: [UInt8]) {
+            self.schema = schema
+            self.kind = kind
+            self.jsonKey = jsonKey
+            self.isRepeated = schema.isRepeated
+        }
     }
 
-    struct Message: Sendable {
+    final class Message: Sendable {
         let schema: MessageSchema
         let fields: [Field]
         /// Proto names and JSON names to field index (a proto name wins over
         /// a JSON name that happens to equal it).
         let byName: [String: Int]
+
+        init(schema: MessageSchema, fields: [Field], byName: [String: Int]) {
+            self.schema = schema
+            self.fields = fields
+            self.byName = byName
+        }
     }
 
     let messages: [Message]

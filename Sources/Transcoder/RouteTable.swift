@@ -134,6 +134,12 @@ public final class RouteTable: Sendable {
 
     private func bind(_ route: Route, _ segments: RouteTrie.Segments, query: UnsafeBufferPointer<UInt8>?) -> RouteMatch {
         var bindings = RequestBindings(schema: bindingSchema, root: route.inputOrdinal)
+        // One allocation per array: decoded values never outgrow the raw URL.
+        var parameters = 0
+        if let query { for byte in query where byte == UInt8(ascii: "&") { parameters += 1 } }
+        bindings.bytes.reserveCapacity(segments.path.count + (query.map { $0.count + 1 } ?? 0))
+        bindings.entries.reserveCapacity(route.variables.count + (query == nil ? 0 : parameters + 1))
+        bindings.steps.reserveCapacity(4 * (route.variables.count + parameters + 1))
         for variable in route.variables {
             let end = variable.toEnd ? segments.count : variable.segments.upperBound
             let valueStart = bindings.bytes.count

@@ -161,24 +161,26 @@ struct RouteTrie: Sendable {
     }
 
     private func literalChild(_ nodeIndex: Int, _ segment: UnsafeBufferPointer<UInt8>) -> Int {
-        let node = nodes[nodeIndex]
-        if node.literalKeys.isEmpty { return -1 }
-        if node.slots.isEmpty {
-            for (i, key) in node.literalKeys.enumerated() where key.count == segment.count {
-                if key.withUnsafeBufferPointer({ Self.equal($0, segment) }) { return node.literalChildren[i] }
+        nodes.withUnsafeBufferPointer { nodes in
+            let keys = nodes[nodeIndex].literalKeys
+            if keys.isEmpty { return -1 }
+            let slots = nodes[nodeIndex].slots
+            if slots.isEmpty {
+                for i in keys.indices where keys[i].count == segment.count {
+                    if keys[i].withUnsafeBufferPointer({ Self.equal($0, segment) }) { return nodes[nodeIndex].literalChildren[i] }
+                }
+                return -1
             }
-            return -1
-        }
-        let mask = node.slots.count - 1
-        var slot = Self.hash(segment) & mask
-        while true {
-            let entry = Int(node.slots[slot])
-            if entry < 0 { return -1 }
-            let key = node.literalKeys[entry]
-            if key.count == segment.count && key.withUnsafeBufferPointer({ Self.equal($0, segment) }) {
-                return node.literalChildren[entry]
+            let mask = slots.count - 1
+            var slot = Self.hash(segment) & mask
+            while true {
+                let entry = Int(slots[slot])
+                if entry < 0 { return -1 }
+                if keys[entry].count == segment.count && keys[entry].withUnsafeBufferPointer({ Self.equal($0, segment) }) {
+                    return nodes[nodeIndex].literalChildren[entry]
+                }
+                slot = (slot + 1) & mask
             }
-            slot = (slot + 1) & mask
         }
     }
 
