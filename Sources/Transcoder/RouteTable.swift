@@ -76,6 +76,11 @@ public final class RouteTable: Sendable {
             query: UnsafeBufferPointer(rebasing: target[(question + 1)...]))
     }
 
+    /// Matches a request target held in raw memory (e.g. a NIO `ByteBuffer`'s readable bytes).
+    public func match(method: String, target: UnsafeRawBufferPointer) -> RouteMatch {
+        match(method: method, target: UnsafeBufferPointer(start: target.baseAddress?.assumingMemoryBound(to: UInt8.self), count: target.count))
+    }
+
     /// Matches a path and binds the path variables and the query (both raw, still percent-encoded).
     public func match(method: String, path: UnsafeBufferPointer<UInt8>, query: UnsafeBufferPointer<UInt8>?) -> RouteMatch {
         guard path.first == UInt8(ascii: "/") else { return .notFound }

@@ -154,6 +154,10 @@ final class RouteTableTests: XCTestCase {
         let target = Array("/v1/abc?f_int32=5".utf8)
         let match = target.withUnsafeBufferPointer { table.match(method: "GET", target: $0) }
         XCTAssertEqual(match.json, #"{"fInt32":"5","fString":"abc"}"#)
+        let raw = target.withUnsafeBytes { table.match(method: "GET", target: $0) }
+        XCTAssertEqual(raw.json, #"{"fInt32":"5","fString":"abc"}"#)
+        XCTAssertEqual(Array("/v1/x".utf8).withUnsafeBytes { table.match(method: "GET", target: $0) }.json, #"{"fString":"x"}"#)
+        XCTAssertEqual(Array("/v1/x?".utf8).withUnsafeBytes { table.match(method: "GET", target: $0) }.json, #"{"fString":"x"}"#)
         XCTAssertEqual(table.match(method: "GET", path: "/v1/abc"[...], query: "f_int32=6"[...]).json, #"{"fInt32":"6","fString":"abc"}"#)
     }
 
