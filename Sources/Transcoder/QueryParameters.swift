@@ -72,9 +72,9 @@ enum QueryParameters {
         while segmentStart <= pathEnd {
             var segmentEnd = segmentStart
             while segmentEnd < pathEnd && bindings.bytes[segmentEnd] != UInt8(ascii: ".") { segmentEnd += 1 }
-            let identifier = String(decoding: bindings.bytes[segmentStart..<segmentEnd], as: UTF8.self)
             let isLast = segmentEnd == pathEnd
-            guard let index = schema.messages[message].byName[identifier] else {
+            guard let index = schema.messages[message].fieldIndex(named: bindings.bytes[segmentStart..<segmentEnd]) else {
+                let identifier = String(decoding: bindings.bytes[segmentStart..<segmentEnd], as: UTF8.self)
                 let parameterName = text(bindings.bytes[name])
                 bindings.steps.removeSubrange(stepsStart...)
                 bindings.bytes.removeSubrange(nameStart...)

@@ -55,11 +55,28 @@ final class RequestBindingsSchema: Sendable {
         /// Proto names and JSON names to field index (a proto name wins over
         /// a JSON name that happens to equal it).
         let byName: [String: Int]
+        /// Proto names, then JSON names, as bytes: small messages are searched
+        /// by length and bytes without building a `String` or hashing.
+        private let names: [[UInt8]]
 
         init(schema: MessageSchema, fields: [Field], byName: [String: Int]) {
             self.schema = schema
             self.fields = fields
             self.byName = byName
+            self.names = schema.fields.map { Array($0.name.utf8) } + schema.fields.map { Array($0.jsonName.utf8) }
+        }
+
+        static let linearSearchLimit = 16
+
+        /// The index of the field with this proto or JSON name.
+        func fieldIndex(named name: ArraySlice<UInt8>) -> Int? {
+            guard fields.count <= Self.linearSearchLimit else {
+                return byName[String(decoding: name, as: UTF8.self)]
+            }
+            for (i, candidate) in names.enumerated() where candidate.count == name.count && candidate[...] == name {
+                return i < fields.count ? i : i - fields.count
+            }
+            return nil
         }
     }
 
