@@ -106,9 +106,11 @@ enum QueryParameters {
         guard let leaf else {
             return TranscodeError(.badBinding, "query parameter '\(text(rawName))' has an empty field name")
         }
-        let steps = bindings.steps[stepsStart...]
-        let path = schema.jsonPath(root: bindings.root, steps: steps)
-        let parameterName = text(bindings.bytes[name])
+        let steps = stepsStart..<bindings.steps.count
+        // Error texts are only built when needed: the happy path allocates no strings
+        // (and holds no slice of `bindings.bytes`, which would make the next append copy it).
+        var path: String { schema.jsonPath(root: bindings.root, steps: bindings.steps[steps]) }
+        var parameterName: String { text(bindings.bytes[name]) }
 
         switch leaf.kind {
         case .value:
@@ -138,13 +140,13 @@ enum QueryParameters {
                 .badBinding, path: path,
                 "query parameter '\(parameterName)' is not allowed: the body binds every field (body: \"*\")")
         case .field(let bodyField):
-            if schema.messages[bindings.root].fields[steps.first!].schema.number == bodyField.number {
+            if schema.messages[bindings.root].fields[bindings.steps[stepsStart]].schema.number == bodyField.number {
                 return TranscodeError(
                     .badBinding, path: path,
                     "query parameter '\(parameterName)' sets '\(path)', which the body ('\(bodyField.name)') binds")
             }
         }
-        for variable in route.variables where variable.steps.elementsEqual(steps) {
+        for variable in route.variables where variable.steps.elementsEqual(bindings.steps[steps]) {
             return TranscodeError(
                 .badBinding, path: path,
                 "query parameter '\(parameterName)' sets '\(path)', which the path binds")
