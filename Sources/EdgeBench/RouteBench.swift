@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import DescriptorLoader
 import Transcoder
 
@@ -31,8 +36,13 @@ enum RouteBench {
         }
     }
 
-    static let batches = 40
-    static let iterations = 20_000
+    /// `EDGEBENCH_BATCHES` / `EDGEBENCH_ITERATIONS` shrink the run (e.g. under valgrind).
+    static let batches = environment("EDGEBENCH_BATCHES") ?? 40
+    static let iterations = environment("EDGEBENCH_ITERATIONS") ?? 20_000
+
+    static func environment(_ name: String) -> Int? {
+        getenv(name).flatMap { Int(String(cString: $0)) }
+    }
 
     static func measure(_ table: RouteTable, _ method: String, _ path: String, _ query: String?) -> (String, Double, Double) {
         let clock = ContinuousClock()

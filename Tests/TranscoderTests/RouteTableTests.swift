@@ -74,6 +74,32 @@ final class RouteTableTests: XCTestCase {
         XCTAssertEqual(table.match(method: "GET", path: "/v1/resource40/y").summary, "404")
     }
 
+    func testLargeTableEveryRouteFindsItselfInAnyRegistrationOrder() throws {
+        var rules: [(template: String, method: String, request: String, json: String)] = []
+        for i in 0..<150 {
+            rules.append(("/v1/projects/{f_string}/res\(i)", "GET", "/v1/projects/p\(i)/res\(i)", #"{"fString":"p\#(i)"}"#))
+            rules.append(("/v1/projects/{f_string}/res\(i)", "POST", "/v1/projects/q\(i)/res\(i)", #"{"fString":"q\#(i)"}"#))
+            rules.append(
+                ("/v1/projects/{f_string}/res\(i)/{f_int32}", "GET", "/v1/projects/p/res\(i)/\(i)", #"{"fInt32":"\#(i)","fString":"p"}"#))
+            rules.append(
+                ("/v1/projects/{f_string}/res\(i)/{f_int32}:act", "POST", "/v1/projects/p/res\(i)/7:act", #"{"fInt32":"7","fString":"p"}"#))
+            rules.append(("/v1/res\(i)/{f_string=**}", "GET", "/v1/res\(i)/a/b/c", #"{"fString":"a/b/c"}"#))
+            rules.append(("/v1/res\(i)/special", "GET", "/v1/res\(i)/special", "{}"))
+        }
+        for _ in 0..<3 {
+            let order = rules.indices.shuffled()
+            let table = try F.table(order.map { F.rule(rules[$0].method, rules[$0].template) }, input: "edgetest.Scalars")
+            for (position, index) in order.enumerated() {
+                let rule = rules[index]
+                let match = table.match(method: rule.method, path: rule.request)
+                XCTAssertEqual(match.summary, "M\(position)", rule.request)
+                XCTAssertEqual(match.json, rule.json, rule.request)
+            }
+            XCTAssertEqual(table.match(method: "DELETE", path: "/v1/projects/p/res3").summary, "405 GET,POST")
+            XCTAssertEqual(table.match(method: "GET", path: "/v1/projects/p/res150").summary, "404")
+        }
+    }
+
     func testVerbs() throws {
         let table = try F.table(
             [
