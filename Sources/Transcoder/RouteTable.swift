@@ -139,6 +139,7 @@ public final class RouteTable: Sendable {
 
     private func bind(_ route: Route, _ segments: RouteTrie.Segments, query: UnsafeBufferPointer<UInt8>?) -> RouteMatch {
         var bindings = RequestBindings(schema: bindingSchema, root: route.inputOrdinal)
+        if route.variables.isEmpty && (query?.isEmpty ?? true) { return .matched(route, bindings) }
         // One allocation per array: decoded values never outgrow the raw URL.
         var parameters = 0
         if let query { for byte in query where byte == UInt8(ascii: "&") { parameters += 1 } }
