@@ -15,7 +15,7 @@ import Transcoder
 enum RouteBench {
     static func run() {
         print("route table match, ns per call (min / median of \(batches) batches of \(iterations))")
-        print(pad("routes", 8) + pad("request", 62) + pad("result", 10) + pad("min", 9) + pad("median", 9))
+        print(pad("routes", 8) + pad("request", 62) + pad("result", 13) + pad("min", 9) + pad("median", 9))
         for routeCount in [10, 1_000, 10_000] {
             let table = makeTable(routes: routeCount)
             let resources = routeCount / 5
@@ -31,7 +31,7 @@ enum RouteBench {
             for (method, path, query) in requests {
                 let (result, minimum, median) = measure(table, method, path, query)
                 let label = method + " " + path + (query.map { "?" + $0 } ?? "")
-                print(pad("\(table.routes.count)", 8) + pad(label, 62) + pad(result, 10) + pad(format(minimum), 9) + pad(format(median), 9))
+                print(pad("\(table.routes.count)", 8) + pad(label, 62) + pad(result, 13) + pad(format(minimum), 9) + pad(format(median), 9))
             }
         }
     }
