@@ -96,6 +96,7 @@ public final class RouteTable: Sendable {
                 count += 1
                 start = i + 1
             }
+            let rawCount = count
             while count > 0 && bounds[2 * count - 2] == bounds[2 * count - 1] { count -= 1 }
             var segments = RouteTrie.Segments(path: path, bounds: bounds, count: count)
 
@@ -103,7 +104,8 @@ public final class RouteTable: Sendable {
             // If no route of this method matches with the verb, the suffix is tried as
             // part of the segment (as grpc-gateway does); 405 lists the methods of both tries.
             var withVerb = RouteTrie.Lookup.none
-            if count > 0, !trie.verbs.isEmpty {
+            // As in Envoy, a verb must follow the last "/": `/v1/x:cancel/` has none.
+            if count > 0, count == rawCount, !trie.verbs.isEmpty {
                 let lastStart = bounds[2 * count - 2]
                 let lastEnd = bounds[2 * count - 1]
                 var colon = lastEnd - 1

@@ -108,6 +108,9 @@ final class RouteTableTests: XCTestCase {
             ], input: "edgetest.Scalars")
         XCTAssertEqual(table.match(method: "POST", path: "/v1/op1:cancel").summary, "M0")
         XCTAssertEqual(table.match(method: "POST", path: "/v1/op1:cancel").json, #"{"fString":"op1"}"#)
+        // A verb must come after the last "/" (Envoy): with a trailing slash it is part of the segment.
+        XCTAssertEqual(table.match(method: "POST", path: "/v1/op1:cancel/").summary, "405 GET")
+        XCTAssertEqual(table.match(method: "GET", path: "/v1/op1:cancel/").json, #"{"fString":"op1:cancel"}"#)
         // An unknown verb is part of the segment.
         XCTAssertEqual(table.match(method: "GET", path: "/v1/a:b").json, #"{"fString":"a:b"}"#)
         // A known verb that leads nowhere is tried as part of the segment too.
