@@ -37,12 +37,15 @@ public final class Route: Sendable, CustomStringConvertible {
     /// The rule the route came from (nil for default routes).
     public let rule: HTTPRule?
 
-    let inputOrdinal: Int
+    /// The request and response messages' ordinals in ``Schema/messageList``,
+    /// resolved once so the request path never looks a type up by name.
+    public let inputOrdinal: Int
+    public let outputOrdinal: Int
     let variables: [BoundVariable]
 
     init(
         method: MethodSchema, httpMethod: String, template: PathTemplate, body: Body, responseBody: FieldSchema?,
-        isDefaultRoute: Bool, rule: HTTPRule?, inputOrdinal: Int, variables: [BoundVariable]
+        isDefaultRoute: Bool, rule: HTTPRule?, inputOrdinal: Int, outputOrdinal: Int, variables: [BoundVariable]
     ) {
         self.method = method
         self.httpMethod = httpMethod
@@ -52,6 +55,7 @@ public final class Route: Sendable, CustomStringConvertible {
         self.isDefaultRoute = isDefaultRoute
         self.rule = rule
         self.inputOrdinal = inputOrdinal
+        self.outputOrdinal = outputOrdinal
         self.variables = variables
     }
 

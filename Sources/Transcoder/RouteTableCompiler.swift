@@ -20,13 +20,13 @@ struct RouteTableCompiler {
         var userRoutes: [Route] = []
         var defaults: [Route] = []
         for method in schema.methods.values.sorted(by: { $0.fullName < $1.fullName }) {
-            guard let inputOrdinal = schema.ordinal(of: method.inputType), schema.message(method.outputType) != nil else {
+            guard let inputOrdinal = schema.ordinal(of: method.inputType), let outputOrdinal = schema.ordinal(of: method.outputType) else {
                 errors.append(
                     SchemaError(location: method.fullName, message: "input or output type is not in the schema"))
                 continue
             }
             for rule in method.httpRules {
-                if let route = compile(rule, of: method, inputOrdinal: inputOrdinal) { userRoutes.append(route) }
+                if let route = compile(rule, of: method, inputOrdinal: inputOrdinal, outputOrdinal: outputOrdinal) { userRoutes.append(route) }
             }
             if defaultRoutes {
                 let template = PathTemplate(
@@ -36,7 +36,8 @@ struct RouteTableCompiler {
                 defaults.append(
                     Route(
                         method: method, httpMethod: "POST", template: template, body: .wholeRequest, responseBody: nil,
-                        isDefaultRoute: true, rule: nil, inputOrdinal: inputOrdinal, variables: []))
+                        isDefaultRoute: true, rule: nil, inputOrdinal: inputOrdinal, outputOrdinal: outputOrdinal,
+                        variables: []))
             }
         }
 
@@ -74,7 +75,7 @@ struct RouteTableCompiler {
         }.map(\.element)
     }
 
-    private mutating func compile(_ rule: HTTPRule, of method: MethodSchema, inputOrdinal: Int) -> Route? {
+    private mutating func compile(_ rule: HTTPRule, of method: MethodSchema, inputOrdinal: Int, outputOrdinal: Int) -> Route? {
         let location = Self.location(rule, method)
         let errorCount = errors.count
         let template: PathTemplate
@@ -122,7 +123,8 @@ struct RouteTableCompiler {
         guard errors.count == errorCount else { return nil }
         return Route(
             method: method, httpMethod: rule.httpMethod, template: template, body: body, responseBody: responseBody,
-            isDefaultRoute: false, rule: rule, inputOrdinal: inputOrdinal, variables: variables)
+            isDefaultRoute: false, rule: rule, inputOrdinal: inputOrdinal, outputOrdinal: outputOrdinal,
+            variables: variables)
     }
 
     /// Resolves a path variable's field path to field indices, or records why it cannot be bound.
