@@ -70,10 +70,7 @@ public final class JSONToWire: Sendable {
             if try parser.reader.consumeNull() {
                 parser.writeNull(field, &out)
             } else {
-                // Presence is explicit here: the body names the field, so a default value is written.
-                var explicit = field
-                explicit.writesDefault = true
-                try parser.parseFieldValue(field.isRepeated ? field : explicit, depth: 1, &out)
+                try parser.parseFieldValue(field, depth: 1, &out)
             }
         }
     }

@@ -231,6 +231,7 @@ extension JSONToWireParser {
         out.append(0x0A)
         WireWriter.varint(UInt64(url.count), &out)
         out.append(contentsOf: url)
+        let valueStart = out.count
         out.append(0x12)
         let mark = WireWriter.beginLength(&out)
         reader.pos = objectStart
@@ -240,7 +241,11 @@ extension JSONToWireParser {
         } else {
             try parseObject(target, depth: depth, skipType: true, &out)
         }
-        WireWriter.endLength(&out, at: mark)
+        if out.count == mark + 1 {
+            out.removeSubrange(valueStart...)  // empty `value` bytes are not written (proto3)
+        } else {
+            WireWriter.endLength(&out, at: mark)
+        }
     }
 
     /// The members of an Any holding a well-known type: `@type` and `value`.
