@@ -16,7 +16,7 @@ enum JSONReaderBase64 {
     /// Appends the decoded bytes of `count` base64 characters at `p`.
     /// Returns false (leaving `out` possibly extended) on a character outside
     /// the alphabets or a length that cannot be base64.
-    static func decode(_ p: UnsafePointer<UInt8>, count: Int, into out: inout [UInt8]) -> Bool {
+    static func decode<Sink: JSONReaderByteSink>(_ p: UnsafePointer<UInt8>, count: Int, into out: inout Sink) -> Bool {
         var n = count
         var padding = 0
         while n > 0 && p[n - 1] == UInt8(ascii: "=") && padding < 2 {

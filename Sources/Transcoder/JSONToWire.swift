@@ -77,7 +77,7 @@ public final class JSONToWire: Sendable {
 
     private func run(
         _ json: UnsafeRawBufferPointer, options: JSONParseOptions, into output: inout [UInt8],
-        _ body: (inout JSONToWireParser, inout [UInt8]) throws(TranscodeError) -> Void
+        _ body: (inout JSONToWireParser, inout WireWriter.Buffer) throws(TranscodeError) -> Void
     ) throws(TranscodeError) {
         guard let base = json.baseAddress, json.count > 0 else {
             throw TranscodeError(.malformedJSON, "empty input", offset: 0)
@@ -86,17 +86,13 @@ public final class JSONToWire: Sendable {
             reader: JSONReader(base: base.assumingMemoryBound(to: UInt8.self), count: json.count),
             plans: plans, enums: enums, schema: schema,
             ignoreUnknownFields: options.ignoreUnknownFields, maxDepth: options.maxDepth)
-        let originalCount = output.count
-        output.reserveCapacity(originalCount + json.count + 16)
-        do throws(TranscodeError) {
-            try body(&parser, &output)
-            parser.reader.skipWhitespace()
-            if parser.reader.pos != parser.reader.end {
-                throw parser.reader.malformed("unexpected data after the JSON value")
-            }
-        } catch {
-            output.removeSubrange(originalCount...)
-            throw error
+        var buffer = WireWriter.Buffer(capacity: json.count + 64)
+        defer { buffer.deallocate() }
+        try body(&parser, &buffer)
+        parser.reader.skipWhitespace()
+        if parser.reader.pos != parser.reader.end {
+            throw parser.reader.malformed("unexpected data after the JSON value")
         }
+        output.append(contentsOf: buffer.bytes)
     }
 }

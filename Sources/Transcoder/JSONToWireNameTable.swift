@@ -32,13 +32,25 @@ struct JSONToWireNameTable: Sendable {
         }
     }
 
+    /// Hashes length, first and last bytes with a few multiplies (no per-byte loop
+    /// for keys of 4 bytes or more); collisions are resolved by comparing bytes.
     @inline(__always)
     static func hash(_ p: UnsafePointer<UInt8>, _ count: Int) -> UInt32 {
-        var h: UInt32 = 2_166_136_261
-        for i in 0..<count {
-            h = (h ^ UInt32(p[i])) &* 16_777_619
+        let raw = UnsafeRawPointer(p)
+        var h = UInt64(truncatingIfNeeded: count) &* 0x9E37_79B9_7F4A_7C15
+        if count >= 8 {
+            h ^= raw.loadUnaligned(as: UInt64.self) &* 0xC2B2_AE3D_27D4_EB4F
+            h = (h << 31) | (h >> 33)
+            h ^= raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) &* 0x1656_67B1_9E37_79F9
+        } else if count >= 4 {
+            let a = UInt64(raw.loadUnaligned(as: UInt32.self))
+            let b = UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            h ^= ((a << 32) | b) &* 0xC2B2_AE3D_27D4_EB4F
+        } else {
+            for i in 0..<count { h = (h ^ UInt64(p[i])) &* 0x100_0000_01B3 }
         }
-        return h
+        h = (h ^ (h >> 29)) &* 0xBF58_476D_1CE4_E5B9
+        return UInt32(truncatingIfNeeded: h ^ (h >> 32))
     }
 
     @inline(__always)

@@ -18,7 +18,7 @@ struct JSONToWireParser {
     // MARK: messages
 
     /// Reads the JSON form of message `ordinal` and appends its fields (no tag, no length).
-    mutating func parseMessage(_ ordinal: Int, depth: Int, _ out: inout [UInt8]) throws(TranscodeError) {
+    mutating func parseMessage(_ ordinal: Int, depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         let plan = plans[ordinal]
         if let wkt = plan.wellKnown, wkt != .empty {
             try parseWellKnown(wkt, plan, depth: depth, &out)
@@ -30,7 +30,7 @@ struct JSONToWireParser {
     /// Reads a JSON object as the fields of `plan`. With `skipType`, an
     /// `@type` member is passed over (the members of an `Any`).
     mutating func parseObject(
-        _ plan: JSONToWireMessagePlan, depth: Int, skipType: Bool, _ out: inout [UInt8]
+        _ plan: JSONToWireMessagePlan, depth: Int, skipType: Bool, _ out: inout WireWriter.Buffer
     ) throws(TranscodeError) {
         guard try reader.peek() == 0x7B else {
             throw invalid("expected object for \(plan.fullName), got \(reader.snippet(from: reader.pos))")
@@ -94,7 +94,7 @@ struct JSONToWireParser {
     }
 
     /// JSON `null` for a field: unset, except for `Value` (a null value) and `NullValue`.
-    func writeNull(_ field: JSONToWireFieldPlan, _ out: inout [UInt8]) {
+    func writeNull(_ field: JSONToWireFieldPlan, _ out: inout WireWriter.Buffer) {
         guard !field.isRepeated else { return }
         if field.isValue {
             WireWriter.tag(field.tag, &out)
@@ -108,7 +108,7 @@ struct JSONToWireParser {
     }
 
     /// A field's JSON value (not null): an array for repeated, an object for maps.
-    mutating func parseFieldValue(_ field: JSONToWireFieldPlan, depth: Int, _ out: inout [UInt8]) throws(TranscodeError) {
+    mutating func parseFieldValue(_ field: JSONToWireFieldPlan, depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         if field.isMap {
             try parseMap(field, depth: depth, &out)
         } else if field.isRepeated {
@@ -121,7 +121,7 @@ struct JSONToWireParser {
     /// One value with its tag.
     @inline(__always)
     mutating func parseSingle(
-        _ field: JSONToWireFieldPlan, depth: Int, elideDefault: Bool, _ out: inout [UInt8]
+        _ field: JSONToWireFieldPlan, depth: Int, elideDefault: Bool, _ out: inout WireWriter.Buffer
     ) throws(TranscodeError) {
         switch field.type {
         case .message:
@@ -142,7 +142,7 @@ struct JSONToWireParser {
 
     // MARK: repeated
 
-    mutating func parseRepeated(_ field: JSONToWireFieldPlan, depth: Int, _ out: inout [UInt8]) throws(TranscodeError) {
+    mutating func parseRepeated(_ field: JSONToWireFieldPlan, depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         guard try reader.peek() == 0x5B else {
             throw invalid("expected array for repeated field, got \(reader.snippet(from: reader.pos))")
         }
@@ -164,7 +164,7 @@ struct JSONToWireParser {
                 index += 1
             } while try reader.nextMember(close: 0x5D)
             if out.count == mark + 1 {
-                out.removeSubrange(start...)
+                out.truncate(to: start)
             } else {
                 WireWriter.endLength(&out, at: mark)
             }
@@ -175,7 +175,9 @@ struct JSONToWireParser {
                 if try reader.consumeNull() {
                     guard field.isValue else { throw invalid("null is not allowed in a repeated field") }
                     WireWriter.tag(field.tag, &out)
-                    out.append(contentsOf: [0x02, 0x08, 0x00])
+                    out.append(0x02)
+                    out.append(0x08)
+                    out.append(0x00)
                 } else {
                     try parseSingle(field, depth: depth + 1, elideDefault: false, &out)
                 }
@@ -188,7 +190,7 @@ struct JSONToWireParser {
 
     // MARK: maps
 
-    mutating func parseMap(_ field: JSONToWireFieldPlan, depth: Int, _ out: inout [UInt8]) throws(TranscodeError) {
+    mutating func parseMap(_ field: JSONToWireFieldPlan, depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         guard try reader.peek() == 0x7B else {
             throw invalid("expected object for map field, got \(reader.snippet(from: reader.pos))")
         }
@@ -211,11 +213,13 @@ struct JSONToWireParser {
                 if try reader.consumeNull() {
                     guard valueField.isValue else { throw invalid("null is not allowed as a map value") }
                     WireWriter.tag(valueField.tag, &out)
-                    out.append(contentsOf: [0x02, 0x08, 0x00])
+                    out.append(0x02)
+                    out.append(0x08)
+                    out.append(0x00)
                 } else if valueField.type == .message {
                     try parseSingle(valueField, depth: depth + 1, elideDefault: false, &out)
                 } else if try !parseScalar(valueField, elideDefault: false, tagged: true, &out) {
-                    out.removeSubrange(start...)  // unknown enum name, ignored
+                    out.truncate(to: start)  // unknown enum name, ignored
                     continue
                 }
             } catch {
@@ -226,7 +230,7 @@ struct JSONToWireParser {
     }
 
     /// A map key (always a JSON string) converted to the key type, with its tag.
-    mutating func writeMapKey(_ field: JSONToWireFieldPlan, _ key: JSONStringToken, _ out: inout [UInt8]) throws(TranscodeError) {
+    mutating func writeMapKey(_ field: JSONToWireFieldPlan, _ key: JSONStringToken, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         WireWriter.tag(field.tag, &out)
         switch field.type {
         case .string:

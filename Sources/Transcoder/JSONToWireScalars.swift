@@ -7,7 +7,7 @@ extension JSONToWireParser {
     /// Returns false when nothing was written because an unknown enum name was ignored.
     @inline(__always)
     mutating func parseScalar(
-        _ field: JSONToWireFieldPlan, elideDefault: Bool, tagged: Bool, _ out: inout [UInt8]
+        _ field: JSONToWireFieldPlan, elideDefault: Bool, tagged: Bool, _ out: inout WireWriter.Buffer
     ) throws(TranscodeError) -> Bool {
         switch field.type {
         case .string:
@@ -52,7 +52,7 @@ extension JSONToWireParser {
                 throw TranscodeError(.invalidValue, "expected base64 bytes, got \"\(reader.string(token))\"")
             }
             if elideDefault && out.count == mark + 1 {
-                out.removeSubrange(start...)
+                out.truncate(to: start)
                 return true
             }
             WireWriter.endLength(&out, at: mark)
@@ -73,7 +73,7 @@ extension JSONToWireParser {
     }
 
     @inline(__always)
-    func writeStringPayload(_ token: JSONStringToken, _ out: inout [UInt8]) {
+    func writeStringPayload(_ token: JSONStringToken, _ out: inout WireWriter.Buffer) {
         if !token.escaped {
             WireWriter.varint(UInt64(token.count), &out)
             out.append(contentsOf: UnsafeBufferPointer(start: reader.base + token.start, count: token.count))
@@ -84,7 +84,7 @@ extension JSONToWireParser {
         WireWriter.endLength(&out, at: mark)
     }
 
-    mutating func decodeBase64(_ token: JSONStringToken, _ out: inout [UInt8]) -> Bool {
+    mutating func decodeBase64(_ token: JSONStringToken, _ out: inout WireWriter.Buffer) -> Bool {
         if !token.escaped {
             return JSONReaderBase64.decode(reader.base + token.start, count: token.count, into: &out)
         }
@@ -162,7 +162,7 @@ extension JSONToWireParser {
 
     /// Appends a range-checked integer in the encoding of `type`.
     @inline(__always)
-    func writeInteger(_ value: JSONReaderNumbers.Integer, _ type: FieldType, _ out: inout [UInt8]) {
+    func writeInteger(_ value: JSONReaderNumbers.Integer, _ type: FieldType, _ out: inout WireWriter.Buffer) {
         let bits = value.negative ? 0 &- value.magnitude : value.magnitude
         switch type {
         case .int32, .int64, .uint32, .uint64:

@@ -3,7 +3,7 @@ import DescriptorLoader
 /// The well-known types whose JSON form is not a plain object of fields.
 extension JSONToWireParser {
     mutating func parseWellKnown(
-        _ wkt: WellKnownType, _ plan: JSONToWireMessagePlan, depth: Int, _ out: inout [UInt8]
+        _ wkt: WellKnownType, _ plan: JSONToWireMessagePlan, depth: Int, _ out: inout WireWriter.Buffer
     ) throws(TranscodeError) {
         switch wkt {
         case .any:
@@ -30,7 +30,7 @@ extension JSONToWireParser {
 
     // MARK: Timestamp, Duration, FieldMask
 
-    private mutating func parseTime(_ wkt: WellKnownType, _ out: inout [UInt8]) throws(TranscodeError) {
+    private mutating func parseTime(_ wkt: WellKnownType, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         let what = wkt == .timestamp ? "RFC 3339 timestamp" : "duration in seconds (\"1.5s\")"
         guard try reader.peek() == 0x22 else { throw expected(what) }
         let start = reader.pos
@@ -72,7 +72,7 @@ extension JSONToWireParser {
     }
 
     /// `"fooBar,baz.quxQuux"` -> paths `foo_bar`, `baz.qux_quux`.
-    private mutating func parseFieldMask(_ out: inout [UInt8]) throws(TranscodeError) {
+    private mutating func parseFieldMask(_ out: inout WireWriter.Buffer) throws(TranscodeError) {
         guard try reader.peek() == 0x22 else { throw expected("field mask string") }
         let token = try reader.scanString()
         scratch.removeAll(keepingCapacity: true)
@@ -108,7 +108,7 @@ extension JSONToWireParser {
     // MARK: Struct, Value, ListValue
 
     /// A JSON object as `Struct.fields` entries.
-    mutating func parseStruct(depth: Int, _ out: inout [UInt8]) throws(TranscodeError) {
+    mutating func parseStruct(depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         guard try reader.peek() == 0x7B else { throw expected("object for google.protobuf.Struct") }
         try checkDepth(depth)
         reader.pos += 1
@@ -134,7 +134,7 @@ extension JSONToWireParser {
     }
 
     /// Any JSON value as the fields of a `google.protobuf.Value`.
-    mutating func parseValue(depth: Int, _ out: inout [UInt8]) throws(TranscodeError) {
+    mutating func parseValue(depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         let b = try reader.peek()
         switch b {
         case 0x7B:
@@ -176,7 +176,7 @@ extension JSONToWireParser {
     }
 
     /// A JSON array as `ListValue.values`.
-    mutating func parseListValue(depth: Int, _ out: inout [UInt8]) throws(TranscodeError) {
+    mutating func parseListValue(depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         guard try reader.peek() == 0x5B else { throw expected("array for google.protobuf.ListValue") }
         try checkDepth(depth)
         reader.pos += 1
@@ -201,7 +201,7 @@ extension JSONToWireParser {
     /// form, `{"@type": …, "value": <that form>}`. `@type` may come anywhere:
     /// the object is scanned for it first (which stops at once when it comes
     /// first), then read again as the packed message.
-    private mutating func parseAny(depth: Int, _ out: inout [UInt8]) throws(TranscodeError) {
+    private mutating func parseAny(depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         guard try reader.peek() == 0x7B else { throw expected("object for google.protobuf.Any") }
         try checkDepth(depth)
         let objectStart = reader.pos
@@ -230,7 +230,7 @@ extension JSONToWireParser {
         }
         out.append(0x0A)
         WireWriter.varint(UInt64(url.count), &out)
-        out.append(contentsOf: url)
+        url.withUnsafeBufferPointer { out.append(contentsOf: $0) }
         let valueStart = out.count
         out.append(0x12)
         let mark = WireWriter.beginLength(&out)
@@ -242,14 +242,14 @@ extension JSONToWireParser {
             try parseObject(target, depth: depth, skipType: true, &out)
         }
         if out.count == mark + 1 {
-            out.removeSubrange(valueStart...)  // empty `value` bytes are not written (proto3)
+            out.truncate(to: valueStart)  // empty `value` bytes are not written (proto3)
         } else {
             WireWriter.endLength(&out, at: mark)
         }
     }
 
     /// The members of an Any holding a well-known type: `@type` and `value`.
-    private mutating func parseAnyWellKnownValue(_ ordinal: Int, typeName: String, depth: Int, _ out: inout [UInt8]) throws(TranscodeError) {
+    private mutating func parseAnyWellKnownValue(_ ordinal: Int, typeName: String, depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         reader.pos += 1  // "{", known non-empty
         var sawValue = false
         repeat {
