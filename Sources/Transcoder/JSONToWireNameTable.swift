@@ -30,6 +30,7 @@ struct JSONToWireNameTable: Sendable {
             values.append(value)
             bytes.append(contentsOf: utf8)
         }
+        bytes.append(contentsOf: repeatElement(0, count: 8))  // word loads in `equal` stay in bounds
     }
 
     /// Hashes length, first and last bytes with a few multiplies (no per-byte loop
@@ -62,13 +63,29 @@ struct JSONToWireNameTable: Sendable {
             if entry < 0 { return nil }
             if hashes[entry] == h && Int(lengths[entry]) == count {
                 let offset = Int(offsets[entry])
-                let same = bytes.withUnsafeBufferPointer { b in
-                    for i in 0..<count where b[offset + i] != p[i] { return false }
-                    return true
-                }
+                let same = bytes.withUnsafeBufferPointer { b in Self.equal(b.baseAddress! + offset, p, count) }
                 if same { return values[entry] }
             }
             slot = (slot + 1) & mask
         }
+    }
+
+    /// Compares `count` bytes a word at a time.
+    @inline(__always)
+    static func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        let ra = UnsafeRawPointer(a)
+        let rb = UnsafeRawPointer(b)
+        var i = 0
+        while i + 8 <= count {
+            if ra.loadUnaligned(fromByteOffset: i, as: UInt64.self) != rb.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i += 8
+        }
+        while i < count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
     }
 }

@@ -37,9 +37,12 @@ struct JSONToWireParser {
         }
         try checkDepth(depth)
         reader.pos += 1
-        if try reader.consumeIfEmpty(close: 0x7D) { return }
-        let fieldCount = plan.fields.count
         var seen = JSONToWireSeenSet()
+        if try reader.consumeIfEmpty(close: 0x7D) {
+            if !plan.requiredIndices.isEmpty { try checkRequired(plan, seen) }
+            return
+        }
+        let fieldCount = plan.fields.count
         repeat {
             guard try reader.peek() == 0x22 else { throw reader.malformed("expected object key") }
             let key = try reader.scanString()
@@ -78,6 +81,14 @@ struct JSONToWireParser {
                 throw error.prefixed(field: plan.jsonNames[index])
             }
         } while try reader.nextMember(close: 0x7D)
+        if !plan.requiredIndices.isEmpty { try checkRequired(plan, seen) }
+    }
+
+    /// proto2 `required` fields must be given (the upstream could not parse the message otherwise).
+    func checkRequired(_ plan: JSONToWireMessagePlan, _ seen: JSONToWireSeenSet) throws(TranscodeError) {
+        for index in plan.requiredIndices where !seen.contains(index) {
+            throw TranscodeError(.invalidValue, path: plan.jsonNames[index], "missing required field of \(plan.fullName)")
+        }
     }
 
     @inline(__always)
@@ -269,6 +280,12 @@ struct JSONToWireSeenSet {
     private var low: UInt64 = 0
     private var high: UInt64 = 0
     private var overflow: [Bool] = []
+
+    func contains(_ index: Int) -> Bool {
+        if index < 64 { return low & (1 << UInt64(index)) != 0 }
+        if index < 128 { return high & (1 << UInt64(index - 64)) != 0 }
+        return index - 128 < overflow.count && overflow[index - 128]
+    }
 
     /// Marks `index`; returns whether it was already marked.
     @inline(__always)

@@ -113,6 +113,14 @@ final class JSONToWireErrorTests: XCTestCase, JSONToWireTesting {
         assertFails("edgetest.legacy.Legacy", "{\"level\": 5}", .invalidValue, path: "level")
     }
 
+    func testProto2MissingRequired() {
+        assertFails("edgetest.legacy.Legacy", "{\"inner\": {\"amount\": 1}}", .invalidValue, path: "inner.key")
+    }
+
+    func testProto2MissingRequiredEmpty() {
+        assertFails("edgetest.legacy.Legacy", "{\"inner\": {}}", .invalidValue, path: "inner.key")
+    }
+
     func testUnknownField() {
         assertFails("edgetest.Scalars", "{\"fInt32\": 1, \"nope\": 2}", .unknownField, path: "nope")
     }

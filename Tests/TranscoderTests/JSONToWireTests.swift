@@ -163,6 +163,10 @@ final class JSONToWireTests: XCTestCase, JSONToWireTesting {
         try assertWire("edgetest.Scalars", "{\"fString\": \"\\ud83d\\ude00 😀\"}", "4a09f09f988020f09f9880")
     }
 
+    func testStringMixedLong() throws {
+        try assertWire("edgetest.Scalars", "{\"fString\": \"abcdefghijklmnopq é rstuvwxyz0123456789\\n tail \\u0041\\\"x\"}", "4a326162636465666768696a6b6c6d6e6f707120c3a92072737475767778797a303132333435363738390a207461696c20412278")
+    }
+
     func testStringLong() throws {
         try assertWire("edgetest.Scalars", "{\"fString\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}", "4ac8017878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878787878")
     }
