@@ -7,10 +7,17 @@ import DescriptorLoader
 /// reads the JSON bytes once and appends wire bytes directly, back-patching
 /// nested lengths, without building a tree or making a `String` per field.
 /// Immutable after `init`, so one instance serves every event loop.
+///
+/// Fields are written in the order the JSON document gives them (any order
+/// is valid protobuf; a parser keeps the last value of a singular field).
+/// Map entries always carry both key and value, as protobuf's own encoders do.
 public final class JSONToWire: Sendable {
     let schema: Schema
     let plans: [JSONToWireMessagePlan]
     let enums: [JSONToWireEnumPlan]
+    /// Parsing recurses once per nesting level; whatever the options say,
+    /// nesting is bounded so that hostile input cannot exhaust a thread's stack.
+    static let depthCeiling = 1_000
 
     public init(schema: Schema) {
         self.schema = schema
@@ -85,7 +92,7 @@ public final class JSONToWire: Sendable {
         var parser = JSONToWireParser(
             reader: JSONReader(base: base.assumingMemoryBound(to: UInt8.self), count: json.count),
             plans: plans, enums: enums, schema: schema,
-            ignoreUnknownFields: options.ignoreUnknownFields, maxDepth: options.maxDepth)
+            ignoreUnknownFields: options.ignoreUnknownFields, maxDepth: min(options.maxDepth, Self.depthCeiling))
         var buffer = WireWriter.Buffer(capacity: json.count + 64)
         defer { buffer.deallocate() }
         try body(&parser, &buffer)

@@ -100,6 +100,27 @@ final class JSONToWireFieldTests: XCTestCase, JSONToWireTesting {
         XCTAssertThrowsError(try converter.convert(Array("{}".utf8), messageType: "nope.Nope"))
     }
 
+    func testErrorMessagesNameExpectationAndValue() {
+        XCTAssertThrowsError(try convert("edgetest.Scalars", #"{"fInt32": "abc"}"#)) { error in
+            XCTAssertEqual((error as? TranscodeError)?.message, #"expected int32, got "abc""#)
+            XCTAssertEqual((error as? TranscodeError)?.description, #"fInt32: expected int32, got "abc""#)
+        }
+        XCTAssertThrowsError(try convert("edgetest.Repeated", #"{"rMessage": [{}, {"fUint32": 5000000000}]}"#)) { error in
+            XCTAssertEqual((error as? TranscodeError)?.message, "value out of range for uint32: 5000000000")
+            XCTAssertEqual((error as? TranscodeError)?.path, "rMessage[1].fUint32")
+        }
+        XCTAssertThrowsError(try convert("edgetest.Scalars", #"{"fEnum": "COLOR_PURPLE"}"#)) { error in
+            XCTAssertEqual((error as? TranscodeError)?.message, #"unknown value "COLOR_PURPLE" for enum edgetest.Color"#)
+        }
+    }
+
+    func testDepthCeilingAppliesOverLargeOptions() {
+        let deep = String(repeating: "[", count: 5_000) + String(repeating: "]", count: 5_000)
+        XCTAssertThrowsError(try convert("google.protobuf.Value", deep, maxDepth: Int.max)) { error in
+            XCTAssertEqual((error as? TranscodeError)?.kind, .tooDeep)
+        }
+    }
+
     func testEmptyInput() {
         assertFails("edgetest.Scalars", "", .malformedJSON, path: "")
         assertFails("edgetest.Scalars", "   ", .malformedJSON, path: "")
