@@ -103,7 +103,7 @@ struct JSONReader {
     /// Scans a string token; `pos` must be at the opening quote. Validates
     /// escapes, surrogate pairs and UTF-8. Afterwards `pos` is past the closing quote.
     @inline(__always)
-    mutating func scanString() throws(TranscodeError) -> JSONStringToken {
+    mutating func scanString() throws(TranscodeError) -> JSONReaderStringToken {
         let start = pos + 1
         var i = start
         // Fast path: plain ASCII without escapes, eight bytes at a time
@@ -122,7 +122,7 @@ struct JSONReader {
             let b = base[i]
             if b == 0x22 {
                 pos = i + 1
-                return JSONStringToken(start: start, end: i, escaped: false)
+                return JSONReaderStringToken(start: start, end: i, escaped: false)
             }
             if b == 0x5C || b < 0x20 || b >= 0x80 { break }
             i += 1
@@ -130,14 +130,14 @@ struct JSONReader {
         return try scanStringSlow(start: start, from: i)
     }
 
-    mutating func scanStringSlow(start: Int, from: Int) throws(TranscodeError) -> JSONStringToken {
+    mutating func scanStringSlow(start: Int, from: Int) throws(TranscodeError) -> JSONReaderStringToken {
         var i = from
         var escaped = false
         while i < end {
             let b = base[i]
             if b == 0x22 {
                 pos = i + 1
-                return JSONStringToken(start: start, end: i, escaped: escaped)
+                return JSONReaderStringToken(start: start, end: i, escaped: escaped)
             }
             if b == 0x5C {
                 escaped = true
@@ -221,7 +221,7 @@ struct JSONReader {
     }
 
     /// Appends the decoded bytes of a scanned string token.
-    func decode<Sink: JSONReaderByteSink>(_ token: JSONStringToken, into out: inout Sink) {
+    func decode<Sink: JSONReaderByteSink>(_ token: JSONReaderStringToken, into out: inout Sink) {
         if !token.escaped {
             out.append(contentsOf: UnsafeBufferPointer(start: base + token.start, count: token.end - token.start))
             return
@@ -273,14 +273,14 @@ struct JSONReader {
     }
 
     /// The decoded text of a token, for error messages and rare slow paths only.
-    func string(_ token: JSONStringToken) -> String {
+    func string(_ token: JSONReaderStringToken) -> String {
         var bytes: [UInt8] = []
         decode(token, into: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Whether the token's decoded bytes equal `text` (ASCII, unescaped tokens only match).
-    func equals(_ token: JSONStringToken, _ text: StaticString) -> Bool {
+    func equals(_ token: JSONReaderStringToken, _ text: StaticString) -> Bool {
         let n = text.utf8CodeUnitCount
         guard !token.escaped, token.end - token.start == n else {
             return token.escaped && string(token) == text.description
@@ -294,13 +294,13 @@ struct JSONReader {
 
     /// Scans a JSON number at `pos` per RFC 8259's grammar.
     @inline(__always)
-    mutating func scanNumber() throws(TranscodeError) -> JSONNumberToken {
+    mutating func scanNumber() throws(TranscodeError) -> JSONReaderNumberToken {
         let start = pos
         guard let (stop, integral) = Self.numberEnd(base, from: pos, to: end) else {
             throw malformed("invalid number")
         }
         pos = stop
-        return JSONNumberToken(start: start, end: stop, integral: integral)
+        return JSONReaderNumberToken(start: start, end: stop, integral: integral)
     }
 
     /// Matches the JSON number grammar from `from`; returns where it stops
@@ -398,20 +398,4 @@ struct JSONReader {
         if i < end && i == limit { text += "…" }
         return text
     }
-}
-
-/// A string token: the bytes between the quotes, and whether any escape occurs.
-struct JSONStringToken {
-    var start: Int
-    var end: Int
-    var escaped: Bool
-    var count: Int { end - start }
-}
-
-/// A number token that matched the JSON grammar.
-struct JSONNumberToken {
-    var start: Int
-    var end: Int
-    /// No fraction and no exponent.
-    var integral: Bool
 }

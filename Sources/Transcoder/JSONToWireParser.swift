@@ -92,7 +92,7 @@ struct JSONToWireParser {
     }
 
     @inline(__always)
-    mutating func lookup(_ key: JSONStringToken, in table: JSONToWireNameTable) -> Int32? {
+    mutating func lookup(_ key: JSONReaderStringToken, in table: JSONToWireNameTable) -> Int32? {
         if !key.escaped {
             return table.lookup(reader.base + key.start, key.count)
         }
@@ -241,7 +241,7 @@ struct JSONToWireParser {
     }
 
     /// A map key (always a JSON string) converted to the key type, with its tag.
-    mutating func writeMapKey(_ field: JSONToWireFieldPlan, _ key: JSONStringToken, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
+    mutating func writeMapKey(_ field: JSONToWireFieldPlan, _ key: JSONReaderStringToken, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         WireWriter.tag(field.tag, &out)
         switch field.type {
         case .string:
@@ -271,38 +271,5 @@ struct JSONToWireParser {
 
     func invalid(_ message: String) -> TranscodeError {
         TranscodeError(.invalidValue, message)
-    }
-}
-
-/// Which fields (and oneofs) of one object were already given. Two words
-/// cover messages with up to 128 fields and oneofs; larger ones spill to an array.
-struct JSONToWireSeenSet {
-    private var low: UInt64 = 0
-    private var high: UInt64 = 0
-    private var overflow: [Bool] = []
-
-    func contains(_ index: Int) -> Bool {
-        if index < 64 { return low & (1 << UInt64(index)) != 0 }
-        if index < 128 { return high & (1 << UInt64(index - 64)) != 0 }
-        return index - 128 < overflow.count && overflow[index - 128]
-    }
-
-    /// Marks `index`; returns whether it was already marked.
-    @inline(__always)
-    mutating func testAndSet(_ index: Int) -> Bool {
-        if index < 64 {
-            let bit: UInt64 = 1 << UInt64(index)
-            defer { low |= bit }
-            return low & bit != 0
-        }
-        if index < 128 {
-            let bit: UInt64 = 1 << UInt64(index - 64)
-            defer { high |= bit }
-            return high & bit != 0
-        }
-        let i = index - 128
-        if overflow.count <= i { overflow.append(contentsOf: repeatElement(false, count: i + 1 - overflow.count)) }
-        defer { overflow[i] = true }
-        return overflow[i]
     }
 }

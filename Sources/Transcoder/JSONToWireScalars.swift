@@ -73,7 +73,7 @@ extension JSONToWireParser {
     }
 
     @inline(__always)
-    func writeStringPayload(_ token: JSONStringToken, _ out: inout WireWriter.Buffer) {
+    func writeStringPayload(_ token: JSONReaderStringToken, _ out: inout WireWriter.Buffer) {
         if !token.escaped {
             WireWriter.varint(UInt64(token.count), &out)
             out.append(contentsOf: UnsafeBufferPointer(start: reader.base + token.start, count: token.count))
@@ -84,7 +84,7 @@ extension JSONToWireParser {
         WireWriter.endLength(&out, at: mark)
     }
 
-    mutating func decodeBase64(_ token: JSONStringToken, _ out: inout WireWriter.Buffer) -> Bool {
+    mutating func decodeBase64(_ token: JSONReaderStringToken, _ out: inout WireWriter.Buffer) -> Bool {
         if !token.escaped {
             return JSONReaderBase64.decode(reader.base + token.start, count: token.count, into: &out)
         }
@@ -111,7 +111,7 @@ extension JSONToWireParser {
     }
 
     /// An integer written as a JSON string (also every integer map key).
-    mutating func integerFromString(_ token: JSONStringToken, _ type: FieldType) throws(TranscodeError) -> JSONReaderNumbers.Integer {
+    mutating func integerFromString(_ token: JSONReaderStringToken, _ type: FieldType) throws(TranscodeError) -> JSONReaderNumbers.Integer {
         if token.escaped {
             scratch.removeAll(keepingCapacity: true)
             reader.decode(token, into: &scratch)

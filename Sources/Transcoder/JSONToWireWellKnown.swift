@@ -207,7 +207,7 @@ extension JSONToWireParser {
         let objectStart = reader.pos
         reader.pos += 1
         if try reader.consumeIfEmpty(close: 0x7D) { return }
-        var typeToken: JSONStringToken?
+        var typeToken: JSONReaderStringToken?
         repeat {
             guard try reader.peek() == 0x22 else { throw reader.malformed("expected object key") }
             let key = try reader.scanString()

@@ -1,33 +1,5 @@
 import DescriptorLoader
 
-/// Everything the JSON -> wire converter needs about one field, resolved at
-/// plan time. A trivial struct (no references), so reading it costs no
-/// reference counting on the hot path.
-struct JSONToWireFieldPlan: Sendable {
-    var number: Int32
-    var type: FieldType
-    /// The tag of one element (for messages: length-delimited; groups: start group).
-    var tag: PackedTag
-    /// The length-delimited tag used when the field is written packed.
-    var packedTag: PackedTag
-    var endGroupTag: PackedTag
-    var isRepeated: Bool
-    var isPacked: Bool
-    var isMap: Bool
-    /// Explicit presence: a value equal to the default is still written.
-    var writesDefault: Bool
-    /// Index of the real oneof, or -1.
-    var oneofIndex: Int
-    /// Ordinal of the message, group or map-entry type, or -1.
-    var message: Int
-    /// Index into ``JSONToWire/enums``, or -1.
-    var enumIndex: Int
-    /// A `google.protobuf.Value` field: JSON `null` is a value here.
-    var isValue: Bool
-    /// A `google.protobuf.NullValue` field: JSON `null` is its only value.
-    var isNullValue: Bool
-}
-
 /// The compiled form of one message: its fields and a name table that
 /// accepts both the JSON name and the proto name of each field.
 final class JSONToWireMessagePlan: Sendable {
@@ -57,9 +29,9 @@ final class JSONToWireMessagePlan: Sendable {
                 JSONToWireFieldPlan(
                     number: f.number,
                     type: f.type,
-                    tag: PackedTag(number: f.number, wireType: elementWire),
-                    packedTag: PackedTag(number: f.number, wireType: .lengthDelimited),
-                    endGroupTag: PackedTag(number: f.number, wireType: .endGroup),
+                    tag: WireWriterTag(number: f.number, wireType: elementWire),
+                    packedTag: WireWriterTag(number: f.number, wireType: .lengthDelimited),
+                    endGroupTag: WireWriterTag(number: f.number, wireType: .endGroup),
                     isRepeated: f.isRepeated,
                     isPacked: f.isPacked && f.isRepeated && f.type.isPackable,
                     isMap: f.isMap,
@@ -84,20 +56,5 @@ final class JSONToWireMessagePlan: Sendable {
 
     func fieldIndex(number: Int32) -> Int? {
         fields.firstIndex { $0.number == number }
-    }
-}
-
-/// The compiled form of one enum: names to numbers, and the known numbers.
-final class JSONToWireEnumPlan: Sendable {
-    let fullName: String
-    let names: JSONToWireNameTable
-    let numbers: Set<Int32>
-    let isClosed: Bool
-
-    init(_ schema: EnumSchema) {
-        fullName = schema.fullName
-        names = JSONToWireNameTable(schema.values.map { ($0.name, $0.number) })
-        numbers = Set(schema.values.map(\.number))
-        isClosed = schema.isClosed
     }
 }
