@@ -14,6 +14,8 @@ struct JSONToWireParser {
     let maxDepth: Int
     /// Decoded escaped strings, reused.
     var scratch: [UInt8] = []
+    /// Keys of the map and Struct objects being read.
+    var keys = JSONToWireKeyTracker()
 
     // MARK: messages
 
@@ -212,10 +214,15 @@ struct JSONToWireParser {
         let entry = plans[field.message]
         let keyField = entry.fields[0]
         let valueField = entry.fields[1]
+        var frame = keys.begin()
+        defer { keys.end(frame) }
         repeat {
             guard try reader.peek() == 0x22 else { throw reader.malformed("expected object key") }
             let key = try reader.scanString()
             try reader.expect(0x3A, "':'")
+            if !keys.insert(key, &frame, reader) {
+                throw TranscodeError(.duplicateField, "map key given more than once").prefixed(key: reader.string(key))
+            }
             let start = out.count
             WireWriter.tag(field.tag, &out)
             let mark = WireWriter.beginLength(&out)

@@ -113,10 +113,15 @@ extension JSONToWireParser {
         try checkDepth(depth)
         reader.pos += 1
         if try reader.consumeIfEmpty(close: 0x7D) { return }
+        var frame = keys.begin()
+        defer { keys.end(frame) }
         repeat {
             guard try reader.peek() == 0x22 else { throw reader.malformed("expected object key") }
             let key = try reader.scanString()
             try reader.expect(0x3A, "':'")
+            if !keys.insert(key, &frame, reader) {
+                throw TranscodeError(.duplicateField, "key given more than once").prefixed(key: reader.string(key))
+            }
             out.append(0x0A)
             let entry = WireWriter.beginLength(&out)
             out.append(0x0A)

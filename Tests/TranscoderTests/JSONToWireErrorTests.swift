@@ -121,6 +121,22 @@ final class JSONToWireErrorTests: XCTestCase, JSONToWireTesting {
         assertFails("edgetest.legacy.Legacy", "{\"inner\": {}}", .invalidValue, path: "inner.key")
     }
 
+    func testMapDuplicateKey() {
+        assertFails("edgetest.Maps", "{\"mString\": {\"a\": \"1\", \"b\": \"2\", \"a\": \"3\"}}", .duplicateField, path: "mString[\"a\"]")
+    }
+
+    func testMapDuplicateKeyEscaped() {
+        assertFails("edgetest.Maps", "{\"mInt32\": {\"1\": \"x\", \"\\u0031\": \"y\"}}", .duplicateField, path: "mInt32[\"1\"]")
+    }
+
+    func testMapDuplicateKeyNested() {
+        assertFails("edgetest.Tree", "{\"byName\": {\"x\": {\"byName\": {\"x\": {}, \"y\": {}}}, \"y\": {}, \"x\": {}}}", .duplicateField, path: "byName[\"x\"]")
+    }
+
+    func testStructDuplicateKey() {
+        assertFails("edgetest.WellKnown", "{\"wStruct\": {\"a\": 1, \"b\": {\"a\": 1}, \"a\": 2}}", .duplicateField, path: "wStruct[\"a\"]")
+    }
+
     func testUnknownField() {
         assertFails("edgetest.Scalars", "{\"fInt32\": 1, \"nope\": 2}", .unknownField, path: "nope")
     }

@@ -121,6 +121,21 @@ final class JSONToWireFieldTests: XCTestCase, JSONToWireTesting {
         }
     }
 
+    func testLargeMapKeysAreCheckedForDuplicates() throws {
+        let members = (0..<100).map { #""k\#($0)": "v""# }
+        let unique = #"{"mString": {"# + members.joined(separator: ", ") + "}}"
+        let bytes = try convert("edgetest.Maps", unique)
+        XCTAssertEqual(bytes.count, 10 * 9 + 90 * 10)  // entries `62 len 0a len k.. 12 01 76`
+        let duplicated = #"{"mString": {"# + (members + [#""k7": "w""#]).joined(separator: ", ") + "}}"
+        assertFails("edgetest.Maps", duplicated, .duplicateField, path: #"mString["k7"]"#)
+        let escaped = #"{"mString": {"# + (members + [#""\u006b42": "w""#]).joined(separator: ", ") + "}}"
+        assertFails("edgetest.Maps", escaped, .duplicateField, path: #"mString["k42"]"#)
+    }
+
+    func testSameKeyInSiblingMapsIsFine() throws {
+        try assertWire("edgetest.Tree", #"{"byName": {"a": {"byName": {"a": {}}}}}"#, "220c0a0161120722050a01611200")
+    }
+
     func testEmptyInput() {
         assertFails("edgetest.Scalars", "", .malformedJSON, path: "")
         assertFails("edgetest.Scalars", "   ", .malformedJSON, path: "")
