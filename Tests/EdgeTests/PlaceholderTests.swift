@@ -1,0 +1,6 @@
+import XCTest
+@testable import Edge
+
+final class EdgePlaceholderTests: XCTestCase {
+    func testModuleLinks() { XCTAssertTrue(true) }
+}
