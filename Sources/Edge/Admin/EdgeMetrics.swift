@@ -20,15 +20,22 @@ public final class EdgeMetrics: Sendable {
     }
 
     public func recordRequest(route: String, status: UInt, duration: TimeAmount) {
+        requestCounter(route: route, status: status).increment()
+        latency(route: route).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// The counter of one route and status; callers on the request path keep it (see ``MetricsCache``).
+    public func requestCounter(route: String, status: UInt) -> Counter {
         registry.makeCounter(
             descriptor: .init(metricName: "edge_http_requests", unitName: "total", helpText: "HTTP requests by route and status"),
-            labels: [("route", route), ("status", String(status))]
-        ).increment()
+            labels: [("route", route), ("status", String(status))])
+    }
+
+    public func latency(route: String) -> DurationHistogram {
         registry.makeDurationHistogram(
             descriptor: .init(metricName: "edge_http_request_duration", unitName: "seconds", helpText: "HTTP request latency by route"),
             labels: [("route", route)],
-            buckets: Self.buckets
-        ).recordNanoseconds(duration.nanoseconds)
+            buckets: Self.buckets)
     }
 
     public func recordUpstreamError(route: String, code: GRPCStatusCode) {

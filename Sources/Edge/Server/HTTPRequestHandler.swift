@@ -39,10 +39,12 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
     private var state: State = .idle
     private var context: ChannelHandlerContext?
     private var requestIDs = RequestIDGenerator()
+    private var metrics: MetricsCache?
 
     init(shared: RequestContext<Transcoder>, timeouts: ConnectionTimeoutHandler) {
         self.shared = shared
         self.timeouts = timeouts
+        self.metrics = shared.metrics.map { MetricsCache(metrics: $0) }
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -268,7 +270,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
         headers.add(name: "x-request-id", value: requestID)
         if !keepAlive { headers.add(name: "connection", value: "close") }
 
-        shared.metrics?.recordRequest(route: label, status: status.code, duration: .now() - started)
+        metrics?.recordRequest(route: label, status: status.code, duration: .now() - started)
         if keepAlive { timeouts.responseCompleted() }
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
