@@ -27,6 +27,7 @@ final class ConfigLoaderTests: XCTestCase {
                 max_url_bytes: 4096
                 idle_timeout: 30s
                 header_read_timeout: 1.5s
+                body_read_timeout: 20s
                 drain_timeout: 2m
             descriptors:
               sources: [api.protoset, protos/]
@@ -62,6 +63,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.listen.server.limits.maxBodyBytes, 1 << 20)
         XCTAssertEqual(config.listen.server.limits.headerReadTimeout, .milliseconds(1500))
         XCTAssertEqual(config.listen.server.limits.drainTimeout, .minutes(2))
+        XCTAssertEqual(config.listen.server.limits.bodyReadTimeout, .seconds(20))
         XCTAssertEqual(config.descriptors.sources, ["api.protoset", "protos/"])
         XCTAssertEqual(config.clusters.count, 2)
         XCTAssertEqual(config.clusters[0].endpoints, [.init(host: "10.0.0.1", port: 50051), .init(host: "::1", port: 50052)])

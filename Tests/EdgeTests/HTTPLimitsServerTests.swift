@@ -151,6 +151,24 @@ final class HTTPLimitsServerTests: XCTestCase {
         try await server.stop()
     }
 
+    func testTrickledBodyIsCutOffWith408() async throws {
+        var limits = HTTPLimits()
+        limits.bodyReadTimeout = .milliseconds(300)
+        let server = try await TestServer(limits: limits)
+        let connection = try TestConnection(port: server.port)
+        connection.send("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+        for _ in 0..<400 where !connection.hasPendingInput() {
+            connection.send(" ")
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        let response = try connection.readResponse()
+        XCTAssertEqual(response.status, 408)
+        XCTAssertEqual(response.body, #"{"code":4,"message":"request body not received in time","details":[]}"#)
+        XCTAssertTrue(connection.waitForClose())
+        XCTAssertTrue(server.upstream.requests.isEmpty)
+        try await server.stop()
+    }
+
     func testIdleConnectionIsClosed() async throws {
         var limits = HTTPLimits()
         limits.idleTimeout = .milliseconds(200)

@@ -75,7 +75,7 @@ struct ConfigParser {
 
     mutating func parseLimits(_ node: Node, _ path: String) -> HTTPLimits {
         var limits = HTTPLimits.defaults
-        let keys: Set<String> = ["max_header_bytes", "max_body_bytes", "max_url_bytes", "idle_timeout", "header_read_timeout", "drain_timeout"]
+        let keys: Set<String> = ["max_header_bytes", "max_body_bytes", "max_url_bytes", "idle_timeout", "header_read_timeout", "body_read_timeout", "drain_timeout"]
         guard let entries = reader.mapping(node, path, allowed: keys) else { return limits }
         for (key, value) in entries {
             let at = ConfigReader.child(path, key)
@@ -85,6 +85,7 @@ struct ConfigParser {
             case "max_url_bytes": limits.maxURLBytes = reader.bytes(value, at, in: 64...(1 << 20)) ?? limits.maxURLBytes
             case "idle_timeout": limits.idleTimeout = reader.duration(value, at) ?? limits.idleTimeout
             case "header_read_timeout": limits.headerReadTimeout = reader.duration(value, at) ?? limits.headerReadTimeout
+            case "body_read_timeout": limits.bodyReadTimeout = reader.duration(value, at) ?? limits.bodyReadTimeout
             case "drain_timeout": limits.drainTimeout = reader.duration(value, at) ?? limits.drainTimeout
             default: break
             }

@@ -94,6 +94,12 @@ extension EdgeError {
             httpStatus: .requestTimeout, closeConnection: true)
     }
 
+    public static func bodyReadTimeout() -> EdgeError {
+        EdgeError(
+            code: .deadlineExceeded, message: "request body not received in time",
+            httpStatus: .requestTimeout, closeConnection: true)
+    }
+
     public static func expectationFailed(_ value: String) -> EdgeError {
         EdgeError(
             code: .invalidArgument, message: "unsupported Expect: \(value)",

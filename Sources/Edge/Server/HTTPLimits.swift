@@ -13,6 +13,8 @@ public struct HTTPLimits: Sendable, Equatable {
     public var idleTimeout: TimeAmount
     /// From the first byte of a request until its head is complete (slow-header defence) → 408 and close.
     public var headerReadTimeout: TimeAmount
+    /// From the end of a request head to the end of its body (slow-body defence) → 408 and close.
+    public var bodyReadTimeout: TimeAmount
     /// How long shutdown waits for in-flight requests before closing their connections.
     public var drainTimeout: TimeAmount
 
@@ -22,6 +24,7 @@ public struct HTTPLimits: Sendable, Equatable {
         maxURLBytes: Int = 8 * 1024,
         idleTimeout: TimeAmount = .seconds(60),
         headerReadTimeout: TimeAmount = .seconds(10),
+        bodyReadTimeout: TimeAmount = .seconds(30),
         drainTimeout: TimeAmount = .seconds(15)
     ) {
         self.maxHeaderBytes = maxHeaderBytes
@@ -29,6 +32,7 @@ public struct HTTPLimits: Sendable, Equatable {
         self.maxURLBytes = maxURLBytes
         self.idleTimeout = idleTimeout
         self.headerReadTimeout = headerReadTimeout
+        self.bodyReadTimeout = bodyReadTimeout
         self.drainTimeout = drainTimeout
     }
 

@@ -40,6 +40,8 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
     private var context: ChannelHandlerContext?
     private var requestIDs = RequestIDGenerator()
     private var metrics: MetricsCache?
+    /// Armed while an accepted request's body is incomplete at the end of a read.
+    private var bodyTimer: Scheduled<Void>?
 
     init(shared: RequestContext<Transcoder>, timeouts: ConnectionTimeoutHandler) {
         self.shared = shared
@@ -52,6 +54,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
 
     func channelInactive(context: ChannelHandlerContext) {
         state = .closed
+        cancelBodyTimer()
         context.fireChannelInactive()
     }
 
@@ -83,6 +86,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
         switch state {
         case .idle, .receiving:
             state = .discarding
+            cancelBodyTimer()
             timeouts.headReceived()
             respond(error: edgeError, requestID: requestIDs.make(), keepAlive: false, label: "unmatched", started: .now(), context: context)
         case .calling, .discarding, .closed:
@@ -139,6 +143,30 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
             bodyLimit: route.settings.maxBodyBytes, body: nil, received: 0, started: started))
     }
 
+    /// The body-read deadline is armed only when a read ends with the body still incomplete:
+    /// a request that arrives in one read (the common case) schedules no timer.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case .receiving = state, bodyTimer == nil {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            bodyTimer = context.eventLoop.scheduleTask(in: shared.limits.bodyReadTimeout) { bound.value.bodyTimedOut() }
+        }
+        context.fireChannelReadComplete()
+    }
+
+    private func bodyTimedOut() {
+        bodyTimer = nil
+        guard case .receiving(let request) = state, let context else { return }
+        state = .discarding
+        respond(
+            error: .bodyReadTimeout(), requestID: request.requestID, keepAlive: false, label: request.route.label,
+            started: request.started, context: context)
+    }
+
+    private func cancelBodyTimer() {
+        bodyTimer?.cancel()
+        bodyTimer = nil
+    }
+
     /// Refusals that depend on the head and the route: `Expect`, body presence, media type, declared length.
     private func checkBody(_ head: HTTPRequestHead, framing: HeadValidator.Framing, route: MatchedRoute<Transcoder.Route>) -> EdgeError? {
         let expectations = head.headers[canonicalForm: "expect"]
@@ -164,6 +192,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
         request.received += part.readableBytes
         if request.received > request.bodyLimit {
             state = .discarding
+            cancelBodyTimer()
             return respond(
                 error: .bodyTooLarge(limit: request.bodyLimit), requestID: request.requestID, keepAlive: false,
                 label: request.route.label, started: request.started, context: context)
@@ -179,6 +208,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
     private func receivedEnd(context: ChannelHandlerContext) {
         switch state {
         case .receiving(let request):
+            cancelBodyTimer()
             state = .calling(request)
             call(request, context: context)
         case .discarding:
