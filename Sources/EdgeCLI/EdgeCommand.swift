@@ -1,10 +1,10 @@
 import ArgumentParser
 
 @main
-struct EdgeCommand: ParsableCommand {
+struct EdgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge",
         abstract: "A REST/JSON-to-gRPC transcoding gateway.",
-        subcommands: [RoutesCommand.self, MatchCommand.self]
+        subcommands: [ServeCommand.self, ValidateCommand.self, RoutesCommand.self, MatchCommand.self]
     )
 }

@@ -1,0 +1,74 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The admin listener (its own port, normally loopback only):
+/// `GET /healthz`, `GET /readyz`, `GET /admin/routes`, `GET /metrics`.
+public final class AdminServer: Sendable {
+    public struct Settings: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+        public init(host: String = "127.0.0.1", port: Int = 9901) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// Whether every configured cluster has a reachable endpoint (the upstream pool answers this).
+    public typealias UpstreamsReachable = @Sendable () -> Bool
+
+    let settings: Settings
+    let routes: [RouteDescription]
+    let metrics: EdgeMetrics
+    let upstreamsReachable: UpstreamsReachable
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let ready = NIOLockedValueBox(false)
+    private let channel = NIOLockedValueBox<(any Channel)?>(nil)
+
+    public init(
+        settings: Settings, routes: [RouteDescription], metrics: EdgeMetrics,
+        upstreamsReachable: @escaping UpstreamsReachable = { true },
+        group: any EventLoopGroup, logger: Logger = Logger(label: "edge.admin")
+    ) {
+        self.settings = settings
+        self.routes = routes
+        self.metrics = metrics
+        self.upstreamsReachable = upstreamsReachable
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Set once the configuration is loaded and the listener runs; cleared when draining.
+    public func markReady(_ value: Bool) { ready.withLockedValue { $0 = value } }
+
+    var isReady: Bool { ready.withLockedValue { $0 } && upstreamsReachable() }
+
+    @discardableResult
+    public func start() async throws -> SocketAddress {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(AdminHandler(server: self))
+                }
+            }
+        let bound = try await bootstrap.bind(host: settings.host, port: settings.port).get()
+        channel.withLockedValue { $0 = bound }
+        logger.info("admin listening", metadata: ["address": "\(bound.localAddress!)"])
+        return bound.localAddress!
+    }
+
+    public var localAddress: SocketAddress? { channel.withLockedValue { $0?.localAddress } }
+
+    public func stop() async {
+        let current = channel.withLockedValue { value -> (any Channel)? in
+            defer { value = nil }
+            return value
+        }
+        try? await current?.close()
+    }
+}

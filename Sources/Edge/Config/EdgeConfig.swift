@@ -1,0 +1,184 @@
+import NIOCore
+
+/// The whole configuration file, validated (see ``ConfigLoader``). The format is
+/// documented in `docs/config.md`; `examples/edge.yaml` uses every key.
+public struct EdgeConfig: Sendable {
+    public var listen: Listen
+    public var descriptors: Descriptors
+    public var clusters: [Cluster]
+    /// Settings for every route, before per-route overrides.
+    public var defaults: RouteOptions
+    public var routes: [RouteOverride]
+    /// Serve `POST /pkg.Service/Method` for every method in addition to its `google.api.http` rules.
+    public var defaultRoutes: Bool
+    public var metadata: Metadata
+
+    public init(
+        listen: Listen = .init(), descriptors: Descriptors = .init(), clusters: [Cluster] = [],
+        defaults: RouteOptions = .init(), routes: [RouteOverride] = [], defaultRoutes: Bool = true,
+        metadata: Metadata = .init()
+    ) {
+        self.listen = listen
+        self.descriptors = descriptors
+        self.clusters = clusters
+        self.defaults = defaults
+        self.routes = routes
+        self.defaultRoutes = defaultRoutes
+        self.metadata = metadata
+    }
+
+    public struct Listen: Sendable, Equatable {
+        public var server: ServerSettings
+        public var admin: AdminServer.Settings
+        /// `nil`: `BENCH_GW_CPUS` or the core count (see ``eventLoopThreads(environment:)``).
+        public var threads: Int?
+
+        public init(server: ServerSettings = .init(), admin: AdminServer.Settings = .init(), threads: Int? = nil) {
+            self.server = server
+            self.admin = admin
+            self.threads = threads
+        }
+    }
+
+    public struct Descriptors: Sendable, Equatable {
+        /// Descriptor sets, `.proto` files or directories, resolved against the config file's folder.
+        public var sources: [String]
+        public var importPaths: [String]
+
+        public init(sources: [String] = [], importPaths: [String] = []) {
+            self.sources = sources
+            self.importPaths = importPaths
+        }
+    }
+
+    public struct Cluster: Sendable, Equatable {
+        public var name: String
+        public var endpoints: [Endpoint]
+        public var tls: TLS?
+        /// Full service names (`shop.v1.Catalog`) or package prefixes (`shop.v1`, also written `shop.v1.*`).
+        public var services: [String]
+
+        public init(name: String, endpoints: [Endpoint], tls: TLS? = nil, services: [String]) {
+            self.name = name
+            self.endpoints = endpoints
+            self.tls = tls
+            self.services = services
+        }
+    }
+
+    public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    public struct TLS: Sendable, Equatable {
+        /// PEM bundle of trusted roots; `nil`: the system's.
+        public var caFile: String?
+        public init(caFile: String? = nil) { self.caFile = caFile }
+    }
+
+    public enum RouteKey: Sendable, Equatable, Hashable, CustomStringConvertible {
+        /// `pkg.Service.Method`
+        case method(String)
+        /// `GET /v1/things/{id}`
+        case http(method: String, pattern: String)
+
+        public var description: String {
+            switch self {
+            case .method(let name): return name
+            case .http(let method, let pattern): return "\(method) \(pattern)"
+            }
+        }
+    }
+
+    public struct RouteOverride: Sendable, Equatable {
+        public var key: RouteKey
+        public var options: RouteOptions
+        public init(key: RouteKey, options: RouteOptions) {
+            self.key = key
+            self.options = options
+        }
+    }
+
+    /// Route settings as written: `nil` means "inherit".
+    public struct RouteOptions: Sendable, Equatable {
+        public var timeout: TimeAmount?
+        public var maxTimeout: TimeAmount?
+        public var maxBodyBytes: Int?
+        public var retries: RetryOptions
+        public var allowRetries: Bool?
+        public var json: JSONOptions
+
+        public init(
+            timeout: TimeAmount? = nil, maxTimeout: TimeAmount? = nil, maxBodyBytes: Int? = nil,
+            retries: RetryOptions = .init(), allowRetries: Bool? = nil, json: JSONOptions = .init()
+        ) {
+            self.timeout = timeout
+            self.maxTimeout = maxTimeout
+            self.maxBodyBytes = maxBodyBytes
+            self.retries = retries
+            self.allowRetries = allowRetries
+            self.json = json
+        }
+    }
+
+    public struct RetryOptions: Sendable, Equatable {
+        public var maxAttempts: Int?
+        public var initialBackoff: TimeAmount?
+        public var maxBackoff: TimeAmount?
+        public var multiplier: Double?
+        public var retryableCodes: Set<GRPCStatusCode>?
+        public var budget: Double?
+        public init(
+            maxAttempts: Int? = nil, initialBackoff: TimeAmount? = nil, maxBackoff: TimeAmount? = nil,
+            multiplier: Double? = nil, retryableCodes: Set<GRPCStatusCode>? = nil, budget: Double? = nil
+        ) {
+            self.maxAttempts = maxAttempts
+            self.initialBackoff = initialBackoff
+            self.maxBackoff = maxBackoff
+            self.multiplier = multiplier
+            self.retryableCodes = retryableCodes
+            self.budget = budget
+        }
+    }
+
+    public struct JSONOptions: Sendable, Equatable {
+        public var emitUnpopulated: Bool?
+        public var useProtoNames: Bool?
+        public var enumsAsInts: Bool?
+        public var ignoreUnknownFields: Bool?
+        public var ignoreUnknownQueryParameters: Bool?
+        public init(
+            emitUnpopulated: Bool? = nil, useProtoNames: Bool? = nil, enumsAsInts: Bool? = nil,
+            ignoreUnknownFields: Bool? = nil, ignoreUnknownQueryParameters: Bool? = nil
+        ) {
+            self.emitUnpopulated = emitUnpopulated
+            self.useProtoNames = useProtoNames
+            self.enumsAsInts = enumsAsInts
+            self.ignoreUnknownFields = ignoreUnknownFields
+            self.ignoreUnknownQueryParameters = ignoreUnknownQueryParameters
+        }
+    }
+
+    public struct Metadata: Sendable, Equatable {
+        /// Request headers forwarded as metadata besides `Authorization` and `Grpc-Metadata-*`.
+        public var forwardHeaders: [String]
+        public init(forwardHeaders: [String] = []) { self.forwardHeaders = forwardHeaders }
+    }
+}
+
+extension EdgeConfig {
+    /// Event-loop threads: `BENCH_GW_CPUS` when set (benchmarks pin the gateway's cores),
+    /// else `listen.threads`, else one per core.
+    public func eventLoopThreads(environment: [String: String], coreCount: Int = System.coreCount) -> Int {
+        if let value = environment["BENCH_GW_CPUS"], let count = Int(value), count > 0 { return count }
+        return listen.threads ?? coreCount
+    }
+
+    public var metadataPolicy: MetadataPolicy { MetadataPolicy(forwardedHeaders: metadata.forwardHeaders) }
+}

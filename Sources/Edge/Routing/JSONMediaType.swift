@@ -1,0 +1,36 @@
+/// Decides whether a `Content-Type` names JSON: `application/json` or any
+/// `*/*+json`, with no charset or `charset=utf-8` (case-insensitive, quotes allowed).
+public enum JSONMediaType {
+    public static func isJSON(_ contentType: String) -> Bool {
+        var parts = contentType.split(separator: ";", omittingEmptySubsequences: false).makeIterator()
+        guard let mediaType = parts.next() else { return false }
+        let type = mediaType.trimmingSpaces().lowercased()
+        guard type == "application/json" || isStructuredJSON(type) else { return false }
+        while let parameter = parts.next() {
+            let pair = parameter.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard pair.count == 2 else { return false }
+            let name = pair[0].trimmingSpaces().lowercased()
+            guard name == "charset" else { continue }
+            var value = pair[1].trimmingSpaces()
+            if value.count >= 2, value.first == "\"", value.last == "\"" { value = value.dropFirst().dropLast() }
+            let charset = value.lowercased()
+            guard charset == "utf-8" || charset == "utf8" else { return false }
+        }
+        return true
+    }
+
+    private static func isStructuredJSON(_ type: String) -> Bool {
+        guard type.hasSuffix("+json") else { return false }
+        let slash = type.split(separator: "/", omittingEmptySubsequences: false)
+        return slash.count == 2 && !slash[0].isEmpty && slash[1].count > 5
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var text = self
+        while text.first == " " || text.first == "\t" { text = text.dropFirst() }
+        while text.last == " " || text.last == "\t" { text = text.dropLast() }
+        return text
+    }
+}

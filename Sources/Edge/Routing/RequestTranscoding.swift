@@ -1,0 +1,51 @@
+import NIOCore
+import NIOHTTP1
+
+/// The seam between the HTTP server and the transcoder: everything that turns an
+/// HTTP request into an ``UpstreamRequest`` message and an upstream message back
+/// into a JSON body.
+///
+/// The server calls these on the connection's event loop, in order: ``match(method:uri:)``
+/// once the head is read (so that the route's body limit and body rule are
+/// known while the body arrives), ``prepare(_:body:)`` once the body is
+/// complete, ``render(_:for:)`` with the backend's answer. Implementations must
+/// not block. The gateway plugs in the real `RouteTable`/`JSONToWire`/`WireToJSON`
+/// implementation; tests use a fake.
+public protocol RequestTranscoding: Sendable {
+    /// What the transcoder needs to remember between the head and the body (bindings, plans).
+    associatedtype Route: Sendable
+
+    /// Finds the route of a request head: 404 / 405 / binding errors as ``EdgeError``.
+    func match(method: HTTPMethod, uri: String) -> Result<MatchedRoute<Route>, EdgeError>
+
+    /// The serialized request message from the bindings and the JSON body (`nil` when there is none).
+    func prepare(_ route: MatchedRoute<Route>, body: ByteBuffer?) -> Result<ByteBuffer, EdgeError>
+
+    /// The JSON response body for a successful call's message (`nil`: the backend sent none).
+    func render(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<ByteBuffer, EdgeError>
+}
+
+/// A request head matched to a route.
+public struct MatchedRoute<Route: Sendable>: Sendable {
+    /// `/pkg.Service/Method`
+    public var grpcPath: String
+    /// `pkg.Service`
+    public var service: String
+    /// The route's name in metrics and logs: its HTTP rule, e.g. `GET /v1/{name=shelves/*}`.
+    public var label: String
+    /// Whether the rule takes a request body (`body:` set).
+    public var acceptsBody: Bool
+    public var settings: RouteSettings
+    public var callPolicy: CallPolicy
+    public var route: Route
+
+    public init(grpcPath: String, service: String, label: String, acceptsBody: Bool, settings: RouteSettings, callPolicy: CallPolicy, route: Route) {
+        self.grpcPath = grpcPath
+        self.service = service
+        self.label = label
+        self.acceptsBody = acceptsBody
+        self.settings = settings
+        self.callPolicy = callPolicy
+        self.route = route
+    }
+}

@@ -1,0 +1,88 @@
+import NIOCore
+
+/// First handler of a connection (below the HTTP decoder, so it sees raw bytes):
+/// closes idle connections and cuts off clients that trickle a request head.
+///
+/// The request handler tells it when a head is complete and when a response
+/// has been written; it starts the header-read deadline at the first byte of
+/// the next request.
+final class ConnectionTimeoutHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var timeouts: ConnectionTimeouts
+    private var timer: Scheduled<Void>?
+    private var context: ChannelHandlerContext?
+    private let detailsRenderer: StatusDetailsRenderer?
+
+    init(idleTimeout: TimeAmount, headerReadTimeout: TimeAmount, detailsRenderer: StatusDetailsRenderer? = nil) {
+        self.timeouts = ConnectionTimeouts(idleTimeout: idleTimeout, headerReadTimeout: headerReadTimeout)
+        self.detailsRenderer = detailsRenderer
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { perform(timeouts.start()) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if timer == nil { perform(timeouts.start()) }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        perform(timeouts.closed())
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        perform(timeouts.bytesReceived())
+        context.fireChannelRead(data)
+    }
+
+    func headReceived() { perform(timeouts.headReceived()) }
+
+    func responseCompleted() { perform(timeouts.responseCompleted()) }
+
+    private func perform(_ action: ConnectionTimeouts.Action) {
+        switch action {
+        case .none:
+            break
+        case .cancel:
+            timer?.cancel()
+            timer = nil
+        case .arm(let amount):
+            timer?.cancel()
+            guard let context else { return }
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            timer = context.eventLoop.scheduleTask(in: amount) { bound.value.expired() }
+        }
+    }
+
+    private func expired() {
+        timer = nil
+        guard let context else { return }
+        switch timeouts.expired() {
+        case .ignore:
+            break
+        case .idle:
+            context.close(promise: nil)
+        case .headerRead:
+            // Below the HTTP encoder: write the whole 408 response as bytes.
+            let body = StatusBody.render(.headerReadTimeout(), detailsRenderer: detailsRenderer, allocator: context.channel.allocator)
+            var response = context.channel.allocator.buffer(capacity: 160 + body.readableBytes)
+            response.writeString(
+                "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: \(body.readableBytes)\r\nconnection: close\r\n\r\n")
+            response.writeImmutableBuffer(body)
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(response)).whenComplete { _ in bound.value.close(promise: nil) }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import NIOCore
+
+/// The timer state of one connection: idle between requests, reading a head
+/// (header-read deadline from its first byte), or busy with a request.
+///
+/// Pure state machine; ``ConnectionTimeoutHandler`` carries out its actions.
+struct ConnectionTimeouts {
+    enum State: Equatable {
+        case awaitingHead
+        case readingHead
+        case busy
+        case closed
+    }
+
+    enum Action: Equatable {
+        case none
+        case arm(TimeAmount)
+        case cancel
+    }
+
+    enum Expiry: Equatable {
+        /// Nothing in progress: close quietly.
+        case idle
+        /// A head was started and not finished: answer 408 and close.
+        case headerRead
+        case ignore
+    }
+
+    private(set) var state: State = .awaitingHead
+    let idleTimeout: TimeAmount
+    let headerReadTimeout: TimeAmount
+
+    init(idleTimeout: TimeAmount, headerReadTimeout: TimeAmount) {
+        self.idleTimeout = idleTimeout
+        self.headerReadTimeout = headerReadTimeout
+    }
+
+    func start() -> Action { state == .awaitingHead ? .arm(idleTimeout) : .none }
+
+    mutating func bytesReceived() -> Action {
+        guard state == .awaitingHead else { return .none }
+        state = .readingHead
+        return .arm(headerReadTimeout)
+    }
+
+    mutating func headReceived() -> Action {
+        guard state != .closed else { return .none }
+        state = .busy
+        return .cancel
+    }
+
+    mutating func responseCompleted() -> Action {
+        guard state == .busy else { return .none }
+        state = .awaitingHead
+        return .arm(idleTimeout)
+    }
+
+    mutating func expired() -> Expiry {
+        switch state {
+        case .awaitingHead:
+            state = .closed
+            return .idle
+        case .readingHead:
+            state = .closed
+            return .headerRead
+        case .busy, .closed:
+            return .ignore
+        }
+    }
+
+    mutating func closed() -> Action {
+        state = .closed
+        return .cancel
+    }
+}

@@ -1,0 +1,119 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOExtras
+import NIOHTTP1
+import NIOPosix
+
+/// The public HTTP/1.1 listener.
+///
+/// Each accepted connection lives on one event loop of `group` (one loop per
+/// core) with the pipeline: ``ConnectionTimeoutHandler`` → HTTP decoder/encoder →
+/// `HTTPServerPipelineHandler` (pipelined requests answered in order) →
+/// response-header validation → ``HTTPRequestHandler``.
+///
+/// ``shutdown()`` drains: the listening socket closes at once, idle connections
+/// close, in-flight requests finish (their connections then close), and
+/// whatever is left after the drain timeout is closed.
+public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
+    public let settings: ServerSettings
+    private let shared: RequestContext<Transcoder>
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let state = NIOLockedValueBox(ListenerState())
+    private let connections = NIOLockedValueBox([ObjectIdentifier: any Channel]())
+
+    private struct ListenerState {
+        var channel: (any Channel)?
+        var quiesce: ServerQuiescingHelper?
+    }
+
+    public init(settings: ServerSettings, context: RequestContext<Transcoder>, group: any EventLoopGroup, logger: Logger = Logger(label: "edge.server")) {
+        self.settings = settings
+        var context = context
+        context.limits = settings.limits
+        self.shared = context
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Binds and starts accepting; returns the bound address (port 0 picks a free port).
+    @discardableResult
+    public func start() async throws -> SocketAddress {
+        let quiesce = ServerQuiescingHelper(group: group)
+        let shared = self.shared
+        let connections = self.connections
+        let limits = settings.limits
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(quiesce.makeServerChannelHandler(channel: channel))
+                }
+            }
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                let id = ObjectIdentifier(channel)
+                connections.withLockedValue { $0[id] = channel }
+                channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
+                return channel.eventLoop.makeCompletedFuture {
+                    try Self.configure(channel.pipeline.syncOperations, shared: shared, limits: limits)
+                }
+            }
+        let channel = try await bootstrap.bind(host: settings.host, port: settings.port).get()
+        state.withLockedValue {
+            $0.channel = channel
+            $0.quiesce = quiesce
+        }
+        let address = channel.localAddress!
+        logger.info("listening", metadata: ["address": "\(address)"])
+        return address
+    }
+
+    static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, shared: RequestContext<Transcoder>, limits: HTTPLimits) throws {
+        let timeouts = ConnectionTimeoutHandler(
+            idleTimeout: limits.idleTimeout, headerReadTimeout: limits.headerReadTimeout, detailsRenderer: shared.detailsRenderer)
+        try pipeline.addHandler(timeouts)
+        try pipeline.addHandler(HTTPResponseEncoder())
+        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: limits.decoderLimits)))
+        try pipeline.addHandler(HTTPServerPipelineHandler())
+        try pipeline.addHandler(NIOHTTPResponseHeadersValidator())
+        try pipeline.addHandler(HTTPRequestHandler(shared: shared, timeouts: timeouts))
+    }
+
+    /// The bound address, once started.
+    public var localAddress: SocketAddress? { state.withLockedValue { $0.channel?.localAddress } }
+
+    /// Stops accepting and drains (see the type's documentation). Safe to call more than once.
+    public func shutdown() async {
+        guard let quiesce = state.withLockedValue({ state -> ServerQuiescingHelper? in
+            defer { state.quiesce = nil }
+            return state.quiesce
+        }) else { return }
+        let drained = group.next().makePromise(of: Void.self)
+        quiesce.initiateShutdown(promise: drained)
+        let timeout = group.next().scheduleTask(in: settings.limits.drainTimeout) {}
+        let finishedInTime: Bool = await withCheckedContinuation { continuation in
+            let once = NIOLockedValueBox(false)
+            let resume: @Sendable (Bool) -> Void = { value in
+                let first = once.withLockedValue { done -> Bool in
+                    defer { done = true }
+                    return !done
+                }
+                if first { continuation.resume(returning: value) }
+            }
+            drained.futureResult.whenComplete { _ in resume(true) }
+            timeout.futureResult.whenComplete { _ in resume(false) }
+        }
+        timeout.cancel()
+        if !finishedInTime {
+            let remaining = connections.withLockedValue { Array($0.values) }
+            logger.warning("drain timeout passed; closing connections", metadata: ["connections": "\(remaining.count)"])
+            for channel in remaining { channel.close(promise: nil) }
+        }
+        logger.info("listener stopped")
+    }
+}
