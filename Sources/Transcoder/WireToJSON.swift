@@ -1,0 +1,115 @@
+import DescriptorLoader
+
+/// Prints protobuf wire bytes as ProtoJSON in one pass (the response side of
+/// transcoding).
+///
+/// Plans for every message of the schema are compiled once here; converting
+/// reads the input through them and appends to the caller's buffer, without
+/// building intermediate messages or per-field Strings.
+public final class WireToJSON: Sendable {
+    let plans: [WireToJSONMessagePlan]
+    let enums: [WireToJSONEnumPlan]
+    let ordinalsByName: [String: Int]
+
+    /// A valid address for empty inputs (reads never touch it).
+    static var emptyBase: UnsafeRawPointer { UnsafeRawPointer(bitPattern: 0x10)! }
+
+    /// Compiles per-message plans for every message in `schema.messageList`, indexed by ordinal.
+    public init(schema: Schema) {
+        var enumIndexes: [String: Int] = [:]
+        var enums: [WireToJSONEnumPlan] = []
+        for name in schema.enums.keys.sorted() {
+            enumIndexes[name] = enums.count
+            enums.append(WireToJSONEnumPlan(schema.enums[name]!))
+        }
+        self.enums = enums
+        plans = schema.messageList.map { WireToJSONMessagePlan($0, schema: schema, enumIndexes: enumIndexes) }
+        var ordinals: [String: Int] = [:]
+        for (i, message) in schema.messageList.enumerated() { ordinals[message.fullName] = i }
+        ordinalsByName = ordinals
+    }
+
+    /// Prints the ProtoJSON form of one serialized message, appended to `output`.
+    /// Throws ``TranscodeError``; `output` is then left as it was.
+    public func convert(
+        _ wire: UnsafeRawBufferPointer, message ordinal: Int, options: JSONPrintOptions, into output: inout [UInt8]
+    ) throws {
+        guard plans.indices.contains(ordinal) else {
+            throw TranscodeError(.unrepresentable, "no message with ordinal \(ordinal)")
+        }
+        let mark = output.count
+        output.reserveCapacity(mark + wire.count * 2 + 16)
+        do throws(WireToJSONFailure) {
+            try printer(options).printMessage(ordinal, reader(wire), depth: 0, into: &output)
+        } catch {
+            output.removeSubrange(mark...)
+            throw error.transcodeError
+        }
+    }
+
+    public func convert(_ wire: [UInt8], messageType: String, options: JSONPrintOptions = .defaults) throws -> [UInt8] {
+        guard let ordinal = ordinalsByName[messageType] else {
+            throw TranscodeError(.unrepresentable, "unknown message type \(messageType)")
+        }
+        var output: [UInt8] = []
+        try wire.withUnsafeBytes { try convert($0, message: ordinal, options: options, into: &output) }
+        return output
+    }
+
+    /// Prints only the JSON value of one field of the message (an HTTP rule's
+    /// `response_body`): the array of a repeated field, the object of a map,
+    /// the scalar, the message. An absent field prints what grpc-gateway does:
+    /// a map `{}`; a repeated field `[]` with `emitUnpopulated`, else `null`;
+    /// a message its empty form (`{}`, or a well-known type's default such as
+    /// `"1970-01-01T00:00:00Z"`; `null` for Value); a scalar its default.
+    public func convertField(
+        _ wire: UnsafeRawBufferPointer, message ordinal: Int, fieldNumber: Int32, options: JSONPrintOptions,
+        into output: inout [UInt8]
+    ) throws {
+        guard plans.indices.contains(ordinal) else {
+            throw TranscodeError(.unrepresentable, "no message with ordinal \(ordinal)")
+        }
+        let plan = plans[ordinal]
+        let slot = plan.slot(for: fieldNumber)
+        guard slot >= 0 else {
+            throw TranscodeError(.unknownField, "\(plan.fullName) has no field \(fieldNumber)")
+        }
+        let field = plan.fields[slot]
+        let mark = output.count
+        output.reserveCapacity(mark + wire.count * 2 + 16)
+        do throws(WireToJSONFailure) {
+            let printer = printer(options)
+            let input = reader(wire)
+            if try !printer.printFieldValue(plan, slot: slot, input, depth: 0, into: &output) {
+                switch field.shape {
+                case .map:
+                    output.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+                case .repeated:
+                    output.append(contentsOf: options.emitUnpopulated ? [UInt8(ascii: "["), UInt8(ascii: "]")] : WireToJSONPrinter.nullBytes)
+                case .singular:
+                    if field.messageOrdinal >= 0 {
+                        let empty = WireReader(base: input.base, position: 0, end: 0)
+                        do {
+                            try printer.printMessage(field.messageOrdinal, empty, depth: 1, into: &output)
+                        } catch {
+                            throw error.adding(.field(options.useProtoNames ? field.protoName : field.jsonName))
+                        }
+                    } else {
+                        printer.printDefaultScalar(field, into: &output)
+                    }
+                }
+            }
+        } catch {
+            output.removeSubrange(mark...)
+            throw error.transcodeError
+        }
+    }
+
+    private func printer(_ options: JSONPrintOptions) -> WireToJSONPrinter {
+        WireToJSONPrinter(plans: plans, enums: enums, ordinalsByName: ordinalsByName, options: options)
+    }
+
+    private func reader(_ wire: UnsafeRawBufferPointer) -> WireReader {
+        WireReader(base: wire.baseAddress ?? Self.emptyBase, position: 0, end: wire.count)
+    }
+}

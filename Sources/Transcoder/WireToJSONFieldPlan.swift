@@ -1,0 +1,76 @@
+import DescriptorLoader
+
+/// One field, compiled for printing: its kind, the type it points at, and its
+/// `"name":` key bytes in both naming styles.
+struct WireToJSONFieldPlan: Sendable {
+    enum Shape: Sendable {
+        case singular
+        case repeated
+        case map
+    }
+
+    let number: Int32
+    let type: FieldType
+    let shape: Shape
+    /// The message type (or for a map, the entry type), else -1.
+    let messageOrdinal: Int
+    /// Index into the printer's enum plans, else -1.
+    let enumIndex: Int
+    /// Index of the real oneof the field belongs to, else -1.
+    let oneofIndex: Int
+    let hasPresence: Bool
+    /// `google.protobuf.NullValue`: printed as `null`.
+    let isNullValue: Bool
+    /// The wire type of one unpacked value.
+    let wireType: UInt8
+    /// Repeated scalar that may come packed (length-delimited).
+    let acceptsPacked: Bool
+    let jsonKey: [UInt8]
+    let protoKey: [UInt8]
+    let jsonName: String
+    let protoName: String
+
+    init(_ field: FieldSchema, schema: Schema, enumIndexes: [String: Int]) {
+        number = field.number
+        type = field.type
+        shape = field.isMap ? .map : (field.isRepeated ? .repeated : .singular)
+        if let entry = field.mapEntryTypeName {
+            messageOrdinal = schema.ordinal(of: entry) ?? -1
+        } else if field.type == .message || field.type == .group, let typeName = field.typeName {
+            messageOrdinal = schema.ordinal(of: typeName) ?? -1
+        } else {
+            messageOrdinal = -1
+        }
+        if field.type == .enum, let typeName = field.typeName {
+            enumIndex = enumIndexes[typeName] ?? -1
+            isNullValue = typeName == "google.protobuf.NullValue"
+        } else {
+            enumIndex = -1
+            isNullValue = false
+        }
+        oneofIndex = field.oneofIndex ?? -1
+        hasPresence = field.hasPresence
+        wireType = field.type.wireType.rawValue
+        acceptsPacked = field.isRepeated && field.type.isPackable
+        jsonName = field.jsonName
+        protoName = field.name
+        var key: [UInt8] = []
+        JSONWriter.appendQuoted(field.jsonName, into: &key)
+        key.append(UInt8(ascii: ":"))
+        jsonKey = key
+        key = []
+        JSONWriter.appendQuoted(field.name, into: &key)
+        key.append(UInt8(ascii: ":"))
+        protoKey = key
+    }
+
+    /// Whether a value with this wire type belongs to the field; protobuf
+    /// treats any other wire type as an unknown field.
+    @inline(__always)
+    func accepts(_ wireType: UInt8) -> Bool {
+        wireType == self.wireType || (acceptsPacked && wireType == 2)
+    }
+
+    /// Printed by `emitUnpopulated` when absent: fields without presence.
+    var printsWhenUnpopulated: Bool { !hasPresence }
+}
