@@ -80,7 +80,7 @@ public final class WireToJSON: Sendable {
         do throws(WireToJSONFailure) {
             let printer = printer(options)
             let input = reader(wire)
-            if try !printer.printFieldValue(plan, slot: slot, input, depth: 0, into: &output) {
+            if try !printer.printFieldValue(plan, slot: slot, input, depth: 0, namesField: true, into: &output) {
                 switch field.shape {
                 case .map:
                     output.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])

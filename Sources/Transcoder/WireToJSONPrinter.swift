@@ -76,8 +76,12 @@ struct WireToJSONPrinter {
 
     /// Prints just the JSON value of one field (`response_body`, wrappers,
     /// Struct, ListValue). Returns false when the field is absent.
+    ///
+    /// `namesField`: whether an error path names the field (not for the
+    /// inner fields of well-known types, whose JSON hides them).
     func printFieldValue(
-        _ plan: WireToJSONMessagePlan, slot: Int, _ reader: WireReader, depth: Int, into out: inout [UInt8]
+        _ plan: WireToJSONMessagePlan, slot: Int, _ reader: WireReader, depth: Int, namesField: Bool = false,
+        into out: inout [UInt8]
     ) throws(Failure) -> Bool {
         try withResolvedRuns(plan, reader, depth: depth) { (runs: UnsafeMutableBufferPointer<Run>) throws(Failure) -> Bool in
             var i = 0
@@ -99,7 +103,7 @@ struct WireToJSONPrinter {
                     return try printSingular(field, reader, group, depth: depth, key: nil, first: nil, into: &out)
                 }
             } catch {
-                throw error.adding(.field(options.useProtoNames ? field.protoName : field.jsonName))
+                throw namesField ? error.adding(.field(options.useProtoNames ? field.protoName : field.jsonName)) : error
             }
         }
     }

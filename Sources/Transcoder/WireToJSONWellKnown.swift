@@ -204,11 +204,7 @@ extension WireToJSONPrinter {
                 NumberFormat.appendDouble(last, into: &out)
                 return true
             }
-            do throws(WireToJSONFailure) {
-                return try printSingular(field, reader, group, depth: depth, key: nil, first: nil, into: &out)
-            } catch {
-                throw error.adding(.field(options.useProtoNames ? field.protoName : field.jsonName))
-            }
+            return try printSingular(field, reader, group, depth: depth, key: nil, first: nil, into: &out)
         }
         if !printed { out.append(contentsOf: Self.nullBytes) }
     }

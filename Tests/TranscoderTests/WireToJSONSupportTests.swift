@@ -176,3 +176,27 @@ final class WireToJSONSupportTests: XCTestCase {
         XCTAssertEqual(WireToJSONTestSupport.parse(#"{"a":1,"a":2}"#), J.invalid(#"{"a":1,"a":2}"#))
     }
 }
+
+/// Builds protobuf wire bytes by hand for the tests.
+enum Wire {
+    static func varint(_ value: UInt64) -> [UInt8] {
+        var v = value
+        var out: [UInt8] = []
+        while v >= 0x80 {
+            out.append(UInt8(v & 0x7F) | 0x80)
+            v >>= 7
+        }
+        out.append(UInt8(v))
+        return out
+    }
+
+    static func tag(_ field: Int, _ wireType: Int) -> [UInt8] { varint(UInt64(field << 3 | wireType)) }
+    static func varint(_ field: Int, _ value: UInt64) -> [UInt8] { tag(field, 0) + varint(value) }
+    static func int(_ field: Int, _ value: Int64) -> [UInt8] { varint(field, UInt64(bitPattern: value)) }
+    static func ld(_ field: Int, _ payload: [UInt8]) -> [UInt8] { tag(field, 2) + varint(UInt64(payload.count)) + payload }
+    static func string(_ field: Int, _ text: String) -> [UInt8] { ld(field, Array(text.utf8)) }
+    static func fixed64(_ field: Int, _ value: UInt64) -> [UInt8] {
+        tag(field, 1) + (0..<8).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) }
+    }
+    static func double(_ field: Int, _ value: Double) -> [UInt8] { fixed64(field, value.bitPattern) }
+}
