@@ -11,6 +11,11 @@ enum JSONWriter {
         var runStart = 0
         var i = 0
         while i < count {
+            // Eight plain ASCII bytes at a time: none < 0x20, >= 0x80, '"' or '\\'.
+            while i + 8 <= count && isPlainASCII(source.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+            }
+            guard i < count else { break }
             let b = source.load(fromByteOffset: i, as: UInt8.self)
             if b >= 0x20 && b < 0x80 {
                 if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
@@ -34,6 +39,19 @@ enum JSONWriter {
         flush(source, runStart, count, into: &output)
         output.append(UInt8(ascii: "\""))
         return nil
+    }
+
+    /// SWAR test (byte order independent): true when no byte of `w` needs
+    /// escaping or UTF-8 validation.
+    @inline(__always)
+    static func isPlainASCII(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte b has (b - x) borrow into its high bit iff b < x (for b < 0x80).
+        let control = (w &- ones &* 0x20) & ~w & highs
+        let quote = ((w ^ (ones &* 0x22)) &- ones) & ~(w ^ (ones &* 0x22)) & highs
+        let backslash = ((w ^ (ones &* 0x5C)) &- ones) & ~(w ^ (ones &* 0x5C)) & highs
+        return (control | quote | backslash | (w & highs)) == 0
     }
 
     /// Appends an ASCII-only Swift string as a JSON string (names known at plan time).

@@ -1,7 +1,7 @@
 import DescriptorLoader
 
 /// An enum's names, pre-rendered as JSON strings and indexed by number.
-struct WireToJSONEnumPlan: Sendable {
+final class WireToJSONEnumPlan: Sendable {
     /// `"NAME"` (with quotes) for numbers `denseBase ..< denseBase + dense.count`; empty if none.
     let dense: [[UInt8]]
     let denseBase: Int32

@@ -2,7 +2,7 @@ import DescriptorLoader
 
 /// One field, compiled for printing: its kind, the type it points at, and its
 /// `"name":` key bytes in both naming styles.
-struct WireToJSONFieldPlan: Sendable {
+final class WireToJSONFieldPlan: Sendable {
     enum Shape: Sendable {
         case singular
         case repeated
