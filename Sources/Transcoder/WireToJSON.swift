@@ -7,23 +7,33 @@ import DescriptorLoader
 /// reads the input through them and appends to the caller's buffer, without
 /// building intermediate messages or per-field Strings.
 public final class WireToJSON: Sendable {
-    let plans: [WireToJSONMessagePlan]
-    let enums: [WireToJSONEnumPlan]
+    private let arena: WireToJSONArena
+    private let tables: Tables
     let ordinalsByName: [String: Int]
+
+    /// The compiled plans, pointing into `arena`.
+    private struct Tables: @unchecked Sendable {
+        let plans: UnsafeBufferPointer<WireToJSONMessagePlan>
+        let enums: UnsafeBufferPointer<WireToJSONEnumPlan>
+    }
+
+    var plans: UnsafeBufferPointer<WireToJSONMessagePlan> { tables.plans }
 
     /// A valid address for empty inputs (reads never touch it).
     static var emptyBase: UnsafeRawPointer { UnsafeRawPointer(bitPattern: 0x10)! }
 
     /// Compiles per-message plans for every message in `schema.messageList`, indexed by ordinal.
     public init(schema: Schema) {
+        let arena = WireToJSONArena()
         var enumIndexes: [String: Int] = [:]
         var enums: [WireToJSONEnumPlan] = []
         for name in schema.enums.keys.sorted() {
             enumIndexes[name] = enums.count
-            enums.append(WireToJSONEnumPlan(schema.enums[name]!))
+            enums.append(WireToJSONEnumPlan(schema.enums[name]!, arena: arena))
         }
-        self.enums = enums
-        plans = schema.messageList.map { WireToJSONMessagePlan($0, schema: schema, enumIndexes: enumIndexes) }
+        let plans = schema.messageList.map { WireToJSONMessagePlan($0, schema: schema, enumIndexes: enumIndexes, arena: arena) }
+        tables = Tables(plans: arena.copy(plans), enums: arena.copy(enums))
+        self.arena = arena
         var ordinals: [String: Int] = [:]
         for (i, message) in schema.messageList.enumerated() { ordinals[message.fullName] = i }
         ordinalsByName = ordinals
@@ -106,7 +116,7 @@ public final class WireToJSON: Sendable {
     }
 
     private func printer(_ options: JSONPrintOptions) -> WireToJSONPrinter {
-        WireToJSONPrinter(plans: plans, enums: enums, ordinalsByName: ordinalsByName, options: options)
+        WireToJSONPrinter(plans: tables.plans, enums: tables.enums, ordinalsByName: ordinalsByName, options: options)
     }
 
     private func reader(_ wire: UnsafeRawBufferPointer) -> WireReader {

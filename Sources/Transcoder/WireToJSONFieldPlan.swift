@@ -1,9 +1,10 @@
 import DescriptorLoader
 
 /// One field, compiled for printing: its kind, the type it points at, and its
-/// `"name":` key bytes in both naming styles.
-final class WireToJSONFieldPlan: Sendable {
-    enum Shape: Sendable {
+/// `"name":` key bytes in both naming styles. Trivial (integers and pointers
+/// into the plans' arena), so copying one costs no reference counting.
+struct WireToJSONFieldPlan {
+    enum Shape {
         case singular
         case repeated
         case map
@@ -25,12 +26,12 @@ final class WireToJSONFieldPlan: Sendable {
     let wireType: UInt8
     /// Repeated scalar that may come packed (length-delimited).
     let acceptsPacked: Bool
-    let jsonKey: [UInt8]
-    let protoKey: [UInt8]
-    let jsonName: String
-    let protoName: String
+    let jsonKey: UnsafeBufferPointer<UInt8>
+    let protoKey: UnsafeBufferPointer<UInt8>
+    private let jsonNameBytes: UnsafeBufferPointer<UInt8>
+    private let protoNameBytes: UnsafeBufferPointer<UInt8>
 
-    init(_ field: FieldSchema, schema: Schema, enumIndexes: [String: Int]) {
+    init(_ field: FieldSchema, schema: Schema, enumIndexes: [String: Int], arena: WireToJSONArena) {
         number = field.number
         type = field.type
         shape = field.isMap ? .map : (field.isRepeated ? .repeated : .singular)
@@ -52,17 +53,20 @@ final class WireToJSONFieldPlan: Sendable {
         hasPresence = field.hasPresence
         wireType = field.type.wireType.rawValue
         acceptsPacked = field.isRepeated && field.type.isPackable
-        jsonName = field.jsonName
-        protoName = field.name
+        jsonNameBytes = arena.bytes(field.jsonName)
+        protoNameBytes = arena.bytes(field.name)
         var key: [UInt8] = []
         JSONWriter.appendQuoted(field.jsonName, into: &key)
         key.append(UInt8(ascii: ":"))
-        jsonKey = key
+        jsonKey = arena.bytes(key)
         key = []
         JSONWriter.appendQuoted(field.name, into: &key)
         key.append(UInt8(ascii: ":"))
-        protoKey = key
+        protoKey = arena.bytes(key)
     }
+
+    var jsonName: String { jsonNameBytes.string }
+    var protoName: String { protoNameBytes.string }
 
     /// Whether a value with this wire type belongs to the field; protobuf
     /// treats any other wire type as an unknown field.

@@ -13,8 +13,8 @@ struct WireToJSONPrinter {
     typealias FieldPlan = WireToJSONFieldPlan
     typealias Run = WireToJSONRun
 
-    let plans: [WireToJSONMessagePlan]
-    let enums: [WireToJSONEnumPlan]
+    let plans: UnsafeBufferPointer<WireToJSONMessagePlan>
+    let enums: UnsafeBufferPointer<WireToJSONEnumPlan>
     let ordinalsByName: [String: Int]
     let options: JSONPrintOptions
 
