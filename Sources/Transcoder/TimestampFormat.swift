@@ -79,14 +79,18 @@ enum TimestampFormat {
         }
     }
 
+    /// `value` zero-padded to `width` digits (`value` < 10^width).
     private static func appendDigits(_ value: Int, width: Int, into output: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        var v = value
-        while divisor > 0 {
-            output.append(UInt8(48 + v / divisor))
-            v %= divisor
-            divisor /= 10
+        let start = output.count
+        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
+        output.withUnsafeMutableBufferPointer { out in
+            var v = value
+            var i = start + width - 1
+            while v > 0 && i >= start {
+                out[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
+                v /= 10
+                i -= 1
+            }
         }
     }
 }

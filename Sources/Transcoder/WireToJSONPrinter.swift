@@ -226,7 +226,7 @@ struct WireToJSONPrinter {
         } else {
             out.append(UInt8(ascii: ","))
         }
-        out.append(contentsOf: options.useProtoNames ? field.protoKey : field.jsonKey)
+        out.append(contentsOf: options.useProtoNames ? field.protoKey : field.jsonKey)  // memcpy of the pre-rendered key
     }
 
     /// Prints `"key":value` for a present field.
