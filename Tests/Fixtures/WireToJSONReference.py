@@ -163,6 +163,13 @@ case('wrappersEmpty', W, ld(10, b'') + ld(11, b'') + ld(12, b'') + ld(13, b'') +
 case('wrappersRepeated', W, '{"rInt32Value":[1,0,-1]}')
 case('emptyMessage', W, ld(9, b''))
 case('wellKnownEmit', W, b'', always_print_fields_with_no_presence=True)
+case('nullValueEmitEnumsAsInts', W, b'', always_print_fields_with_no_presence=True, use_integers_for_enums=True)
+case('oneofNullEnumsAsInts', X, b'\x28\x00', use_integers_for_enums=True)
+case('valueNullEnumsAsInts', W, ld(6, b'\x08\x00'), use_integers_for_enums=True)
+case('emitProtoNamesEnumsAsInts', S, b'\x60\x02', always_print_fields_with_no_presence=True, preserving_proto_field_name=True, use_integers_for_enums=True)
+case('anyInsideStructIsNotSpecial', W, ld(5, ld(1, b'\x0a\x01k' + ld(2, b'\x1a\x01v'))) + ld(1, ld(1, b'type.googleapis.com/google.protobuf.Struct') + ld(2, ld(1, b'\x0a\x01a' + ld(2, b'\x20\x01')))))
+case('unknownFieldsInsideWellKnown', W, ld(2, b'\x08\x01\x18\x05' + ld(9, b'x')) + ld(14, b'\x08\x03\x10\x09'))
+case('wrapperLastWins', W, ld(14, b'\x08\x03\x08\x04') + ld(14, b'\x08\x05'))
 
 T='edgetest.Tree'
 case('treeRecursive', T, '{"name":"root","left":{"name":"l","left":{"left":{}}},"children":[{"name":"c1","children":[{"name":"c2"}]},{}],"byName":{"k":{"byName":{"j":{"payload":{"fBool":true}}}}},"payload":{"fInt32":1}}')
