@@ -6,6 +6,18 @@ import DescriptorLoader
 /// Plans for every message of the schema are compiled once here; converting
 /// reads the input through them and appends to the caller's buffer, without
 /// building intermediate messages or per-field Strings.
+///
+/// The output matches `google.protobuf.json_format.MessageToJson` (compact,
+/// fields in field-number order). Wire data is read as protobuf parsers read
+/// it: unknown fields, and fields whose wire type does not match, are skipped;
+/// the last value of a singular field wins; message occurrences merge; packed
+/// and unpacked repeated values are both accepted; unknown numbers of a closed
+/// (proto2) enum are dropped. Where protobuf's printers would fail (Timestamp
+/// or Duration out of range, an Any of a type not in the schema, a FieldMask
+/// path that cannot round-trip, a non-finite `Value.number_value`) this
+/// throws ``TranscodeError`` `.unrepresentable`; strings that are not UTF-8
+/// (in proto2 files too) throw `.invalidUTF8`; truncated or malformed data
+/// `.malformedWire`; nesting beyond `maxDepth` `.tooDeep`.
 public final class WireToJSON: Sendable {
     private let arena: WireToJSONArena
     private let tables: Tables
