@@ -128,7 +128,7 @@ struct WireToJSONPrinter {
                 if !ordered { resolve(plan, runs) }
                 return try body(runs)
             }
-            var heap = [Run](repeating: Run(slot: 0, start: 0, end: 0), count: count)
+            var heap = [Run](repeating: Run(slot: 0, start: 0, end: 0, count: 0), count: count)
             return try heap.withUnsafeMutableBufferPointer { (runs: inout UnsafeMutableBufferPointer<Run>) throws(Failure) -> R in
                 _ = try scan(plan, reader, into: runs, depth: depth)
                 if !ordered { resolve(plan, runs) }
@@ -160,7 +160,10 @@ struct WireToJSONPrinter {
             try r.skipValue(number: tag.number, wireType: tag.wireType, depth: depth, maxDepth: options.maxDepth)
             if slot >= 0, fields[slot].accepts(tag.wireType) {
                 if slot == currentSlot {
-                    if count <= runs.count { runs[count - 1].end = Int32(truncatingIfNeeded: r.position) }
+                    if count <= runs.count {
+                        runs[count - 1].end = Int32(truncatingIfNeeded: r.position)
+                        runs[count - 1].count &+= 1
+                    }
                     continue
                 }
                 if slot < currentSlot { ordered = false }
@@ -176,7 +179,8 @@ struct WireToJSONPrinter {
                 }
                 if count < runs.count {
                     runs[count] = Run(
-                        slot: Int32(slot), start: Int32(truncatingIfNeeded: tagStart), end: Int32(truncatingIfNeeded: r.position))
+                        slot: Int32(slot), start: Int32(truncatingIfNeeded: tagStart), end: Int32(truncatingIfNeeded: r.position),
+                        count: 1)
                 }
                 count += 1
                 currentSlot = slot
@@ -296,12 +300,33 @@ struct WireToJSONPrinter {
         _ field: FieldPlan, _ reader: WireReader, _ runs: UnsafeMutableBufferPointer<Run>, depth: Int,
         key: FieldPlan?, first: UnsafeMutablePointer<Bool>?, into out: inout [UInt8]
     ) throws(Failure) -> Bool {
+        let isMessage = field.type == .message || field.type == .group
+        let closedEnum = field.enumIndex >= 0 && enums[field.enumIndex].isClosed
+        if runs.count == 1 && runs[0].count == 1 && !closedEnum {
+            // The common case: one occurrence, right at the start of the run.
+            var r = WireReader(base: reader.base, position: Int(runs[0].start), end: Int(runs[0].end))
+            let tag = try r.readTag()
+            if isMessage {
+                let range = try r.skipValue(number: tag.number, wireType: tag.wireType, depth: depth, maxDepth: options.maxDepth)
+                if let key, let first { appendKey(key, first: &first.pointee, into: &out) }
+                try printMessage(
+                    field.messageOrdinal, WireReader(base: reader.base, position: range.lowerBound, end: range.upperBound),
+                    depth: depth + 1, into: &out)
+                return true
+            }
+            if !field.hasPresence, let key, let first, Self.isZeroValue(r, wireType: tag.wireType) {
+                // A field without presence at its zero value counts as absent.
+                if options.emitUnpopulated { printDefaultMember(key, first: &first.pointee, into: &out) }
+                return options.emitUnpopulated
+            }
+            if let key, let first { appendKey(key, first: &first.pointee, into: &out) }
+            try printScalar(field, &r, into: &out)
+            return true
+        }
         var occurrences = 0
         var lastValue = 0
         var lastValueEnd = 0
         var lastWireType: UInt8 = 0
-        let isMessage = field.type == .message || field.type == .group
-        let closedEnum = field.enumIndex >= 0 && enums[field.enumIndex].isClosed
         for run in runs {
             var r = WireReader(base: reader.base, position: Int(run.start), end: Int(run.end))
             while !r.isAtEnd {
@@ -348,15 +373,30 @@ struct WireToJSONPrinter {
         return true
     }
 
+    /// Whether the scalar value at `r` (validated by the pre-scan) is zero.
+    @inline(__always)
+    static func isZeroValue(_ r: WireReader, wireType: UInt8) -> Bool {
+        guard r.position < r.end else { return false }
+        switch wireType {
+        case 0, 2:
+            // A zero varint, or a zero length prefix (possibly over-long).
+            if r.byte(at: r.position) == 0 { return true }
+            var copy = r
+            return (try? copy.readVarint()) == 0
+        case 1:
+            return r.end - r.position >= 8 && r.base.loadUnaligned(fromByteOffset: r.position, as: UInt64.self) == 0
+        default:
+            return r.end - r.position >= 4 && r.base.loadUnaligned(fromByteOffset: r.position, as: UInt32.self) == 0
+        }
+    }
+
     /// Whether an encoded scalar is zero (bitwise, so -0.0 is not; "" and empty bytes are).
     static func isZero(_ base: UnsafeRawPointer, _ range: Range<Int>, wireType: UInt8) -> Bool {
         switch wireType {
-        case 0:
+        case 0, 2:
+            // A varint, or a length prefix (the range starts there).
             var r = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
             return (try? r.readVarint()) == 0
-        case 2:
-            // The range starts at the length prefix: a zero length is one 0 byte.
-            return range.count == 1 && base.load(fromByteOffset: range.lowerBound, as: UInt8.self) == 0
         default:
             for i in range where base.load(fromByteOffset: i, as: UInt8.self) != 0 { return false }
             return true

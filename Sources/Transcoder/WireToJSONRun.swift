@@ -8,6 +8,8 @@ struct WireToJSONRun {
     var start: Int32
     /// Offset just past the run's last value.
     var end: Int32
+    /// How many values of the field the run holds.
+    var count: Int32
 
     static let dropped = Int32.max
 }

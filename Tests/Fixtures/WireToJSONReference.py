@@ -169,6 +169,9 @@ case('valueNullEnumsAsInts', W, ld(6, b'\x08\x00'), use_integers_for_enums=True)
 case('emitProtoNamesEnumsAsInts', S, b'\x60\x02', always_print_fields_with_no_presence=True, preserving_proto_field_name=True, use_integers_for_enums=True)
 case('anyInsideStructIsNotSpecial', W, ld(5, ld(1, b'\x0a\x01k' + ld(2, b'\x1a\x01v'))) + ld(1, ld(1, b'type.googleapis.com/google.protobuf.Struct') + ld(2, ld(1, b'\x0a\x01a' + ld(2, b'\x20\x01')))))
 case('unknownFieldsInsideWellKnown', W, ld(2, b'\x08\x01\x18\x05' + ld(9, b'x')) + ld(14, b'\x08\x03\x10\x09'))
+case('overlongZeroVarintIsAbsent', S, b'\x28\x80\x00\x4a\x80\x00')
+case('overlongZeroVarintEmit', S, b'\x28\x80\x00', always_print_fields_with_no_presence=True)
+case('overlongZeroTwiceIsAbsent', S, b'\x28\x01\x28\x80\x00\x4a\x01a\x4a\x80\x00')
 case('wrapperLastWins', W, ld(14, b'\x08\x03\x08\x04') + ld(14, b'\x08\x05'))
 
 T='edgetest.Tree'

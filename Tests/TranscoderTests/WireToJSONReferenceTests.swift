@@ -308,8 +308,8 @@ final class WireToJSONReferenceTests: XCTestCase {
 
     func test_mapsAll() throws {
         try check(
-            "edgetest.Maps", "0a0e08ffffffffffffffffff011201610a050802120162120e08808080808080808080011201631a0908ffffffff0f120164220e08ffffffffffffffffff011201652a050805120166320508071201673a080d05000000120168420c0906000000000000001201694a080df9ffffff12016a520c09f8ffffffffffffff12016b5a05080112016c5a05080012016d620d0a08d0bad0bbd18ed18712016f62050a0012016e6a050a017912006a070a017812022801720e0a016210fdffffffffffffffff0172050a017210017a070a017a1202000182010c0a016e11000000000000f87f82010c0a016411000000000000f83f8a01280a0176122332210a0911000000000000f03f0a031a01730a0208000a0b2a090a070a016b120220019201100a0174120b08c0e381af0610c0a9d33a",
-            "{\"mInt32\": {\"2\": \"b\", \"-1\": \"a\"}, \"mInt64\": {\"-9223372036854775808\": \"c\"}, \"mUint32\": {\"4294967295\": \"d\"}, \"mUint64\": {\"18446744073709551615\": \"e\"}, \"mSint32\": {\"-3\": \"f\"}, \"mSint64\": {\"-4\": \"g\"}, \"mFixed32\": {\"5\": \"h\"}, \"mFixed64\": {\"6\": \"i\"}, \"mSfixed32\": {\"-7\": \"j\"}, \"mSfixed64\": {\"-8\": \"k\"}, \"mBool\": {\"false\": \"m\", \"true\": \"l\"}, \"mString\": {\"\": \"n\", \"\\u043a\\u043b\\u044e\\u0447\": \"o\"}, \"mMessage\": {\"x\": {\"fInt32\": 1}, \"y\": {}}, \"mEnum\": {\"b\": \"COLOR_BLUE\", \"r\": \"COLOR_RED\"}, \"mBytes\": {\"z\": \"AAE=\"}, \"mDouble\": {\"d\": 1.5, \"n\": \"NaN\"}, \"mValue\": {\"v\": [1.0, \"s\", null, {\"k\": true}]}, \"mTimestamp\": {\"t\": \"2024-02-29T12:00:00.123Z\"}}")
+            "edgetest.Maps", "0a0e08ffffffffffffffffff011201610a050802120162120e08808080808080808080011201631a0908ffffffff0f120164220e08ffffffffffffffffff011201652a050805120166320508071201673a080d05000000120168420c0906000000000000001201694a080df9ffffff12016a520c09f8ffffffffffffff12016b5a05080112016c5a05080012016d62050a0012016e620d0a08d0bad0bbd18ed18712016f6a050a017912006a070a01781202280172050a01721001720e0a016210fdffffffffffffffff017a070a017a1202000182010c0a016411000000000000f83f82010c0a016e11000000000000f87f8a01280a0176122332210a0911000000000000f03f0a031a01730a0208000a0b2a090a070a016b120220019201100a0174120b08c0e381af0610c0a9d33a",
+            "{\"mInt32\": {\"2\": \"b\", \"-1\": \"a\"}, \"mInt64\": {\"-9223372036854775808\": \"c\"}, \"mUint32\": {\"4294967295\": \"d\"}, \"mUint64\": {\"18446744073709551615\": \"e\"}, \"mSint32\": {\"-3\": \"f\"}, \"mSint64\": {\"-4\": \"g\"}, \"mFixed32\": {\"5\": \"h\"}, \"mFixed64\": {\"6\": \"i\"}, \"mSfixed32\": {\"-7\": \"j\"}, \"mSfixed64\": {\"-8\": \"k\"}, \"mBool\": {\"false\": \"m\", \"true\": \"l\"}, \"mString\": {\"\\u043a\\u043b\\u044e\\u0447\": \"o\", \"\": \"n\"}, \"mMessage\": {\"x\": {\"fInt32\": 1}, \"y\": {}}, \"mEnum\": {\"b\": \"COLOR_BLUE\", \"r\": \"COLOR_RED\"}, \"mBytes\": {\"z\": \"AAE=\"}, \"mDouble\": {\"n\": \"NaN\", \"d\": 1.5}, \"mValue\": {\"v\": [1.0, \"s\", null, {\"k\": true}]}, \"mTimestamp\": {\"t\": \"2024-02-29T12:00:00.123Z\"}}")
     }
 
     func test_mapMissingKey() throws {
@@ -333,7 +333,7 @@ final class WireToJSONReferenceTests: XCTestCase {
     func test_mapEnumMissingAndUnknown() throws {
         try check(
             "edgetest.Maps", "72030a016b72050a016a1009",
-            "{\"mEnum\": {\"k\": \"COLOR_UNSPECIFIED\", \"j\": 9}}")
+            "{\"mEnum\": {\"j\": 9, \"k\": \"COLOR_UNSPECIFIED\"}}")
     }
 
     func test_mapDuplicateKeyLastWins() throws {
@@ -602,8 +602,8 @@ final class WireToJSONReferenceTests: XCTestCase {
 
     func test_structValue() throws {
         try check(
-            "edgetest.WellKnown", "2a5f0a280a016512232a210a1f0a0166121a32180a0911000000000000f03f0a0b2a090a070a0167120232000a070a0163120220010a0e0a0161120911000000000000f03f0a070a0168120232000a070a0164120208000a080a016212031a017332212a1f0a1d0a0178121832160a0911000000000000f43f0a091100000000000008c0",
-            "{\"wStruct\": {\"h\": [], \"d\": null, \"b\": \"s\", \"a\": 1.0, \"c\": true, \"e\": {\"f\": [1.0, {\"g\": []}]}}, \"wValue\": {\"x\": [1.25, -3.0]}}")
+            "edgetest.WellKnown", "2a5f0a0e0a0161120911000000000000f03f0a070a0168120232000a070a0164120208000a280a016512232a210a1f0a0166121a32180a0911000000000000f03f0a0b2a090a070a0167120232000a070a0163120220010a080a016212031a017332212a1f0a1d0a0178121832160a0911000000000000f43f0a091100000000000008c0",
+            "{\"wStruct\": {\"b\": \"s\", \"c\": true, \"e\": {\"f\": [1.0, {\"g\": []}]}, \"h\": [], \"d\": null, \"a\": 1.0}, \"wValue\": {\"x\": [1.25, -3.0]}}")
     }
 
     func test_valueKinds() throws {
@@ -724,6 +724,24 @@ final class WireToJSONReferenceTests: XCTestCase {
         try check(
             "edgetest.WellKnown", "1207080118054a0178720408031009",
             "{\"wTimestamp\": \"1970-01-01T00:00:01Z\", \"wInt32Value\": 3}")
+    }
+
+    func test_overlongZeroVarintIsAbsent() throws {
+        try check(
+            "edgetest.Scalars", "2880004a8000",
+            "{}")
+    }
+
+    func test_overlongZeroVarintEmit() throws {
+        try check(
+            "edgetest.Scalars", "288000", options: JSONPrintOptions(emitUnpopulated: true),
+            "{\"fDouble\": 0.0, \"fFloat\": 0.0, \"fInt64\": \"0\", \"fUint64\": \"0\", \"fInt32\": 0, \"fFixed64\": \"0\", \"fFixed32\": 0, \"fBool\": false, \"fString\": \"\", \"fBytes\": \"\", \"fUint32\": 0, \"fEnum\": \"COLOR_UNSPECIFIED\", \"fSfixed32\": 0, \"fSfixed64\": \"0\", \"fSint32\": 0, \"fSint64\": \"0\"}")
+    }
+
+    func test_overlongZeroTwiceIsAbsent() throws {
+        try check(
+            "edgetest.Scalars", "28012880004a01614a8000",
+            "{}")
     }
 
     func test_wrapperLastWins() throws {
