@@ -363,6 +363,39 @@ final class WireToJSONTests: XCTestCase {
         XCTAssertGreaterThan(outcomes.failed, 100)
     }
 
+    func testMapEntryUnknownFieldsAreSkipped() throws {
+        // protobuf (C++, Go) keeps such an entry; Python's upb drops it.
+        let entry = Wire.varint(1, 1) + Wire.varint(3, 9) + Wire.string(2, "a")
+        XCTAssertEqual(try json("edgetest.Maps", Wire.ld(1, entry)), #"{"mInt32":{"1":"a"}}"#)
+    }
+
+    func testGroupsSparseFieldNumbersAndSparseEnums() throws {
+        func field(_ name: String, _ number: Int32, _ type: FieldType, _ typeName: String? = nil) -> FieldSchema {
+            FieldSchema(
+                name: name, jsonName: name, number: number, type: type, cardinality: .optional, typeName: typeName,
+                oneofIndex: nil, isProto3Optional: false, hasPresence: true, isPacked: false, defaultValue: nil,
+                mapEntryTypeName: nil)
+        }
+        let item = MessageSchema(fullName: "t.G.Item", fields: [field("a", 2, .int32)], oneofs: [], isMapEntry: false, syntax: .proto2, file: "t.proto")
+        let g = MessageSchema(
+            fullName: "t.G",
+            fields: [field("far", 100_000, .int32), field("item", 1, .group, "t.G.Item"), field("e", 3, .enum, "t.E")],
+            oneofs: [], isMapEntry: false, syntax: .proto2, file: "t.proto")
+        let e = EnumSchema(
+            fullName: "t.E", values: [.init(name: "ZERO", number: 0), .init(name: "NEG", number: -1000), .init(name: "BIG", number: 5000)],
+            isClosed: false, file: "t.proto")
+        let schema = Schema(messages: ["t.G": g, "t.G.Item": item], enums: ["t.E": e], services: [:], files: ["t.proto"])
+        let converter = WireToJSON(schema: schema)
+        let wire = Wire.varint(100_000, 7) + Wire.tag(1, 3) + Wire.varint(2, 5) + Wire.varint(9, 1) + Wire.tag(1, 4) + Wire.varint(3, 5000)
+        XCTAssertEqual(String(decoding: try converter.convert(wire, messageType: "t.G"), as: UTF8.self), #"{"item":{"a":5},"e":"BIG","far":7}"#)
+        let negative = Wire.int(3, -1000) + Wire.int(3, 4999)
+        XCTAssertEqual(String(decoding: try converter.convert(negative, messageType: "t.G"), as: UTF8.self), #"{"e":4999}"#)
+        XCTAssertEqual(String(decoding: try converter.convert(Wire.int(3, -1000), messageType: "t.G"), as: UTF8.self), #"{"e":"NEG"}"#)
+        XCTAssertThrowsError(try converter.convert(Wire.tag(1, 3) + Wire.varint(2, 5) + Wire.tag(2, 4), messageType: "t.G")) { error in
+            XCTAssertEqual((error as? TranscodeError)?.kind, .malformedWire)
+        }
+    }
+
     // MARK: convertField
 
     func testConvertFieldRepeated() throws {
