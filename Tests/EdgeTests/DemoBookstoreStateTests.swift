@@ -6,7 +6,7 @@ import XCTest
 @testable import EdgeDemo
 
 /// The demo store's logic without sockets: filtering, paging, masks, validation, atomic
-/// batches, and the embedded descriptor set.
+/// batches.
 @available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
 final class DemoBookstoreStateTests: XCTestCase {
     private let now = DemoTime.date(2025, 6, 1)
@@ -125,26 +125,5 @@ final class DemoBookstoreStateTests: XCTestCase {
         let notEmpty = status { try database.write { state throws(GoogleRPCStatus) in try state.deleteShelf(1, force: false) } }
         XCTAssertEqual(notEmpty?.code, .failedPrecondition)
         XCTAssertEqual(notEmpty?.details.first?.preconditionFailure?.violations.first?.subject, "shelves/1")
-    }
-
-    func testEmbeddedDescriptorSetMatchesTheCommittedProtoset() throws {
-        let protoset = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("protos/demo/bookstore.protoset")
-        XCTAssertEqual(DemoSchema.descriptorSet, Array(try Data(contentsOf: protoset)))
-
-        let set = try Google_Protobuf_FileDescriptorSet(serializedBytes: DemoSchema.descriptorSet)
-        let files = Set(set.file.map(\.name))
-        for name in [
-            "demo/bookstore/v1/bookstore.proto", "google/api/annotations.proto", "google/api/http.proto",
-            "google/rpc/status.proto", "google/rpc/error_details.proto", "google/rpc/code.proto",
-            "google/protobuf/field_mask.proto",
-        ] {
-            XCTAssertTrue(files.contains(name), name)
-        }
-        let bookstore = try XCTUnwrap(set.file.first { $0.name == "demo/bookstore/v1/bookstore.proto" })
-        XCTAssertEqual("\(bookstore.package).\(bookstore.service.first?.name ?? "")", DemoSchema.serviceName)
-        XCTAssertTrue(bookstore.hasSourceCodeInfo)
-        XCTAssertEqual(Base64Text.decode("aGVsbG8=\n"), Array("hello".utf8))
     }
 }
