@@ -126,19 +126,31 @@ struct ConvertCommand: ParsableCommand {
         while true {
             let count = try StandardStreams.read(into: &chunk)
             if count == 0 { break }
+            let scanned = pending.count  // the bytes before this chunk hold no newline
             pending.append(contentsOf: chunk[0..<count])
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+            var start = 0
+            while let newline = Self.newline(in: pending, from: max(start, scanned)) {
                 emit(pending[start..<newline])
                 start = newline + 1
             }
-            pending.removeSubrange(pending.startIndex..<start)
+            pending.removeSubrange(0..<start)
             StandardStreams.write(out, to: STDOUT_FILENO)
             out.removeAll(keepingCapacity: true)
         }
         if !pending.isEmpty {
             emit(pending[...])
             StandardStreams.write(out, to: STDOUT_FILENO)
+        }
+    }
+
+    /// The index of the first `\n` at or after `offset`, found with `memchr`
+    /// (this loop runs over whole corpora, also in debug builds).
+    private static func newline(in bytes: [UInt8], from offset: Int) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard offset < buffer.count, let base = buffer.baseAddress,
+                let found = memchr(base + offset, Int32(UInt8(ascii: "\n")), buffer.count - offset)
+            else { return nil }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(found))
         }
     }
 

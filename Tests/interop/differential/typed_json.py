@@ -61,7 +61,7 @@ def compare_message(ref, got, desc, path="$"):
         if "@type" not in ref:
             return expect(ref == got, ref, got, path)
         inner = any_descriptor(ref["@type"])
-        if inner.full_name in WRAPPERS | OPAQUE | UNTYPED | {"google.protobuf.Any", "google.protobuf.Empty"}:
+        if inner.full_name in WRAPPERS | OPAQUE | UNTYPED | {"google.protobuf.Any"}:
             expect(set(ref) == set(got), sorted(ref), sorted(got), path + " keys")
             return compare_message(ref["value"], got["value"], inner, path + ".value")
         ref = {k: v for k, v in ref.items() if k != "@type"}
@@ -161,7 +161,7 @@ def transform(js, desc, fn):
             return js
         inner = any_descriptor(js["@type"])
         if "value" in js and len(js) == 2 and inner.full_name in WRAPPERS | OPAQUE | UNTYPED | {
-                "google.protobuf.Any", "google.protobuf.Empty"}:
+                "google.protobuf.Any"}:
             return {"@type": js["@type"], "value": transform(js["value"], inner, fn)}
         out = {"@type": js["@type"]}
         out.update(transform({k: v for k, v in js.items() if k != "@type"}, inner, fn))
