@@ -303,7 +303,7 @@ class Generator:
             inner = self.oneofs(self.t.Oneofs())
         else:
             inner = self.any(any_pb2.Any(), depth - 1)
-        a.Pack(inner)
+        a.Pack(inner, deterministic=True)  # Struct maps in a stable order: runs repeat by seed
         return a
 
     def well_known(self, m):

@@ -24,11 +24,20 @@ def is_map(field):
     return field.type == FD.TYPE_MESSAGE and field.message_type.GetOptions().map_entry
 
 
+_FIELDS_BY_KEY = {}
+
+
 def field_for_key(desc, key):
-    for field in desc.fields:
-        if key == field.json_name or key == field.name:
-            return field
-    return None
+    """The field a JSON member names, by json name or proto name."""
+    fields = _FIELDS_BY_KEY.get(desc.full_name)
+    if fields is None:
+        fields = {}
+        for field in desc.fields:
+            fields[field.name] = field
+        for field in desc.fields:
+            fields.setdefault(field.json_name, field)
+        _FIELDS_BY_KEY[desc.full_name] = fields
+    return fields.get(key)
 
 
 def any_descriptor(type_url):
