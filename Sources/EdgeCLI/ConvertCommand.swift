@@ -158,10 +158,10 @@ struct ConvertCommand: ParsableCommand {
     private func convertLine(
         _ line: ArraySlice<UInt8>, _ conversion: inout Conversion, into result: inout [UInt8]
     ) throws {
-        var line = line
-        if line.last == UInt8(ascii: "\r") { line.removeLast() }
         result.removeAll(keepingCapacity: true)
         if from == .binary {
+            var line = line
+            if line.last == UInt8(ascii: "\r") { line.removeLast() }  // CRLF input
             guard let wire = Data(base64Encoded: Data(line)) else {
                 throw Conversion.Failure.input("not valid base64")
             }
