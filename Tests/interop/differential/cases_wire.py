@@ -113,6 +113,7 @@ UNUSUAL = [
     ("duration max", wk(3, vi(1, 315576000000))), ("any with empty value", wk(1, any_of("type.googleapis.com/edgetest.Scalars", b""))),
     ("empty any", wk(1, b"")), ("any of any of int32 wrapper", wk(1, any_of("type.googleapis.com/google.protobuf.Any",
         any_of("type.googleapis.com/google.protobuf.Int32Value", vi(1, 5))))),
+    ("any of empty", wk(1, any_of("type.googleapis.com/google.protobuf.Empty", b""))),
     ("any custom host", wk(1, any_of("example.com/x/edgetest.Scalars", vi(5, 1)))),
     ("value with struct", wk(6, ld(5, ld(1, ld(1, b"a") + ld(2, vi(4, 1)))))),
 ]

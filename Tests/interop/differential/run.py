@@ -205,8 +205,9 @@ def main():
 
     passed = sum(c[0] for c in tally.values())
     failed = sum(c[1] for c in tally.values())
+    import google.protobuf
     print("differential test of %s against Python protobuf %s json_format (seed %d)" % (
-        args.edge, reference.json_format.__name__ and __import__("google.protobuf").protobuf.__version__, args.seed))
+        args.edge, google.protobuf.__version__, args.seed))
     print("%d generated messages; %d invalid JSON inputs the reference rejects; prepared in %.1fs" % (
         len(messages), rejected, prepared - started))
     for name, count, seconds in timings:
