@@ -15,6 +15,7 @@ import binascii
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory  # noqa: E402

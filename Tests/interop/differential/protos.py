@@ -1,8 +1,10 @@
 """Compiles the shared test schema (Tests/Fixtures/protos/edgetest) with grpc_tools'
 protoc into a temporary directory and imports the generated Python modules."""
 
+import atexit
 import importlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,6 +21,7 @@ def compile_and_import():
 
     wkt_dir = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
     out = tempfile.mkdtemp(prefix="edge-difftest-")
+    atexit.register(shutil.rmtree, out, True)
     sources = sorted(
         os.path.join(PROTO_DIR, "edgetest", name)
         for name in os.listdir(os.path.join(PROTO_DIR, "edgetest"))
