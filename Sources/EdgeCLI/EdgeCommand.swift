@@ -5,6 +5,8 @@ struct EdgeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge",
         abstract: "A REST/JSON-to-gRPC transcoding gateway.",
-        subcommands: [ServeCommand.self, ValidateCommand.self, RoutesCommand.self, MatchCommand.self]
+        subcommands: [
+            ServeCommand.self, ValidateCommand.self, RoutesCommand.self, MatchCommand.self, ConvertCommand.self,
+        ]
     )
 }
