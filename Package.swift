@@ -34,6 +34,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(name: "EdgeBench", dependencies: ["DescriptorLoader", "Transcoder"]),
         .testTarget(name: "DescriptorLoaderTests", dependencies: ["DescriptorLoader"]),
         .testTarget(name: "TranscoderTests", dependencies: ["Transcoder", "DescriptorLoader"]),
     ]

@@ -5,6 +5,6 @@ struct EdgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "edge",
         abstract: "A REST/JSON-to-gRPC transcoding gateway.",
-        subcommands: []
+        subcommands: [RoutesCommand.self, MatchCommand.self]
     )
 }
