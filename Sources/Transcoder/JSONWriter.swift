@@ -1,0 +1,130 @@
+/// Appends JSON string literals, validating UTF-8 on the way.
+enum JSONWriter {
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends `"…"` for `count` UTF-8 bytes at `source`, escaping `"`, `\` and
+    /// control characters. Returns the offset (from `source`) of the first byte
+    /// that is not valid UTF-8, or nil when the string was written.
+    @inline(__always)
+    static func appendQuoted(_ source: UnsafeRawPointer, count: Int, into output: inout [UInt8]) -> Int? {
+        output.append(UInt8(ascii: "\""))
+        var runStart = 0
+        var i = 0
+        while i < count {
+            // Eight plain ASCII bytes at a time: none < 0x20, >= 0x80, '"' or '\\'.
+            while i + 8 <= count && isPlainASCII(source.loadUnaligned(fromByteOffset: i, as: UInt64.self)) {
+                i += 8
+            }
+            guard i < count else { break }
+            let b = source.load(fromByteOffset: i, as: UInt8.self)
+            if b >= 0x20 && b < 0x80 {
+                if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                    flush(source, runStart, i, into: &output)
+                    output.append(UInt8(ascii: "\\"))
+                    output.append(b)
+                    runStart = i + 1
+                }
+                i += 1
+            } else if b < 0x20 {
+                flush(source, runStart, i, into: &output)
+                appendControl(b, into: &output)
+                i += 1
+                runStart = i
+            } else {
+                let length = sequenceLength(source, at: i, count: count)
+                if length == 0 { return i }
+                i += length
+            }
+        }
+        flush(source, runStart, count, into: &output)
+        output.append(UInt8(ascii: "\""))
+        return nil
+    }
+
+    /// SWAR test (byte order independent): true when no byte of `w` needs
+    /// escaping or UTF-8 validation.
+    @inline(__always)
+    static func isPlainASCII(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        // A byte b has (b - x) borrow into its high bit iff b < x (for b < 0x80).
+        let control = (w &- ones &* 0x20) & ~w & highs
+        let quote = ((w ^ (ones &* 0x22)) &- ones) & ~(w ^ (ones &* 0x22)) & highs
+        let backslash = ((w ^ (ones &* 0x5C)) &- ones) & ~(w ^ (ones &* 0x5C)) & highs
+        return (control | quote | backslash | (w & highs)) == 0
+    }
+
+    /// Appends an ASCII-only Swift string as a JSON string (names known at plan time).
+    static func appendQuoted(_ string: String, into output: inout [UInt8]) {
+        var copy = string
+        copy.withUTF8 { utf8 in
+            _ = appendQuoted(UnsafeRawPointer(utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!), count: utf8.count, into: &output)
+        }
+    }
+
+    /// Whether `count` bytes at `source` are valid UTF-8.
+    static func isValidUTF8(_ source: UnsafeRawPointer, count: Int) -> Bool {
+        var i = 0
+        while i < count {
+            if source.load(fromByteOffset: i, as: UInt8.self) < 0x80 {
+                i += 1
+            } else {
+                let length = sequenceLength(source, at: i, count: count)
+                if length == 0 { return false }
+                i += length
+            }
+        }
+        return true
+    }
+
+    @inline(__always)
+    private static func flush(_ source: UnsafeRawPointer, _ from: Int, _ to: Int, into output: inout [UInt8]) {
+        if to > from {
+            // Typed and contiguous, so the append is one memcpy.
+            output.append(contentsOf: UnsafeBufferPointer(start: (source + from).assumingMemoryBound(to: UInt8.self), count: to - from))
+        }
+    }
+
+    private static func appendControl(_ b: UInt8, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\\"))
+        switch b {
+        case 0x08: output.append(UInt8(ascii: "b"))
+        case 0x09: output.append(UInt8(ascii: "t"))
+        case 0x0A: output.append(UInt8(ascii: "n"))
+        case 0x0C: output.append(UInt8(ascii: "f"))
+        case 0x0D: output.append(UInt8(ascii: "r"))
+        default:
+            output.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]])
+        }
+    }
+
+    /// The length of the well-formed UTF-8 sequence starting with a non-ASCII
+    /// byte at `i` (Unicode Table 3-7), or 0 if it is ill-formed.
+    @inline(__always)
+    private static func sequenceLength(_ s: UnsafeRawPointer, at i: Int, count: Int) -> Int {
+        let b0 = s.load(fromByteOffset: i, as: UInt8.self)
+        @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
+            guard i + k < count else { return false }
+            let b = s.load(fromByteOffset: i + k, as: UInt8.self)
+            return b >= lo && b <= hi
+        }
+        switch b0 {
+        case 0xC2...0xDF:
+            return cont(1) ? 2 : 0
+        case 0xE0:
+            return cont(1, 0xA0) && cont(2) ? 3 : 0
+        case 0xE1...0xEC, 0xEE...0xEF:
+            return cont(1) && cont(2) ? 3 : 0
+        case 0xED:
+            return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0
+        case 0xF0:
+            return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0
+        case 0xF1...0xF3:
+            return cont(1) && cont(2) && cont(3) ? 4 : 0
+        case 0xF4:
+            return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0
+        default:
+            return 0
+        }
+    }
+}

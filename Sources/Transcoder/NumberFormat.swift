@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Appends numbers in their ProtoJSON text form without allocating.
+enum NumberFormat {
+    private static let digitPairs: [UInt8] = {
+        var table = [UInt8]()
+        table.reserveCapacity(200)
+        for i in 0..<100 {
+            table.append(UInt8(48 + i / 10))
+            table.append(UInt8(48 + i % 10))
+        }
+        return table
+    }()
+
+    @inline(__always)
+    static func appendUInt64(_ value: UInt64, into output: inout [UInt8]) {
+        if value < 10 {
+            output.append(UInt8(truncatingIfNeeded: 48 &+ value))
+            return
+        }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { buffer in
+            var i = 20
+            var x = value
+            digitPairs.withUnsafeBufferPointer { pairs in
+                while x >= 100 {
+                    let r = Int(x % 100)
+                    x /= 100
+                    i -= 2
+                    buffer[i] = pairs[2 * r]
+                    buffer[i + 1] = pairs[2 * r + 1]
+                }
+                if x >= 10 {
+                    i -= 2
+                    buffer[i] = pairs[2 * Int(x)]
+                    buffer[i + 1] = pairs[2 * Int(x) + 1]
+                } else {
+                    i -= 1
+                    buffer[i] = UInt8(truncatingIfNeeded: 48 &+ x)
+                }
+            }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[i..<20]))
+        }
+    }
+
+    @inline(__always)
+    static func appendInt64(_ value: Int64, into output: inout [UInt8]) {
+        if value < 0 {
+            output.append(UInt8(ascii: "-"))
+            appendUInt64(value.magnitude, into: &output)
+        } else {
+            appendUInt64(UInt64(value), into: &output)
+        }
+    }
+
+    /// A 64-bit integer as a JSON string (`"123"`), as ProtoJSON prints int64 kinds.
+    @inline(__always)
+    static func appendQuotedInt64(_ value: Int64, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        appendInt64(value, into: &output)
+        output.append(UInt8(ascii: "\""))
+    }
+
+    @inline(__always)
+    static func appendQuotedUInt64(_ value: UInt64, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        appendUInt64(value, into: &output)
+        output.append(UInt8(ascii: "\""))
+    }
+
+    /// Shortest round-trip form; `"NaN"`, `"Infinity"`, `"-Infinity"` as strings.
+    static func appendDouble(_ value: Double, into output: inout [UInt8]) {
+        if !value.isFinite {
+            appendNonFinite(isNaN: value.isNaN, negative: value < 0, into: &output)
+            return
+        }
+        // Integral values (the common prices and counts) without the ".0".
+        if value.magnitude < 9_007_199_254_740_992, value == value.rounded(.towardZero),
+            !(value == 0 && value.sign == .minus)
+        {
+            appendInt64(Int64(value), into: &output)
+            return
+        }
+        // `description` is the shortest round-trip form; it fits a small
+        // (inline, unallocated) String for up to 15 characters.
+        var text = value.description
+        text.withUTF8 { output.append(contentsOf: $0) }
+    }
+
+    /// A float is printed as the float32's own shortest form, not the widened double's.
+    static func appendFloat(_ value: Float, into output: inout [UInt8]) {
+        if !value.isFinite {
+            appendNonFinite(isNaN: value.isNaN, negative: value < 0, into: &output)
+            return
+        }
+        if value.magnitude < 16_777_216, value == value.rounded(.towardZero), !(value == 0 && value.sign == .minus) {
+            appendInt64(Int64(value), into: &output)
+            return
+        }
+        if value.isSubnormal {
+            appendSubnormalFloat(value, into: &output)
+            return
+        }
+        var text = value.description
+        text.withUTF8 { output.append(contentsOf: $0) }
+    }
+
+    /// Python's json_format (`ToShortestFloat`) prints the fewest `%g` digits,
+    /// starting at 6, that read back as the same float32. For normal floats that
+    /// is the shortest form; for subnormals it keeps more digits, so mirror it.
+    private static func appendSubnormalFloat(_ value: Float, into output: inout [UInt8]) {
+        let widened = Double(value)
+        var precision: Int32 = 6
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 40) { buffer in
+            while true {
+                let n = withVaList([precision, widened]) { args in
+                    vsnprintf(buffer.baseAddress!, 40, "%.*g", args)
+                }
+                let parsed = strtod(buffer.baseAddress!, nil)
+                if Float(parsed) == value || precision >= 17 {
+                    let count = Int(n)
+                    buffer.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: count) { p in
+                        output.append(contentsOf: UnsafeBufferPointer(start: p, count: count))
+                    }
+                    return
+                }
+                precision += 1
+            }
+        }
+    }
+
+    private static func appendNonFinite(isNaN: Bool, negative: Bool, into output: inout [UInt8]) {
+        if isNaN {
+            output.append(contentsOf: [0x22, 0x4E, 0x61, 0x4E, 0x22])  // "NaN"
+        } else if negative {
+            output.append(contentsOf: Array("\"-Infinity\"".utf8))
+        } else {
+            output.append(contentsOf: Array("\"Infinity\"".utf8))
+        }
+    }
+}
