@@ -3,6 +3,8 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "routes":
     RouteBench.run()
+case "transcode":
+    TranscodeBench.run(Array(arguments.dropFirst()))
 default:
-    print("usage: EdgeBench routes")
+    print("usage: EdgeBench routes | EdgeBench transcode [--seconds S] [--runs N] [--case KEY --iterations N]")
 }
