@@ -16,10 +16,11 @@ enum TranscodeValidation {
         try json.withUnsafeBytes { try converter.convert($0, message: ordinal, options: .defaults, into: &edgeWire) }
         let expected = try M(jsonUTF8Bytes: json)
         let reparsed = try M(serializedBytes: edgeWire)
-        guard reparsed == expected else {
-            throw BenchFailure("JSONToWire output of \(M.protoMessageName) differs from the generated parse")
-        }
         let generatedWire: [UInt8] = try expected.serializedBytes()
+        guard try equivalent(reparsed, expected) else {
+            throw BenchFailure(
+                "JSONToWire output of \(M.protoMessageName) differs from the generated parse:\n edge      \(hex(edgeWire))\n generated \(hex(generatedWire))")
+        }
         return edgeWire == generatedWire
             ? "wire identical (\(edgeWire.count) B)"
             : "wire equivalent, not identical (\(edgeWire.count) B edge, \(generatedWire.count) B generated, first difference at byte \(firstDifference(edgeWire, generatedWire)))"
@@ -38,10 +39,10 @@ enum TranscodeValidation {
         } catch {
             throw BenchFailure("WireToJSON output of \(M.protoMessageName) does not parse: \(error)\n\(String(decoding: edgeJSON, as: UTF8.self))")
         }
-        guard reparsed == expected else {
+        let generatedJSON: [UInt8] = try expected.jsonUTF8Bytes()
+        guard try equivalent(reparsed, expected) else {
             throw BenchFailure("WireToJSON output of \(M.protoMessageName) differs from the wire message")
         }
-        let generatedJSON: [UInt8] = try expected.jsonUTF8Bytes()
         let note = edgeJSON == generatedJSON
             ? "JSON identical (\(edgeJSON.count) B)"
             : "JSON equivalent, not identical (\(edgeJSON.count) B edge, \(generatedJSON.count) B generated, first difference at byte \(firstDifference(edgeJSON, generatedJSON)): edge `\(excerpt(edgeJSON, at: firstDifference(edgeJSON, generatedJSON)))`, generated `\(excerpt(generatedJSON, at: firstDifference(edgeJSON, generatedJSON)))`)"
@@ -55,5 +56,22 @@ enum TranscodeValidation {
     /// Up to 24 bytes of JSON from `offset`, for a note.
     static func excerpt(_ json: [UInt8], at offset: Int) -> String {
         String(decoding: json[min(offset, json.count)..<min(offset + 24, json.count)], as: UTF8.self)
+    }
+
+    /// The first 128 bytes in hex, for a failure message.
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(bytes.prefix(128).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)], " "] }) + (bytes.count > 128 ? "…" : "")
+    }
+
+    /// `==`, or else equal deterministic serializations: a NaN is unequal to
+    /// itself, yet the same bits are the same message.
+    static func equivalent<M: SwiftProtobuf.Message & Equatable>(_ a: M, _ b: M) throws -> Bool {
+        if a == b { return true }
+        var options = BinaryEncodingOptions()
+        options.useDeterministicOrdering = true
+        let x: [UInt8] = try a.serializedBytes(options: options)
+        let y: [UInt8] = try b.serializedBytes(options: options)
+        return x == y
     }
 }
