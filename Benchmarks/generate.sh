@@ -33,7 +33,7 @@ if [[ ! -x "$PLUGIN" ]]; then
   swift build --package-path "$PLUGIN_SCRATCH/src" -c release --product protoc-gen-swift >&2
   cp "$(swift build --package-path "$PLUGIN_SCRATCH/src" -c release --show-bin-path)/protoc-gen-swift" "$PLUGIN"
 fi
-"$PLUGIN" --version >&2
+echo "using $("$PLUGIN" --version) ($PLUGIN)" >&2
 
 mkdir -p "$OUT"
 rm -f "$OUT/catalog.pb.swift"
