@@ -76,7 +76,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "EdgeBench", dependencies: ["DescriptorLoader", "Transcoder"]),
+        .executableTarget(
+            name: "EdgeBench",
+            dependencies: ["DescriptorLoader", "Transcoder", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .testTarget(name: "DescriptorLoaderTests", dependencies: ["DescriptorLoader"]),
         .testTarget(name: "TranscoderTests", dependencies: ["Transcoder", "DescriptorLoader"]),
         .testTarget(name: "EdgeTests", dependencies: ["Edge", "EdgeDemo", "Transcoder", "DescriptorLoader"]),

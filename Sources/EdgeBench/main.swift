@@ -3,6 +3,10 @@ let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "routes":
     RouteBench.run()
+case "transcode":
+    TranscodeBench.run(Array(arguments.dropFirst()))
+case "probe":
+    TranscodeProbe.run(Array(arguments.dropFirst()))
 default:
-    print("usage: EdgeBench routes")
+    print("usage: EdgeBench routes | EdgeBench transcode [--seconds S] [--runs N] [--case KEY --iterations N] | EdgeBench probe j2w|w2j MESSAGE < input")
 }
