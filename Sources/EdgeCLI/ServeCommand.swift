@@ -24,36 +24,17 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    /// THE factory the gateway is wired through: the transcoder, the upstream
-    /// client, the route list, the `google.rpc.Status` details renderer and the
-    /// readiness probe. At merge, replace the two `Unwired…` values with the real
-    /// `RouteTable`/`JSONToWire`/`WireToJSON` transcoder and the `UpstreamPool`,
-    /// and set `detailsRenderer` to `WireToJSON` over `google.rpc.Status.details`.
-    static func makeComponents(config: EdgeConfig, schema: Schema, group: any EventLoopGroup) throws -> GatewayComponents<UnwiredTranscoder> {
-        GatewayComponents(
-            transcoder: UnwiredTranscoder(),
+    /// The one place the gateway is wired together: the schema transcoder, the
+    /// upstream client, the route list, the `google.rpc.Status` details renderer
+    /// and the readiness probe.
+    static func makeComponents(config: EdgeConfig, schema: Schema, group: any EventLoopGroup) throws -> GatewayComponents<SchemaTranscoder> {
+        let transcoder = try SchemaTranscoder(schema: schema, config: config)
+        return GatewayComponents(
+            transcoder: transcoder,
             upstream: UnwiredUpstream(),
             routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
-            detailsRenderer: nil,
+            detailsRenderer: transcoder.detailsRenderer(schema: schema),
             upstreamsReachable: { false })
-    }
-}
-
-/// Placeholder until the transcoder branch is merged: every request is answered
-/// 501 UNIMPLEMENTED naming what is missing (never a silent success).
-struct UnwiredTranscoder: RequestTranscoding {
-    typealias Route = Void
-
-    func match(method: HTTPMethod, uri: String) -> Result<MatchedRoute<Void>, EdgeError> {
-        .failure(EdgeError(code: .unimplemented, message: "this build has no transcoder wired in (see ServeCommand.makeComponents)"))
-    }
-
-    func prepare(_ route: MatchedRoute<Void>, body: ByteBuffer?) -> Result<ByteBuffer, EdgeError> {
-        .failure(EdgeError(code: .unimplemented, message: "no transcoder"))
-    }
-
-    func render(_ message: ByteBuffer?, for route: MatchedRoute<Void>) -> Result<ByteBuffer, EdgeError> {
-        .failure(EdgeError(code: .unimplemented, message: "no transcoder"))
     }
 }
 

@@ -201,7 +201,10 @@ extension JSONToWireParser {
             value = JSONReaderNumbers.double(reader.base, token.start, token.end)
         }
         guard value.isFinite else { throw outOfRange(type, reader.snippet(from: start)) }
-        if type == .float && value.magnitude > Double(Float.greatestFiniteMagnitude) {
+        // A float is in range when it rounds to a finite float32 (IEEE round to
+        // nearest): `3.4028235e+38`, which printers emit for FLT_MAX, is above
+        // FLT_MAX as a decimal yet rounds to it.
+        if type == .float && Float(value).isInfinite {
             throw outOfRange(type, reader.snippet(from: start))
         }
         return value

@@ -1,0 +1,177 @@
+import DescriptorLoader
+import NIOCore
+import NIOHTTP1
+import Transcoder
+
+/// The real ``RequestTranscoding``: the compiled route table, the request
+/// binder (JSON body + path + query → wire) and the response printer
+/// (wire → JSON, honouring `response_body`), all built once from the schema.
+///
+/// Everything per route that does not depend on the request (settings, call
+/// policy, metric label, gRPC path) is resolved here, at load time, so a request
+/// costs one trie match and one dictionary look-up by route identity.
+public struct SchemaTranscoder: RequestTranscoding {
+    public struct Matched: Sendable {
+        public let route: Transcoder.Route
+        public let bindings: RequestBindings
+    }
+
+    /// Per-route data resolved at load time.
+    struct Compiled: Sendable {
+        let grpcPath: String
+        let service: String
+        let label: String
+        let acceptsBody: Bool
+        let settings: RouteSettings
+        let callPolicy: CallPolicy
+    }
+
+    public let table: RouteTable
+    /// The same routes compiled to ignore unknown query parameters, consulted
+    /// only when a route's settings ask for that and the strict table refused.
+    let lenientTable: RouteTable?
+    let binder: RequestBinder
+    let printer: WireToJSON
+    let compiled: [ObjectIdentifier: Compiled]
+
+    public init(schema: Schema, config: EdgeConfig) throws {
+        let policies = RoutePolicies(config: config)
+        let strict = policies.defaults.ignoreUnknownQueryParameters
+        table = try RouteTable(
+            schema: schema,
+            options: .init(defaultRoutes: config.defaultRoutes, ignoreUnknownQueryParameters: strict))
+        var compiled: [ObjectIdentifier: Compiled] = [:]
+        var anyDiffers = false
+        func compile(_ route: Transcoder.Route) -> Compiled {
+            let settings = policies.settings(
+                method: route.method.fullName, httpMethod: route.httpMethod, pattern: route.pattern)
+            let idempotent = route.httpMethod == "GET" || route.httpMethod == "HEAD"
+                || route.method.idempotencyLevel != .unknown
+            var body = true
+            if case .none = route.body { body = false }
+            return Compiled(
+                grpcPath: route.method.grpcPath,
+                service: route.method.serviceName,
+                label: route.httpMethod + " " + route.pattern,
+                acceptsBody: body,
+                settings: settings,
+                callPolicy: settings.callPolicy(idempotent: idempotent))
+        }
+        for route in table.routes {
+            let entry = compile(route)
+            if entry.settings.ignoreUnknownQueryParameters != strict { anyDiffers = true }
+            compiled[ObjectIdentifier(route)] = entry
+        }
+        if anyDiffers {
+            let lenient = try RouteTable(
+                schema: schema,
+                options: .init(defaultRoutes: config.defaultRoutes, ignoreUnknownQueryParameters: !strict))
+            for route in lenient.routes { compiled[ObjectIdentifier(route)] = compile(route) }
+            lenientTable = lenient
+        } else {
+            lenientTable = nil
+        }
+        self.compiled = compiled
+        binder = RequestBinder(jsonToWire: JSONToWire(schema: schema))
+        printer = WireToJSON(schema: schema)
+    }
+
+    public func match(method: HTTPMethod, uri: String) -> Result<MatchedRoute<Matched>, EdgeError> {
+        var uri = uri
+        let verb = method.rawValue
+        let result = uri.withUTF8 { table.match(method: verb, target: $0) }
+        switch result {
+        case .matched(let route, let bindings):
+            return .success(matched(route, bindings))
+        case .notFound:
+            return .failure(.routeNotFound(method: verb, path: Self.path(of: uri)))
+        case .methodNotAllowed(let allowed):
+            return .failure(.methodNotAllowed(method: verb, path: Self.path(of: uri), allowed: allowed))
+        case .invalid(let error):
+            if let lenientTable,
+                case .matched(let route, let bindings) = uri.withUTF8({ lenientTable.match(method: verb, target: $0) }),
+                let entry = compiled[ObjectIdentifier(route)],
+                entry.settings.ignoreUnknownQueryParameters != table.options.ignoreUnknownQueryParameters
+            {
+                return .success(matched(route, bindings))
+            }
+            return .failure(.transcoding(error))
+        }
+    }
+
+    public func prepare(_ route: MatchedRoute<Matched>, body: ByteBuffer?) -> Result<ByteBuffer, EdgeError> {
+        var wire: [UInt8] = []
+        wire.reserveCapacity((body?.readableBytes ?? 0) + 64)
+        do {
+            if let body {
+                try body.withUnsafeReadableBytes { bytes in
+                    try binder.bind(
+                        route: route.route.route, bindings: route.route.bindings, body: bytes,
+                        options: route.settings.parseOptions, into: &wire)
+                }
+            } else {
+                try binder.bind(
+                    route: route.route.route, bindings: route.route.bindings, body: UnsafeRawBufferPointer(start: nil, count: 0),
+                    options: route.settings.parseOptions, into: &wire)
+            }
+        } catch let error as TranscodeError {
+            return .failure(.transcoding(error))
+        } catch {
+            return .failure(EdgeError(code: .internal, message: "\(error)"))
+        }
+        return .success(ByteBuffer(bytes: wire))
+    }
+
+    public func render(_ message: ByteBuffer?, for route: MatchedRoute<Matched>) -> Result<ByteBuffer, EdgeError> {
+        let target = route.route.route
+        var json: [UInt8] = []
+        json.reserveCapacity((message?.readableBytes ?? 0) * 2 + 16)
+        let options = route.settings.printOptions
+        do {
+            let body = message ?? ByteBuffer()
+            try body.withUnsafeReadableBytes { wire in
+                if let field = target.responseBody {
+                    try printer.convertField(wire, message: target.outputOrdinal, fieldNumber: field.number, options: options, into: &json)
+                } else {
+                    try printer.convert(wire, message: target.outputOrdinal, options: options, into: &json)
+                }
+            }
+        } catch {
+            // The backend answered with something the schema cannot print:
+            // the edge's problem to report, not the client's.
+            return .failure(EdgeError(code: .internal, message: "cannot transcode the response of \(target.method.fullName): \(error)"))
+        }
+        return .success(ByteBuffer(bytes: json))
+    }
+
+    /// Renders the `details` of a serialized `google.rpc.Status` as a JSON array,
+    /// each detail an `Any` with its `@type`; nil when the schema lacks
+    /// `google.rpc.Status` or the bytes do not parse (the body then has `[]`).
+    public func detailsRenderer(schema: Schema) -> StatusDetailsRenderer? {
+        guard let ordinal = schema.ordinal(of: "google.rpc.Status") else { return nil }
+        let printer = self.printer
+        return { serialized in
+            var json: [UInt8] = []
+            do {
+                try serialized.withUnsafeBytes { bytes in
+                    try printer.convertField(bytes, message: ordinal, fieldNumber: 3, options: .defaults, into: &json)
+                }
+            } catch {
+                return nil
+            }
+            return json == Array("null".utf8) ? Array("[]".utf8) : json
+        }
+    }
+
+    private func matched(_ route: Transcoder.Route, _ bindings: RequestBindings) -> MatchedRoute<Matched> {
+        // Every route of the table was compiled in init.
+        let entry = compiled[ObjectIdentifier(route)]!
+        return MatchedRoute(
+            grpcPath: entry.grpcPath, service: entry.service, label: entry.label, acceptsBody: entry.acceptsBody,
+            settings: entry.settings, callPolicy: entry.callPolicy, route: Matched(route: route, bindings: bindings))
+    }
+
+    private static func path(of uri: String) -> Substring {
+        uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? Substring(uri)
+    }
+}
