@@ -1,0 +1,67 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import XCTest
+
+@testable import Edge
+
+/// ``UpstreamPool`` against grpc-go (the benchmark backend), whose BDP estimator sends a
+/// PING on nearly every response: hundreds of calls on one connection must not trip
+/// swift-nio-http2's control-frame flood protection (which would end in GOAWAY
+/// ENHANCE_YOUR_CALM and a lost connection).
+final class UpstreamGoInteropTests: XCTestCase {
+    private static let backendPath = "/work/shared/bench/.build/bin/backend"
+
+    func testManyCallsOnOneConnectionSurviveGoPings() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.backendPath) else {
+            throw XCTSkip("grpc-go backend not built (\(Self.backendPath)); run bash /work/shared/bench/setup.sh")
+        }
+        let server = try InteropProcess(launch: Self.backendPath, ["-host", "127.0.0.1", "-port", "0"])
+        defer { server.terminate() }
+        // "2026/01/01 00:00:00 backend: gRPC listening on 127.0.0.1:PORT (health + ...)"
+        let line = try server.readLine(fromStderr: true, timeout: 20)
+        let address = try XCTUnwrap(line.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }, line)
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let pool = try UpstreamPool(clusters: [UpstreamClusterConfig(name: "go", endpoints: [String(address)])], services: ["bench.v1": "go"])
+        defer { pool.close() }
+        let loop = group.next()
+
+        // 40 rounds of 10 concurrent GetProduct calls, 150 ms apart: ~6 s, 400 calls.
+        var okCalls = 0
+        for round in 0..<40 {
+            let futures = (0..<10).map { i -> EventLoopFuture<UpstreamResponse> in
+                let id = Array("p-\(round)-\(i)".utf8)
+                let message: [UInt8] = [0x0A, UInt8(id.count)] + id  // GetProductRequest{id}
+                let request = UpstreamRequest(
+                    path: "/bench.v1.Catalog/GetProduct", service: "bench.v1.Catalog", metadata: [],
+                    message: ByteBuffer(bytes: message), deadline: .now() + .seconds(10)
+                )
+                return pool.call(request, policy: CallPolicy(), on: loop)
+            }
+            for (i, future) in futures.enumerated() {
+                let response = try future.wait()
+                XCTAssertEqual(response.status.code, .ok, response.status.message)
+                let id = Array("p-\(round)-\(i)".utf8)
+                // Product.id is field 1, written first.
+                XCTAssertEqual(response.message.map { Array($0.readableBytesView.prefix(2 + id.count)) }, [0x0A, UInt8(id.count)] + id)
+                okCalls += 1
+            }
+            usleep(150_000)
+        }
+        XCTAssertEqual(okCalls, 400)
+        let invalid = try pool.call(
+            UpstreamRequest(path: "/bench.v1.Catalog/GetProduct", service: "bench.v1.Catalog", metadata: [], message: ByteBuffer(), deadline: .now() + .seconds(5)),
+            policy: CallPolicy(), on: loop
+        ).wait()
+        XCTAssertEqual(invalid.status, GRPCStatus(code: .invalidArgument, message: "id is required"))
+
+        let stats = try XCTUnwrap(pool.stats(cluster: "go"))
+        XCTAssertEqual(stats.connectionsOpened, 1, "\(stats)")
+        XCTAssertEqual(stats.connectionsClosed, 0, "\(stats)")
+        XCTAssertEqual(stats.goAwaysReceived, 0, "\(stats)")
+        XCTAssertEqual(stats.retries, 0, "\(stats)")
+        print("grpc-go interop: \(okCalls) calls, \(stats.pingsReceived) PINGs answered on one connection")
+    }
+}
