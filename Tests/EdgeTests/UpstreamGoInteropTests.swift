@@ -28,29 +28,37 @@ final class UpstreamGoInteropTests: XCTestCase {
         defer { pool.close() }
         let loop = group.next()
 
-        // 40 rounds of 10 concurrent GetProduct calls, 150 ms apart: ~6 s, 400 calls.
+        // 300 sequential calls (grpc-go pings after nearly each), then 20 bursts of 10
+        // concurrent calls: ~6 s, 500 calls, hundreds of PINGs, on one connection.
         var okCalls = 0
-        for round in 0..<40 {
-            let futures = (0..<10).map { i -> EventLoopFuture<UpstreamResponse> in
-                let id = Array("p-\(round)-\(i)".utf8)
-                let message: [UInt8] = [0x0A, UInt8(id.count)] + id  // GetProductRequest{id}
-                let request = UpstreamRequest(
-                    path: "/bench.v1.Catalog/GetProduct", service: "bench.v1.Catalog", metadata: [],
-                    message: ByteBuffer(bytes: message), deadline: .now() + .seconds(10)
-                )
-                return pool.call(request, policy: CallPolicy(), on: loop)
-            }
-            for (i, future) in futures.enumerated() {
-                let response = try future.wait()
-                XCTAssertEqual(response.status.code, .ok, response.status.message)
-                let id = Array("p-\(round)-\(i)".utf8)
-                // Product.id is field 1, written first.
-                XCTAssertEqual(response.message.map { Array($0.readableBytesView.prefix(2 + id.count)) }, [0x0A, UInt8(id.count)] + id)
-                okCalls += 1
-            }
-            usleep(150_000)
+        func getProduct(_ id: String) -> EventLoopFuture<UpstreamResponse> {
+            let id = Array(id.utf8)
+            let request = UpstreamRequest(
+                path: "/bench.v1.Catalog/GetProduct", service: "bench.v1.Catalog", metadata: [],
+                message: ByteBuffer(bytes: [0x0A, UInt8(id.count)] + id),  // GetProductRequest{id}
+                deadline: .now() + .seconds(10)
+            )
+            return pool.call(request, policy: CallPolicy(), on: loop)
         }
-        XCTAssertEqual(okCalls, 400)
+        func check(_ response: UpstreamResponse, id: String) {
+            XCTAssertEqual(response.status.code, .ok, response.status.message)
+            let id = Array(id.utf8)
+            // Product.id is field 1, written first.
+            XCTAssertEqual(response.message.map { Array($0.readableBytesView.prefix(2 + id.count)) }, [0x0A, UInt8(id.count)] + id)
+            if response.status.code == .ok { okCalls += 1 }
+        }
+        for i in 0..<300 {
+            check(try getProduct("seq-\(i)").wait(), id: "seq-\(i)")
+            usleep(10_000)
+        }
+        for round in 0..<20 {
+            let futures = (0..<10).map { getProduct("p-\(round)-\($0)") }
+            for (i, future) in futures.enumerated() {
+                check(try future.wait(), id: "p-\(round)-\(i)")
+            }
+            usleep(100_000)
+        }
+        XCTAssertEqual(okCalls, 500)
         let invalid = try pool.call(
             UpstreamRequest(path: "/bench.v1.Catalog/GetProduct", service: "bench.v1.Catalog", metadata: [], message: ByteBuffer(), deadline: .now() + .seconds(5)),
             policy: CallPolicy(), on: loop

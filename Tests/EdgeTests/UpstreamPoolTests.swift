@@ -314,6 +314,17 @@ final class UpstreamPoolTests: XCTestCase {
         XCTAssertEqual(stats.pingsReceived, 2000)
     }
 
+    func testControlFrameFloodAboveLimitFailsFastAndReconnects() throws {
+        // Far beyond the 20k/s the edge tolerates: NIO's flood protection trips, and the
+        // in-flight call must fail at once instead of waiting for its deadline.
+        let backend = try backend { request in request.path.hasSuffix("Flood") ? [.pings(30_000), .hang] : GRPCScript.unary([2]) }
+        let pool = try pool([backend.address])
+        let flooded = try call(pool, "Flood", timeout: .seconds(30))
+        XCTAssertEqual(flooded.status.code, .unavailable, flooded.status.message)
+        XCTAssertEqual(try call(pool, "After").status.code, .ok)
+        XCTAssertEqual(pool.stats(cluster: "test")?.connectionsOpened, 2)
+    }
+
     func testManyConcurrentCallsShareOneConnection() throws {
         let backend = try backend { request in GRPCScript.unary(Array(request.message.readableBytesView)) }
         let pool = try pool([backend.address])

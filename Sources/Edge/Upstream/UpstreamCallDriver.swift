@@ -99,7 +99,9 @@ final class UpstreamCallDriver: @unchecked Sendable {
         headers.add(name: ":authority", value: authority)
         headers.add(name: "content-type", value: "application/grpc")
         headers.add(name: "te", value: "trailers")
-        headers.add(name: "grpc-timeout", value: GRPCTimeout.encode(self.request.deadline - .now()))
+        if self.request.deadline != .distantFuture {
+            headers.add(name: "grpc-timeout", value: GRPCTimeout.encode(self.request.deadline - .now()))
+        }
         for (name, value) in self.request.metadata where !Self.isReserved(name) {
             headers.add(name: name, value: value)
         }

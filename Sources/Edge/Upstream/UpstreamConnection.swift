@@ -26,6 +26,8 @@ final class UpstreamConnection: @unchecked Sendable {
     /// Set by GOAWAY: streams above it were not processed and new streams must go elsewhere.
     private(set) var goAwayLastStreamID: HTTP2StreamID?
     private var lastError: Error?
+    /// No new streams (GOAWAY received or an HTTP/2 error seen); close when idle.
+    private var draining = false
     /// Streams started and not yet finished on this connection.
     var activeStreams = 0
     /// Told (once) when this connection can take no new streams: closed or going away.
@@ -42,7 +44,7 @@ final class UpstreamConnection: @unchecked Sendable {
     var acceptsNewStreams: Bool {
         switch self.state {
         case .closed: return false
-        case .idle, .connecting, .ready: return self.goAwayLastStreamID == nil
+        case .idle, .connecting, .ready: return !self.draining
         }
     }
 
@@ -132,6 +134,7 @@ final class UpstreamConnection: @unchecked Sendable {
         } else {
             self.goAwayLastStreamID = lastStreamID
         }
+        self.draining = true
         self.retire()
         // Once the in-flight streams are done nothing will use this connection again.
         self.closeIfDrained()
@@ -141,8 +144,24 @@ final class UpstreamConnection: @unchecked Sendable {
         self.cluster.stats.update { $0.pingsReceived += 1 }
     }
 
+    /// A stream-level problem (also reported on the stream): remembered for messages only.
     func recordError(_ error: Error) {
         self.lastError = error
+    }
+
+    /// An HTTP/2 error on the connection that is not fatal by itself: stop using the
+    /// connection for new streams and close it when its streams are done.
+    func streamLevelError(_ error: Error) {
+        self.lastError = error
+        self.draining = true
+        self.retire()
+        self.closeIfDrained()
+    }
+
+    /// A connection-level error; the handler closes the channel right after.
+    func connectionFailed(_ error: Error) {
+        self.lastError = error
+        self.retire()
     }
 
     func channelClosed() {
@@ -161,7 +180,7 @@ final class UpstreamConnection: @unchecked Sendable {
     }
 
     private func closeIfDrained() {
-        if self.goAwayLastStreamID != nil, self.activeStreams == 0, case .ready(let channel, _) = self.state {
+        if self.draining, self.activeStreams == 0, case .ready(let channel, _) = self.state {
             channel.close(promise: nil)
         }
     }

@@ -40,9 +40,30 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        // Connection errors close the channel in NIOHTTP2Handler; stream errors land here
-        // too and must not take the connection down. Remember the cause for the message.
-        self.connection.recordError(error)
+        // NIOHTTP2Handler reports connection errors (after sending GOAWAY) without closing
+        // the channel, and reports stream errors here too. A connection error closes the
+        // connection at once, so no call waits on it until its deadline; after any other
+        // error the connection takes no new streams and closes once its streams are done.
+        if Self.isConnectionFatal(error) {
+            self.connection.connectionFailed(error)
+            context.close(promise: nil)
+        } else {
+            self.connection.streamLevelError(error)
+        }
+    }
+
+    static func isConnectionFatal(_ error: Error) -> Bool {
+        switch error {
+        case is NIOHTTP2Errors.ExcessiveControlFrames, is NIOHTTP2Errors.ExcessiveRSTFrames,
+            is NIOHTTP2Errors.ExcessiveStreamErrors, is NIOHTTP2Errors.ExcessiveEmptyDataFrames,
+            is NIOHTTP2Errors.ExcessiveNumberOfGlitches, is NIOHTTP2Errors.ExcessivelyLargeHeaderBlock,
+            is NIOHTTP2Errors.ExcessiveContinuationFrames, is NIOHTTP2Errors.ExcessiveOutboundFrameBuffering,
+            is NIOHTTP2Errors.UnableToParseFrame, is NIOHTTP2Errors.MissingPreface:
+            return true
+        default:
+            // TLS and socket errors: the channel closes by itself; closing again is harmless.
+            return !(error is any NIOHTTP2Error)
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
