@@ -314,13 +314,13 @@ final class UpstreamPoolTests: XCTestCase {
         XCTAssertEqual(stats.pingsReceived, 2000)
     }
 
-    func testControlFrameFloodAboveLimitFailsFastAndReconnects() throws {
-        // Far beyond the 20k/s the edge tolerates: NIO's flood protection trips, and the
-        // in-flight call must fail at once instead of waiting for its deadline.
-        let backend = try backend { request in request.path.hasSuffix("Flood") ? [.pings(30_000), .hang] : GRPCScript.unary([2]) }
+    func testConnectionErrorFailsInFlightCallsAtOnceAndReconnects() throws {
+        // NIO answers a connection error with GOAWAY but leaves the socket open; the call
+        // must fail at once instead of waiting for its deadline.
+        let backend = try backend { request in request.path.hasSuffix("Broken") ? [.garbageFrame, .hang] : GRPCScript.unary([2]) }
         let pool = try pool([backend.address])
-        let flooded = try call(pool, "Flood", timeout: .seconds(30))
-        XCTAssertEqual(flooded.status.code, .unavailable, flooded.status.message)
+        let broken = try call(pool, "Broken", timeout: .seconds(60))
+        XCTAssertEqual(broken.status.code, .unavailable, broken.status.message)
         XCTAssertEqual(try call(pool, "After").status.code, .ok)
         XCTAssertEqual(pool.stats(cluster: "test")?.connectionsOpened, 2)
     }

@@ -18,6 +18,9 @@ final class ScriptedH2Backend: @unchecked Sendable {
         /// GOAWAY on the connection with last-stream-id 0 (nothing processed), then close it.
         case goAwayAndClose
         case pings(Int)
+        /// Raw bytes on the connection that no HTTP/2 peer can parse (a frame longer than
+        /// SETTINGS_MAX_FRAME_SIZE).
+        case garbageFrame
         /// Never answer.
         case hang
     }
@@ -169,6 +172,11 @@ final class ScriptedH2Backend: @unchecked Sendable {
                         self.connection.write(HTTP2Frame(streamID: .rootStream, payload: .ping(HTTP2PingData(withInteger: UInt64(i)), ack: false)), promise: nil)
                     }
                     self.connection.flush()
+                case .garbageFrame:
+                    let http2 = try! self.connection.pipeline.syncOperations.context(handlerType: NIOHTTP2Handler.self)
+                    var bytes = ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01])
+                    bytes.writeRepeatingByte(0, count: 64)
+                    http2.writeAndFlush(NIOAny(bytes), promise: nil)
                 case .hang:
                     return
                 }

@@ -149,15 +149,6 @@ final class UpstreamConnection: @unchecked Sendable {
         self.lastError = error
     }
 
-    /// An HTTP/2 error on the connection that is not fatal by itself: stop using the
-    /// connection for new streams and close it when its streams are done.
-    func streamLevelError(_ error: Error) {
-        self.lastError = error
-        self.draining = true
-        self.retire()
-        self.closeIfDrained()
-    }
-
     /// A connection-level error; the handler closes the channel right after.
     func connectionFailed(_ error: Error) {
         self.lastError = error

@@ -40,30 +40,21 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        // NIOHTTP2Handler reports connection errors (after sending GOAWAY) without closing
-        // the channel, and reports stream errors here too. A connection error closes the
-        // connection at once, so no call waits on it until its deadline; after any other
-        // error the connection takes no new streams and closes once its streams are done.
-        if Self.isConnectionFatal(error) {
+        // NIOHTTP2Handler reports connection errors (flood protection, unparseable frames,
+        // protocol violations) after sending GOAWAY but without closing the channel, and
+        // reports errors scoped to one stream here as well. Leaving a broken connection
+        // open would make its calls wait for their deadlines, so anything not known to
+        // be stream-scoped closes the connection: in-flight calls fail with UNAVAILABLE.
+        if Self.isStreamScoped(error) {
+            self.connection.recordError(error)
+        } else {
             self.connection.connectionFailed(error)
             context.close(promise: nil)
-        } else {
-            self.connection.streamLevelError(error)
         }
     }
 
-    static func isConnectionFatal(_ error: Error) -> Bool {
-        switch error {
-        case is NIOHTTP2Errors.ExcessiveControlFrames, is NIOHTTP2Errors.ExcessiveRSTFrames,
-            is NIOHTTP2Errors.ExcessiveStreamErrors, is NIOHTTP2Errors.ExcessiveEmptyDataFrames,
-            is NIOHTTP2Errors.ExcessiveNumberOfGlitches, is NIOHTTP2Errors.ExcessivelyLargeHeaderBlock,
-            is NIOHTTP2Errors.ExcessiveContinuationFrames, is NIOHTTP2Errors.ExcessiveOutboundFrameBuffering,
-            is NIOHTTP2Errors.UnableToParseFrame, is NIOHTTP2Errors.MissingPreface:
-            return true
-        default:
-            // TLS and socket errors: the channel closes by itself; closing again is harmless.
-            return !(error is any NIOHTTP2Error)
-        }
+    static func isStreamScoped(_ error: Error) -> Bool {
+        error is NIOHTTP2Errors.StreamError || error is NIOHTTP2Errors.StreamClosed || error is NIOHTTP2Errors.NoSuchStream
     }
 
     func channelInactive(context: ChannelHandlerContext) {
