@@ -1,0 +1,199 @@
+import NIOCore
+import NIOHPACK
+
+/// The response side of one unary gRPC call as a state machine, free of I/O.
+///
+/// Feed it the stream's HEADERS and DATA frames in order; each event returns an
+/// ``Action``. Messages are reassembled across DATA frame boundaries; a unary
+/// call must carry exactly one message when the status is OK.
+struct GRPCResponseDecoder {
+    enum Action: Equatable {
+        /// Keep reading.
+        case none
+        /// The call is over; the stream closed normally.
+        case finished(UpstreamResponseBox)
+        /// The call failed locally; the stream must be reset (RST_STREAM CANCEL) if still open.
+        case failAndReset(GRPCStatus)
+    }
+
+    private enum State {
+        case awaitingHeaders
+        case receivingMessages(httpHeaders: [(name: String, value: String)])
+        case done
+    }
+
+    private var state: State = .awaitingHeaders
+    private let maxResponseBytes: Int
+    /// Bytes received but not yet forming a whole message.
+    private var pending: ByteBuffer?
+    private var message: ByteBuffer?
+    private var messageCount = 0
+
+    init(maxResponseBytes: Int) {
+        self.maxResponseBytes = maxResponseBytes
+    }
+
+    var isDone: Bool {
+        if case .done = self.state { return true }
+        return false
+    }
+
+    mutating func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool) -> Action {
+        switch self.state {
+        case .awaitingHeaders:
+            let httpStatus = headers.first(name: ":status").flatMap { Int($0) }
+            guard let httpStatus else {
+                return self.fail(GRPCStatus(code: .internal, message: "upstream response has no valid :status"))
+            }
+            if httpStatus != 200 {
+                // gRPC clients trust a non-200 :status over any grpc-status that may be present.
+                let code = GRPCStatusMapping.code(forHTTPStatus: httpStatus)
+                let status = GRPCStatus(code: code, message: "upstream returned HTTP status \(httpStatus)")
+                if endStream {
+                    self.state = .done
+                    return .finished(UpstreamResponseBox(UpstreamResponse(status: status, trailers: Self.metadata(headers))))
+                }
+                return self.fail(status)
+            }
+            if endStream {
+                // Trailers-only response: every header is a trailer.
+                self.state = .done
+                return .finished(UpstreamResponseBox(self.finish(trailers: headers, headers: [])))
+            }
+            let contentType = headers.first(name: "content-type") ?? ""
+            guard contentType.hasPrefix("application/grpc") else {
+                return self.fail(GRPCStatus(code: .unknown, message: "upstream response has content-type '\(contentType)', not application/grpc"))
+            }
+            self.state = .receivingMessages(httpHeaders: Self.metadata(headers))
+            return .none
+
+        case .receivingMessages(let httpHeaders):
+            guard endStream else {
+                return self.fail(GRPCStatus(code: .internal, message: "upstream sent a second HEADERS frame that does not end the stream"))
+            }
+            self.state = .done
+            if let pending = self.pending, pending.readableBytes > 0 {
+                return .finished(UpstreamResponseBox(UpstreamResponse(
+                    status: GRPCStatus(code: .internal, message: "upstream stream ended inside a message (\(pending.readableBytes) bytes left over)"),
+                    headers: httpHeaders
+                )))
+            }
+            return .finished(UpstreamResponseBox(self.finish(trailers: headers, headers: httpHeaders)))
+
+        case .done:
+            return .none
+        }
+    }
+
+    mutating func receiveData(_ data: ByteBuffer, endStream: Bool) -> Action {
+        guard case .receivingMessages(let httpHeaders) = self.state else {
+            if case .done = self.state { return .none }
+            return self.fail(GRPCStatus(code: .internal, message: "upstream sent DATA before HEADERS"))
+        }
+        var data = data
+        if var pending = self.pending, pending.readableBytes > 0 {
+            pending.writeBuffer(&data)
+            self.pending = pending
+        } else {
+            self.pending = data
+        }
+        if case .failAndReset(let status) = self.drainMessages() {
+            return self.fail(status)
+        }
+        if endStream {
+            // DATA with END_STREAM: no trailers, hence no grpc-status.
+            self.state = .done
+            return .finished(UpstreamResponseBox(UpstreamResponse(
+                status: GRPCStatus(code: GRPCStatusMapping.code(forHTTPStatus: 200), message: "upstream response ended without grpc-status"),
+                headers: httpHeaders
+            )))
+        }
+        return .none
+    }
+
+    /// Consumes every complete message in `pending`.
+    private mutating func drainMessages() -> Action {
+        guard var buffer = self.pending else { return .none }
+        defer { self.pending = buffer }
+        while buffer.readableBytes >= 5 {
+            let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)!
+            let length = Int(buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)!)
+            switch flag {
+            case 0: break
+            case 1: return .failAndReset(GRPCStatus(code: .internal, message: "upstream sent a compressed message, but no compression was negotiated"))
+            default: return .failAndReset(GRPCStatus(code: .internal, message: "upstream sent a message with invalid frame flags \(flag)"))
+            }
+            if length > self.maxResponseBytes {
+                return .failAndReset(GRPCStatus(
+                    code: .resourceExhausted,
+                    message: "upstream response message of \(length) bytes exceeds the limit of \(self.maxResponseBytes) bytes"
+                ))
+            }
+            guard buffer.readableBytes >= 5 + length else { break }
+            buffer.moveReaderIndex(forwardBy: 5)
+            let slice = buffer.readSlice(length: length)!
+            self.messageCount += 1
+            if self.messageCount > 1 {
+                return .failAndReset(GRPCStatus(code: .internal, message: "upstream sent more than one response message for a unary call"))
+            }
+            self.message = slice
+        }
+        if buffer.readableBytes == 0 {
+            buffer.clear()  // let the next frame reuse nothing stale
+        }
+        return .none
+    }
+
+    private mutating func fail(_ status: GRPCStatus) -> Action {
+        self.state = .done
+        return .failAndReset(status)
+    }
+
+    private func finish(trailers: HPACKHeaders, headers: [(name: String, value: String)]) -> UpstreamResponse {
+        var status: GRPCStatus
+        if let value = trailers.first(name: "grpc-status") {
+            status = GRPCStatus(code: GRPCStatusMapping.code(forGRPCStatusValue: value))
+            if let message = trailers.first(name: "grpc-message") {
+                status.message = GRPCMetadataCoding.percentDecode(message)
+            }
+            if let details = trailers.first(name: "grpc-status-details-bin") {
+                status.details = GRPCMetadataCoding.base64Decode(details)
+            }
+        } else {
+            status = GRPCStatus(code: GRPCStatusMapping.code(forHTTPStatus: 200), message: "upstream response has no grpc-status")
+        }
+        var response = UpstreamResponse(status: status, headers: headers, trailers: Self.metadata(trailers))
+        if status.code == .ok {
+            if self.messageCount == 0 {
+                response.status = GRPCStatus(code: .internal, message: "upstream returned OK without a response message for a unary call")
+            } else {
+                response.message = self.message
+            }
+        }
+        return response
+    }
+
+    /// Header names the edge consumes itself and never passes on as metadata.
+    private static let reserved: Set<String> = [
+        "content-type", "grpc-status", "grpc-message", "grpc-status-details-bin", "grpc-encoding",
+        "grpc-accept-encoding", "content-length", "te", "trailer", "connection", "transfer-encoding",
+    ]
+
+    static func metadata(_ headers: HPACKHeaders) -> [(name: String, value: String)] {
+        var result: [(name: String, value: String)] = []
+        for (name, value, _) in headers where !name.hasPrefix(":") && !reserved.contains(name) {
+            result.append((name, value))
+        }
+        return result
+    }
+}
+
+/// `UpstreamResponse` holds tuples, so it is not `Equatable`; this box gives the decoder's
+/// actions identity-free equality on what tests compare (status and message bytes).
+struct UpstreamResponseBox: Equatable {
+    var response: UpstreamResponse
+    init(_ response: UpstreamResponse) { self.response = response }
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.response.status == rhs.response.status && lhs.response.message == rhs.response.message
+    }
+}

@@ -1,0 +1,179 @@
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// Runs one unary call to completion on one event loop: attempts, retries with backoff,
+/// and the overall deadline. Everything (timers included) happens on `eventLoop`.
+///
+/// Confined to `eventLoop` (`@unchecked Sendable` only for NIO's `@Sendable` callbacks).
+final class UpstreamCallDriver: @unchecked Sendable {
+    private let request: UpstreamRequest
+    private let policy: CallPolicy
+    private let eventLoop: EventLoop
+    private let cluster: UpstreamCluster
+    private let promise: EventLoopPromise<UpstreamResponse>
+    /// The request with its 5-byte gRPC frame header, built once for every attempt.
+    private let framedMessage: ByteBuffer
+    private var attempts = 0
+    private var finished = false
+    private var currentStream: UpstreamStreamHandler?
+    private var backoffTask: Scheduled<Void>?
+    private var deadlineTask: Scheduled<Void>?
+
+    init(request: UpstreamRequest, policy: CallPolicy, eventLoop: EventLoop, cluster: UpstreamCluster) {
+        self.request = request
+        self.policy = policy
+        self.eventLoop = eventLoop
+        self.cluster = cluster
+        self.promise = eventLoop.makePromise()
+        var framed = ByteBufferAllocator().buffer(capacity: 5 + request.message.readableBytes)
+        framed.writeInteger(UInt8(0))
+        framed.writeInteger(UInt32(truncatingIfNeeded: request.message.readableBytes))
+        var message = request.message
+        framed.writeBuffer(&message)
+        self.framedMessage = framed
+    }
+
+    var futureResult: EventLoopFuture<UpstreamResponse> { self.promise.futureResult }
+
+    func start() {
+        self.eventLoop.assertInEventLoop()
+        self.cluster.budget.recordRequest()
+        guard self.request.deadline > .now() else {
+            self.finish(UpstreamResponse(status: GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started")))
+            return
+        }
+        self.deadlineTask = self.eventLoop.scheduleTask(deadline: self.request.deadline) { [self] in
+            self.deadlineExpired()
+        }
+        self.startAttempt()
+    }
+
+    private func startAttempt() {
+        guard !self.finished else { return }
+        self.attempts += 1
+        self.cluster.stats.update {
+            $0.attempts += 1
+            if self.attempts > 1 { $0.retries += 1 }
+        }
+        let connection = self.cluster.loopPool(for: self.eventLoop).nextConnection()
+        let stream = UpstreamStreamHandler(
+            requestHeaders: self.requestHeaders(authority: connection.authority),
+            requestBody: self.framedMessage,
+            maxResponseBytes: self.policy.maxResponseBytes,
+            connection: connection
+        ) { [self] result in
+            self.attemptEnded(result)
+        }
+        self.currentStream = stream
+        connection.activeStreams += 1
+        connection.withMultiplexer { [self] result in
+            switch result {
+            case .success(let multiplexer):
+                guard !self.finished else {
+                    stream.releaseSlot()
+                    return
+                }
+                let created = self.eventLoop.makePromise(of: Channel.self)
+                created.futureResult.whenFailure { error in
+                    stream.streamCreationFailed(error)
+                }
+                multiplexer.createStreamChannel(promise: created) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(stream)
+                    }
+                }
+            case .failure(let attempt):
+                stream.releaseSlot()
+                self.attemptEnded(.failure(attempt))
+            }
+        }
+    }
+
+    private func requestHeaders(authority: String) -> HPACKHeaders {
+        var headers = HPACKHeaders()
+        headers.reserveCapacity(8 + self.request.metadata.count)
+        headers.add(name: ":method", value: "POST")
+        headers.add(name: ":scheme", value: self.cluster.config.tls ? "https" : "http")
+        headers.add(name: ":path", value: self.request.path)
+        headers.add(name: ":authority", value: authority)
+        headers.add(name: "content-type", value: "application/grpc")
+        headers.add(name: "te", value: "trailers")
+        if self.request.deadline != .distantFuture {
+            headers.add(name: "grpc-timeout", value: GRPCTimeout.encode(self.request.deadline - .now()))
+        }
+        for (name, value) in self.request.metadata where !Self.isReserved(name) {
+            headers.add(name: name, value: value)
+        }
+        return headers
+    }
+
+    /// Names the edge sets itself or that are connection-specific in HTTP/2.
+    private static func isReserved(_ name: String) -> Bool {
+        switch name {
+        case "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "connection", "host",
+            "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "content-length":
+            return true
+        default:
+            return name.hasPrefix(":")
+        }
+    }
+
+    private func attemptEnded(_ result: UpstreamAttemptResult) {
+        guard !self.finished else { return }
+        self.currentStream = nil
+        let attempt: UpstreamRetryDecision.Attempt
+        switch result {
+        case .response(let response):
+            guard response.status.code != .ok else {
+                self.finish(response)
+                return
+            }
+            attempt = .init(status: response.status, notProcessed: false)
+            self.decideRetry(attempt, otherwise: response)
+        case .failure(let failed):
+            attempt = failed
+            self.decideRetry(attempt, otherwise: UpstreamResponse(status: failed.status))
+        }
+    }
+
+    private func decideRetry(_ attempt: UpstreamRetryDecision.Attempt, otherwise response: UpstreamResponse) {
+        let budget = self.cluster.budget
+        let outcome = UpstreamRetryDecision.decide(
+            after: attempt,
+            attemptsMade: self.attempts,
+            policy: self.policy,
+            now: .now(),
+            deadline: self.request.deadline,
+            withdrawBudget: { budget.tryWithdrawRetry() }
+        )
+        switch outcome {
+        case .finish:
+            self.finish(response)
+        case .retry(let delay) where delay == .zero:
+            self.startAttempt()
+        case .retry(let delay):
+            self.backoffTask = self.eventLoop.scheduleTask(in: delay) { [self] in
+                self.backoffTask = nil
+                self.startAttempt()
+            }
+        }
+    }
+
+    private func deadlineExpired() {
+        guard !self.finished else { return }
+        self.currentStream?.cancel()
+        self.currentStream = nil
+        self.backoffTask?.cancel()
+        let suffix = self.attempts > 1 ? " after \(self.attempts) attempts" : ""
+        self.finish(UpstreamResponse(status: GRPCStatus(code: .deadlineExceeded, message: "upstream call to \(self.request.path) exceeded its deadline\(suffix)")))
+    }
+
+    private func finish(_ response: UpstreamResponse) {
+        guard !self.finished else { return }
+        self.finished = true
+        self.deadlineTask?.cancel()
+        self.deadlineTask = nil
+        self.promise.succeed(response)
+    }
+}

@@ -1,0 +1,49 @@
+import NIOCore
+
+/// One upstream cluster: where its gRPC servers are and how to talk to them.
+public struct UpstreamClusterConfig: Sendable, Equatable {
+    public var name: String
+    /// `host:port`, `dns-name:port` or `[v6-address]:port`.
+    public var endpoints: [String]
+    /// TLS with ALPN `h2`; otherwise plaintext HTTP/2 with prior knowledge (h2c).
+    public var tls: Bool
+    /// PEM file with the roots to trust; the system roots when nil.
+    public var tlsCAFile: String?
+    /// SNI and certificate name; the endpoint's host when nil.
+    public var tlsServerName: String?
+    public var connectTimeout: TimeAmount
+    /// Streams the edge keeps in flight on one connection before it opens another to the
+    /// same endpoint (on the same event loop), up to `maxConnectionsPerEndpoint`.
+    public var maxConcurrentStreams: Int
+    public var maxConnectionsPerEndpoint: Int
+    /// The HTTP/2 flow-control windows the edge grants the server, per stream and per connection.
+    public var streamWindowSize: Int
+    public var connectionWindowSize: Int
+    public var retryBudget: RetryBudget.Configuration
+
+    public init(
+        name: String,
+        endpoints: [String],
+        tls: Bool = false,
+        tlsCAFile: String? = nil,
+        tlsServerName: String? = nil,
+        connectTimeout: TimeAmount = .seconds(5),
+        maxConcurrentStreams: Int = 100,
+        maxConnectionsPerEndpoint: Int = 4,
+        streamWindowSize: Int = 8 << 20,
+        connectionWindowSize: Int = 16 << 20,
+        retryBudget: RetryBudget.Configuration = .defaults
+    ) {
+        self.name = name
+        self.endpoints = endpoints
+        self.tls = tls
+        self.tlsCAFile = tlsCAFile
+        self.tlsServerName = tlsServerName
+        self.connectTimeout = connectTimeout
+        self.maxConcurrentStreams = maxConcurrentStreams
+        self.maxConnectionsPerEndpoint = maxConnectionsPerEndpoint
+        self.streamWindowSize = streamWindowSize
+        self.connectionWindowSize = connectionWindowSize
+        self.retryBudget = retryBudget
+    }
+}

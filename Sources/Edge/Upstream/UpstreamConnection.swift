@@ -1,0 +1,213 @@
+import NIOCore
+import NIOHTTP2
+import NIOPosix
+import NIOSSL
+
+/// One HTTP/2 connection to one endpoint, owned by one event loop.
+///
+/// Confined to `eventLoop`: every method must be called on it (hence `@unchecked Sendable`,
+/// needed only to capture it in NIO's `@Sendable` callbacks, which run on the same loop).
+final class UpstreamConnection: @unchecked Sendable {
+    typealias StreamWaiter = (Result<NIOHTTP2Handler.StreamMultiplexer, UpstreamRetryDecision.Attempt>) -> Void
+
+    private enum State {
+        case idle
+        case connecting([StreamWaiter])
+        case ready(Channel, NIOHTTP2Handler.StreamMultiplexer)
+        case closed
+    }
+
+    let endpoint: UpstreamEndpoint
+    let eventLoop: EventLoop
+    /// The `:authority` of requests on this connection.
+    let authority: String
+    private let cluster: UpstreamCluster
+    private var state: State = .idle
+    /// Set by GOAWAY: streams above it were not processed and new streams must go elsewhere.
+    private(set) var goAwayLastStreamID: HTTP2StreamID?
+    private var lastError: Error?
+    /// No new streams (GOAWAY received or an HTTP/2 error seen); close when idle.
+    private var draining = false
+    /// Streams started and not yet finished on this connection.
+    var activeStreams = 0
+    /// Told (once) when this connection can take no new streams: closed or going away.
+    var onRetire: ((UpstreamConnection) -> Void)?
+
+    init(endpoint: UpstreamEndpoint, eventLoop: EventLoop, cluster: UpstreamCluster) {
+        self.endpoint = endpoint
+        self.eventLoop = eventLoop
+        self.cluster = cluster
+        self.authority = cluster.config.tlsServerName ?? endpoint.description
+    }
+
+    /// Whether new streams may be opened here.
+    var acceptsNewStreams: Bool {
+        switch self.state {
+        case .closed: return false
+        case .idle, .connecting, .ready: return !self.draining
+        }
+    }
+
+    /// Hands a stream multiplexer to `waiter`, connecting first when needed. Failures to
+    /// connect are reported as never-processed UNAVAILABLE attempts.
+    func withMultiplexer(_ waiter: @escaping StreamWaiter) {
+        self.eventLoop.assertInEventLoop()
+        switch self.state {
+        case .ready(_, let multiplexer):
+            waiter(.success(multiplexer))
+        case .connecting(var waiters):
+            waiters.append(waiter)
+            self.state = .connecting(waiters)
+        case .idle:
+            self.state = .connecting([waiter])
+            self.connect()
+        case .closed:
+            waiter(.failure(self.unavailable("connection to \(self.endpoint) is closed", notProcessed: true)))
+        }
+    }
+
+    private func connect() {
+        let config = self.cluster.config
+        let sslContext = self.cluster.sslContext
+        let serverHostname = config.tlsServerName ?? (self.endpoint.isIPAddress ? nil : self.endpoint.host)
+        self.cluster.stats.update { $0.connectionsOpened += 1 }
+        let bootstrap = ClientBootstrap(group: self.eventLoop)
+            .connectTimeout(config.connectTimeout)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let sslContext {
+                        try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
+                    }
+                    let http2 = NIOHTTP2Handler(
+                        mode: .client,
+                        eventLoop: channel.eventLoop,
+                        connectionConfiguration: UpstreamHTTP2Settings.connection(config),
+                        streamConfiguration: UpstreamHTTP2Settings.stream(config)
+                    ) { pushed in
+                        // Push is disabled in SETTINGS; a server-initiated stream is refused.
+                        pushed.close()
+                    }
+                    try sync.addHandler(http2)
+                    try sync.addHandler(UpstreamConnectionHandler(connection: self, connectionWindowSize: config.connectionWindowSize))
+                }
+            }
+        bootstrap.connect(host: self.endpoint.host, port: self.endpoint.port).assumeIsolated().whenComplete { [self] result in
+            self.connectCompleted(result)
+        }
+    }
+
+    private func connectCompleted(_ result: Result<Channel, Error>) {
+        guard case .connecting(let waiters) = self.state else {
+            // Closed while connecting (pool shutdown): drop the new channel.
+            if case .success(let channel) = result { channel.close(promise: nil) }
+            return
+        }
+        switch result {
+        case .success(let channel):
+            do {
+                let multiplexer = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer()
+                self.state = .ready(channel, multiplexer)
+                for waiter in waiters { waiter(.success(multiplexer)) }
+            } catch {
+                channel.close(promise: nil)
+                self.failConnecting(waiters, error: error)
+            }
+        case .failure(let error):
+            self.failConnecting(waiters, error: error)
+        }
+    }
+
+    private func failConnecting(_ waiters: [StreamWaiter], error: Error) {
+        self.cluster.stats.update { $0.connectFailures += 1 }
+        self.state = .closed
+        let failure = self.unavailable("cannot connect to upstream \(self.endpoint) (cluster \(self.cluster.config.name)): \(error)", notProcessed: true)
+        self.retire()
+        for waiter in waiters { waiter(.failure(failure)) }
+    }
+
+    func receivedGoAway(lastStreamID: HTTP2StreamID, errorCode: HTTP2ErrorCode) {
+        self.cluster.stats.update { $0.goAwaysReceived += 1 }
+        if let current = self.goAwayLastStreamID {
+            self.goAwayLastStreamID = min(current, lastStreamID)
+        } else {
+            self.goAwayLastStreamID = lastStreamID
+        }
+        self.draining = true
+        self.retire()
+        // Once the in-flight streams are done nothing will use this connection again.
+        self.closeIfDrained()
+    }
+
+    func receivedPing() {
+        self.cluster.stats.update { $0.pingsReceived += 1 }
+    }
+
+    /// A stream-level problem (also reported on the stream): remembered for messages only.
+    func recordError(_ error: Error) {
+        self.lastError = error
+    }
+
+    /// A connection-level error; the handler closes the channel right after.
+    func connectionFailed(_ error: Error) {
+        self.lastError = error
+        self.retire()
+    }
+
+    func channelClosed() {
+        self.cluster.stats.update { $0.connectionsClosed += 1 }
+        if case .connecting(let waiters) = self.state {
+            self.failConnecting(waiters, error: self.lastError ?? ChannelError.ioOnClosedChannel)
+            return
+        }
+        self.state = .closed
+        self.retire()
+    }
+
+    func streamFinished() {
+        self.activeStreams -= 1
+        self.closeIfDrained()
+    }
+
+    private func closeIfDrained() {
+        if self.draining, self.activeStreams == 0, case .ready(let channel, _) = self.state {
+            channel.close(promise: nil)
+        }
+    }
+
+    /// Closes the connection; in-flight streams fail with UNAVAILABLE.
+    func close() {
+        switch self.state {
+        case .ready(let channel, _):
+            channel.close(promise: nil)
+        case .connecting(let waiters):
+            self.state = .closed
+            self.retire()
+            let failure = self.unavailable("upstream pool is shutting down", notProcessed: true)
+            for waiter in waiters { waiter(.failure(failure)) }
+        case .idle:
+            self.state = .closed
+            self.retire()
+        case .closed:
+            break
+        }
+    }
+
+    /// Why streams on this connection ended abruptly, for status messages.
+    var closeReason: String {
+        if let lastError = self.lastError { return "connection to \(self.endpoint) lost: \(lastError)" }
+        return "connection to \(self.endpoint) closed"
+    }
+
+    private func retire() {
+        if let onRetire = self.onRetire {
+            self.onRetire = nil
+            onRetire(self)
+        }
+    }
+
+    private func unavailable(_ message: String, notProcessed: Bool) -> UpstreamRetryDecision.Attempt {
+        UpstreamRetryDecision.Attempt(status: GRPCStatus(code: .unavailable, message: message), notProcessed: notProcessed)
+    }
+}

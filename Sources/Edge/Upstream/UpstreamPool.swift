@@ -1,0 +1,55 @@
+import NIOCore
+
+/// The edge's gRPC client: unary calls over pooled HTTP/2 connections (swift-nio-http2).
+///
+/// Connections are per cluster endpoint *per event loop*, opened lazily on the loop of
+/// the downstream connection that needs them, so a call runs entirely on that loop: no
+/// thread hop, no async/await. The future returned by ``call(_:policy:on:)`` never fails.
+public final class UpstreamPool: UpstreamCalling {
+    private let clusters: [String: UpstreamCluster]
+    private let services: UpstreamServiceMap
+
+    /// - Parameters:
+    ///   - clusters: the upstream clusters.
+    ///   - services: service name or package prefix → cluster name; the longest match wins,
+    ///     `*` matches every service.
+    public init(clusters: [UpstreamClusterConfig], services: [String: String]) throws {
+        var byName: [String: UpstreamCluster] = [:]
+        for config in clusters {
+            guard byName[config.name] == nil else {
+                throw UpstreamConfigError("cluster '\(config.name)' is defined twice")
+            }
+            byName[config.name] = try UpstreamCluster(config: config)
+        }
+        for (service, cluster) in services.sorted(by: { $0.key < $1.key }) where byName[cluster] == nil {
+            throw UpstreamConfigError("service '\(service)' refers to unknown cluster '\(cluster)'")
+        }
+        self.clusters = byName
+        self.services = UpstreamServiceMap(services)
+    }
+
+    public func call(_ request: UpstreamRequest, policy: CallPolicy, on eventLoop: any EventLoop) -> EventLoopFuture<UpstreamResponse> {
+        guard let name = self.services.cluster(forService: request.service), let cluster = self.clusters[name] else {
+            return eventLoop.makeSucceededFuture(UpstreamResponse(
+                status: GRPCStatus(code: .unimplemented, message: "no upstream cluster is configured for service '\(request.service)'")
+            ))
+        }
+        let driver = UpstreamCallDriver(request: request, policy: policy, eventLoop: eventLoop, cluster: cluster)
+        if eventLoop.inEventLoop {
+            driver.start()
+        } else {
+            eventLoop.execute { driver.start() }
+        }
+        return driver.futureResult
+    }
+
+    /// Counters of one cluster.
+    public func stats(cluster: String) -> UpstreamStats? {
+        self.clusters[cluster]?.stats.snapshot
+    }
+
+    /// Closes every upstream connection; in-flight calls end with UNAVAILABLE.
+    public func close() {
+        for cluster in self.clusters.values { cluster.closeAll() }
+    }
+}
