@@ -29,18 +29,14 @@ struct ServeCommand: AsyncParsableCommand {
     /// and the readiness probe.
     static func makeComponents(config: EdgeConfig, schema: Schema, group: any EventLoopGroup) throws -> GatewayComponents<SchemaTranscoder> {
         let transcoder = try SchemaTranscoder(schema: schema, config: config)
+        let upstream = try UpstreamPool(config: config)
+        let reachability = UpstreamReachability(config: config)
+        reachability.start(on: group.next())
         return GatewayComponents(
             transcoder: transcoder,
-            upstream: UnwiredUpstream(),
+            upstream: upstream,
             routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
             detailsRenderer: transcoder.detailsRenderer(schema: schema),
-            upstreamsReachable: { false })
-    }
-}
-
-/// Placeholder until the upstream branch is merged: every call is UNAVAILABLE.
-struct UnwiredUpstream: UpstreamCalling {
-    func call(_ request: UpstreamRequest, policy: CallPolicy, on eventLoop: any EventLoop) -> EventLoopFuture<UpstreamResponse> {
-        eventLoop.makeSucceededFuture(UpstreamResponse(status: GRPCStatus(code: .unavailable, message: "no upstream client wired in")))
+            upstreamsReachable: { reachability.allReachable })
     }
 }

@@ -1,0 +1,23 @@
+extension UpstreamPool {
+    /// The pool a validated configuration describes: one cluster per
+    /// `clusters:` entry, services routed by full name or package prefix.
+    public convenience init(config: EdgeConfig) throws {
+        let budget = RetryBudget.Configuration(ratio: config.defaults.retries.budget ?? 0.2)
+        var clusters: [UpstreamClusterConfig] = []
+        var services: [String: String] = [:]
+        for cluster in config.clusters {
+            clusters.append(
+                UpstreamClusterConfig(
+                    name: cluster.name,
+                    endpoints: cluster.endpoints.map(\.description),
+                    tls: cluster.tls != nil,
+                    tlsCAFile: cluster.tls?.caFile,
+                    retryBudget: budget))
+            for service in cluster.services {
+                let key = service.hasSuffix(".*") ? String(service.dropLast(2)) : service
+                services[key] = cluster.name
+            }
+        }
+        try self.init(clusters: clusters, services: services)
+    }
+}
