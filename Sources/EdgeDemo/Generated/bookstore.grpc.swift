@@ -429,7 +429,8 @@ extension Demo_Bookstore_V1_Bookstore {
         /// > Source IDL Documentation:
         /// >
         /// > Gets a book by shelf and book id, or by its resource name
-        /// > (`/v1/shelves/1/books/2`, multi-segment variable in the additional binding).
+        /// > (`/v2/shelves/1/books/2`: a multi-segment variable in the additional binding;
+        /// > under /v1 it would claim the same paths as the primary binding).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Demo_Bookstore_V1_GetBookRequest` messages.
@@ -780,7 +781,8 @@ extension Demo_Bookstore_V1_Bookstore {
         /// > Source IDL Documentation:
         /// >
         /// > Gets a book by shelf and book id, or by its resource name
-        /// > (`/v1/shelves/1/books/2`, multi-segment variable in the additional binding).
+        /// > (`/v2/shelves/1/books/2`: a multi-segment variable in the additional binding;
+        /// > under /v1 it would claim the same paths as the primary binding).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Demo_Bookstore_V1_GetBookRequest` message.
@@ -1130,7 +1132,8 @@ extension Demo_Bookstore_V1_Bookstore {
         /// > Source IDL Documentation:
         /// >
         /// > Gets a book by shelf and book id, or by its resource name
-        /// > (`/v1/shelves/1/books/2`, multi-segment variable in the additional binding).
+        /// > (`/v2/shelves/1/books/2`: a multi-segment variable in the additional binding;
+        /// > under /v1 it would claim the same paths as the primary binding).
         ///
         /// - Parameters:
         ///   - request: A `Demo_Bookstore_V1_GetBookRequest` message.
@@ -2162,7 +2165,8 @@ extension Demo_Bookstore_V1_Bookstore {
         /// > Source IDL Documentation:
         /// >
         /// > Gets a book by shelf and book id, or by its resource name
-        /// > (`/v1/shelves/1/books/2`, multi-segment variable in the additional binding).
+        /// > (`/v2/shelves/1/books/2`: a multi-segment variable in the additional binding;
+        /// > under /v1 it would claim the same paths as the primary binding).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Demo_Bookstore_V1_GetBookRequest` message.
@@ -2675,7 +2679,8 @@ extension Demo_Bookstore_V1_Bookstore {
         /// > Source IDL Documentation:
         /// >
         /// > Gets a book by shelf and book id, or by its resource name
-        /// > (`/v1/shelves/1/books/2`, multi-segment variable in the additional binding).
+        /// > (`/v2/shelves/1/books/2`: a multi-segment variable in the additional binding;
+        /// > under /v1 it would claim the same paths as the primary binding).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Demo_Bookstore_V1_GetBookRequest` message.
@@ -3278,7 +3283,8 @@ extension Demo_Bookstore_V1_Bookstore.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Gets a book by shelf and book id, or by its resource name
-    /// > (`/v1/shelves/1/books/2`, multi-segment variable in the additional binding).
+    /// > (`/v2/shelves/1/books/2`: a multi-segment variable in the additional binding;
+    /// > under /v1 it would claim the same paths as the primary binding).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Demo_Bookstore_V1_GetBookRequest` message.
@@ -3844,7 +3850,8 @@ extension Demo_Bookstore_V1_Bookstore.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Gets a book by shelf and book id, or by its resource name
-    /// > (`/v1/shelves/1/books/2`, multi-segment variable in the additional binding).
+    /// > (`/v2/shelves/1/books/2`: a multi-segment variable in the additional binding;
+    /// > under /v1 it would claim the same paths as the primary binding).
     ///
     /// - Parameters:
     ///   - message: request message to send.
