@@ -64,7 +64,7 @@ final class EndToEndFixture: Sendable {
         case .success(let parsed): config = parsed
         case .failure(let error): throw error
         }
-        let schema = try workaroundSchema()
+        let schema = try cliSchema()
         let problems = ConfigSchemaCheck.problems(config, schema: schema)
         guard problems.isEmpty else { throw FixtureFailure.config("\(problems)") }
 
@@ -86,28 +86,6 @@ final class EndToEndFixture: Sendable {
     static func cliSchema() throws -> Schema {
         let bundled = SchemaLoader.bundledDescriptorSet("google-rpc").map { [$0] } ?? []
         return try SchemaLoader.load(sources: bundled + [protosetPath])
-    }
-
-    /// Known bug workaround: GetBook's two bindings `GET /v1/shelves/{shelf}/books/{book}`
-    /// and `GET /v1/{name=shelves/*/books/*}` match the same paths, and
-    /// `RouteTableCompiler` refuses the second as "also claimed by" the first, so the
-    /// gateway cannot serve the demo at all. Here GetBook keeps only the multi-segment
-    /// binding (`{shelf}/{book}` variables stay covered by CheckBook, DeleteBook and
-    /// GetShelf); every other rule is the annotation's.
-    static func workaroundSchema() throws -> Schema {
-        var builder = SchemaBuilder()
-        if let bundled = SchemaLoader.bundledDescriptorSet("google-rpc") {
-            try builder.addDescriptorSet(Array(try Data(contentsOf: URL(fileURLWithPath: bundled))), origin: bundled)
-        }
-        try builder.addDescriptorSet(DemoSchema.descriptorSet, origin: protosetPath)
-        builder.addRules([
-            "demo.bookstore.v1.Bookstore.GetBook": [
-                HTTPRule(
-                    httpMethod: "GET", pattern: "/v1/{name=shelves/*/books/*}", body: "", responseBody: "",
-                    origin: .yaml(file: "EndToEndFixture.swift"))
-            ]
-        ])
-        return try builder.build()
     }
 
     func shutdown() async {

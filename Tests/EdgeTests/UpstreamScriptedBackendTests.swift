@@ -60,8 +60,9 @@ final class ScriptedH2Backend: @unchecked Sendable {
     init(script: @escaping Script) throws {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.script = script
-        var connection = NIOHTTP2Handler.ConnectionConfiguration()
-        connection.controlFrameRateLimit.maximumCount = 100_000
+        var configuration = NIOHTTP2Handler.ConnectionConfiguration()
+        configuration.controlFrameRateLimit.maximumCount = 100_000
+        let connection = configuration
         self.channel = try ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
