@@ -179,7 +179,7 @@ final class JSONToWireFieldTests: XCTestCase, JSONToWireTesting {
         XCTAssertNoThrow(try convert("edgetest.Tree", children, maxDepth: 3))
         assertFails("edgetest.Tree", children, .tooDeep, path: #"children[0].byName["k"]"#, maxDepth: 2)
         // Scalar well-known types count too, but a wrapper packed in an Any is read as a scalar.
-        assertFails("edgetest.WellKnown", #"{"wInt32": 1}"#, .tooDeep, path: "wInt32", maxDepth: 1)
+        assertFails("edgetest.WellKnown", #"{"wInt32Value": 1}"#, .tooDeep, path: "wInt32Value", maxDepth: 1)
         let anyWrapper = #"{"wAny": {"@type": "type.googleapis.com/google.protobuf.Int32Value", "value": 1}}"#
         XCTAssertNoThrow(try convert("edgetest.WellKnown", anyWrapper, maxDepth: 2))
         let anyStruct = #"{"wAny": {"@type": "type.googleapis.com/google.protobuf.Struct", "value": {}}}"#
