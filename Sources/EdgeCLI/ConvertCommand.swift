@@ -67,7 +67,7 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Print enum values as numbers.")
     var enumsAsInts = false
 
-    @Option(help: "Maximum nesting depth when reading and writing JSON.")
+    @Option(help: "Maximum nesting of messages when reading and writing JSON (every message counts, well-known types included).")
     var maxDepth: Int = 100
 
     func run() throws {

@@ -3,7 +3,13 @@ public struct JSONParseOptions: Sendable, Equatable {
     /// Skip JSON members that name no field, and enum names that are unknown,
     /// instead of rejecting them.
     public var ignoreUnknownFields: Bool
-    /// Maximum nesting of objects and arrays.
+    /// Maximum nesting of messages, counted as protobuf's JSON parsers count
+    /// it (`json_format`'s `max_recursion_depth`): the top-level message is
+    /// level 1 and every message entered adds one, well-known types included,
+    /// so a JSON array inside a `google.protobuf.Value` costs two levels (the
+    /// `ListValue` and its `Value`s); arrays of repeated fields, map objects
+    /// and values of unknown fields add none. Capped at 500 whatever the value,
+    /// against stack exhaustion.
     public var maxDepth: Int
 
     public init(ignoreUnknownFields: Bool = false, maxDepth: Int = 100) {
@@ -22,7 +28,8 @@ public struct JSONPrintOptions: Sendable, Equatable {
     public var useProtoNames: Bool
     /// Print enum values as numbers instead of names.
     public var enumsAsInts: Bool
-    /// Maximum nesting of messages.
+    /// Maximum nesting of messages below the top-level one (which is level 0),
+    /// as protobuf's wire decoders count it: 100 reads what upb reads.
     public var maxDepth: Int
 
     public init(emitUnpopulated: Bool = false, useProtoNames: Bool = false, enumsAsInts: Bool = false, maxDepth: Int = 100) {

@@ -16,8 +16,10 @@ public final class JSONToWire: Sendable {
     let plans: [JSONToWireMessagePlan]
     let enums: [JSONToWireEnumPlan]
     /// Parsing recurses once per nesting level; whatever the options say,
-    /// nesting is bounded so that hostile input cannot exhaust a thread's stack.
-    static let depthCeiling = 1_000
+    /// messages nest at most this deep so that hostile input cannot exhaust a
+    /// thread's stack (a message level is at most two JSON levels: an array of
+    /// messages, or a ListValue in a Value, so this bounds JSON nesting to ~1,000).
+    static let depthCeiling = 500
 
     public init(schema: Schema) {
         self.schema = schema
@@ -77,7 +79,8 @@ public final class JSONToWire: Sendable {
             if try parser.reader.consumeNull() {
                 parser.writeNull(field, &out)
             } else {
-                try parser.parseFieldValue(field, depth: 1, &out)
+                // The value's messages are below the (implicit) request message, level 1.
+                try parser.parseFieldValue(field, depth: 2, &out)
             }
         }
     }

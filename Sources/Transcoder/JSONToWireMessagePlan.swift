@@ -10,8 +10,6 @@ final class JSONToWireMessagePlan: Sendable {
     let jsonNames: [String]
     let names: JSONToWireNameTable
     let oneofNames: [String]
-    /// Indices of proto2 `required` fields, checked when an object ends.
-    let requiredIndices: [Int]
 
     init(message: MessageSchema, schema: Schema, enumIndex: [String: Int]) {
         fullName = message.fullName
@@ -50,7 +48,6 @@ final class JSONToWireMessagePlan: Sendable {
         }
         self.fields = fields
         self.jsonNames = message.fields.map(\.jsonName)
-        self.requiredIndices = message.fields.indices.filter { message.fields[$0].cardinality == .required }
         self.names = JSONToWireNameTable(entries)
     }
 

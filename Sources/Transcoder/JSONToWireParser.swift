@@ -3,8 +3,13 @@ import DescriptorLoader
 /// One conversion in progress: reads JSON with a ``JSONReader`` and appends
 /// wire bytes following the compiled plans. Lives on the stack for one call.
 ///
-/// `depth` arguments are the nesting level of the value about to be read
-/// (the top-level value is 1); objects and arrays deeper than `maxDepth` are refused.
+/// `depth` arguments count messages, as protobuf's JSON parsers do: the
+/// level of the message about to be read (the top-level message is 1), where
+/// every message entered counts, well-known types included (a JSON array in a
+/// `Value` is a `ListValue` inside that `Value`: two levels), while arrays of
+/// repeated fields and map objects do not. Messages deeper than `maxDepth`
+/// are refused. Skipped values (unknown fields) hold no messages; they are
+/// bounded by ``skipCeiling`` JSON levels only.
 struct JSONToWireParser {
     var reader: JSONReader
     let plans: [JSONToWireMessagePlan]
@@ -21,6 +26,7 @@ struct JSONToWireParser {
 
     /// Reads the JSON form of message `ordinal` and appends its fields (no tag, no length).
     mutating func parseMessage(_ ordinal: Int, depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
+        try checkDepth(depth)
         let plan = plans[ordinal]
         if let wkt = plan.wellKnown, wkt != .empty {
             try parseWellKnown(wkt, plan, depth: depth, &out)
@@ -37,13 +43,9 @@ struct JSONToWireParser {
         guard try reader.peek() == 0x7B else {
             throw invalid("expected object for \(plan.fullName), got \(reader.snippet(from: reader.pos))")
         }
-        try checkDepth(depth)
         reader.pos += 1
         var seen = JSONToWireSeenSet()
-        if try reader.consumeIfEmpty(close: 0x7D) {
-            if !plan.requiredIndices.isEmpty { try checkRequired(plan, seen) }
-            return
-        }
+        if try reader.consumeIfEmpty(close: 0x7D) { return }
         let fieldCount = plan.fields.count
         repeat {
             guard try reader.peek() == 0x22 else { throw reader.malformed("expected object key") }
@@ -51,11 +53,11 @@ struct JSONToWireParser {
             try reader.expect(0x3A, "':'")
             guard let found = lookup(key, in: plan.names) else {
                 if skipType && reader.equals(key, "@type") {
-                    try reader.skipValue(depth: depth + 1, maxDepth: maxDepth)
+                    try skipValue()
                     continue
                 }
                 if ignoreUnknownFields {
-                    try reader.skipValue(depth: depth + 1, maxDepth: maxDepth)
+                    try skipValue()
                     continue
                 }
                 let name = reader.string(key)
@@ -83,14 +85,8 @@ struct JSONToWireParser {
                 throw error.prefixed(field: plan.jsonNames[index])
             }
         } while try reader.nextMember(close: 0x7D)
-        if !plan.requiredIndices.isEmpty { try checkRequired(plan, seen) }
-    }
-
-    /// proto2 `required` fields must be given (the upstream could not parse the message otherwise).
-    func checkRequired(_ plan: JSONToWireMessagePlan, _ seen: JSONToWireSeenSet) throws(TranscodeError) {
-        for index in plan.requiredIndices where !seen.contains(index) {
-            throw TranscodeError(.invalidValue, path: plan.jsonNames[index], "missing required field of \(plan.fullName)")
-        }
+        // proto2 `required` fields are not checked: like protobuf's own JSON
+        // parsers (Python, C++), partial messages are accepted; the backend validates.
     }
 
     @inline(__always)
@@ -159,7 +155,6 @@ struct JSONToWireParser {
         guard try reader.peek() == 0x5B else {
             throw invalid("expected array for repeated field, got \(reader.snippet(from: reader.pos))")
         }
-        try checkDepth(depth)
         reader.pos += 1
         if try reader.consumeIfEmpty(close: 0x5D) { return }
         var index = 0
@@ -187,12 +182,13 @@ struct JSONToWireParser {
             do throws(TranscodeError) {
                 if try reader.consumeNull() {
                     guard field.isValue else { throw invalid("null is not allowed in a repeated field") }
+                    try checkDepth(depth)  // a Value, entered
                     WireWriter.tag(field.tag, &out)
                     out.append(0x02)
                     out.append(0x08)
                     out.append(0x00)
                 } else {
-                    try parseSingle(field, depth: depth + 1, elideDefault: false, &out)
+                    try parseSingle(field, depth: depth, elideDefault: false, &out)
                 }
             } catch {
                 throw error.prefixed(index: index)
@@ -208,7 +204,6 @@ struct JSONToWireParser {
             throw invalid("expected object for map field, got \(reader.snippet(from: reader.pos))")
         }
         guard field.message >= 0, plans[field.message].fields.count == 2 else { throw invalid("unresolved map entry type") }
-        try checkDepth(depth)
         reader.pos += 1
         if try reader.consumeIfEmpty(close: 0x7D) { return }
         let entry = plans[field.message]
@@ -230,12 +225,13 @@ struct JSONToWireParser {
                 try writeMapKey(keyField, key, &out)
                 if try reader.consumeNull() {
                     guard valueField.isValue else { throw invalid("null is not allowed as a map value") }
+                    try checkDepth(depth)  // a Value, entered
                     WireWriter.tag(valueField.tag, &out)
                     out.append(0x02)
                     out.append(0x08)
                     out.append(0x00)
                 } else if valueField.type == .message {
-                    try parseSingle(valueField, depth: depth + 1, elideDefault: false, &out)
+                    try parseSingle(valueField, depth: depth, elideDefault: false, &out)
                 } else if try !parseScalar(valueField, elideDefault: false, tagged: true, &out) {
                     out.truncate(to: start)  // unknown enum name, ignored
                     continue
@@ -269,11 +265,22 @@ struct JSONToWireParser {
 
     // MARK: helpers
 
+    /// Refuses a message at level `depth` beyond `maxDepth`.
     @inline(__always)
     func checkDepth(_ depth: Int) throws(TranscodeError) {
         if depth > maxDepth {
-            throw TranscodeError(.tooDeep, "nesting deeper than \(maxDepth)", offset: reader.pos)
+            throw TranscodeError(.tooDeep, "messages nested deeper than \(maxDepth)", offset: reader.pos)
         }
+    }
+
+    /// JSON nesting allowed inside a skipped value (it holds no messages, so
+    /// `maxDepth` does not apply), against stack exhaustion.
+    static let skipCeiling = 1_000
+
+    /// Skips one JSON value (an unknown field, a member of an `Any` read twice).
+    @inline(__always)
+    mutating func skipValue() throws(TranscodeError) {
+        try reader.skipValue(depth: 1, maxDepth: Self.skipCeiling)
     }
 
     func invalid(_ message: String) -> TranscodeError {

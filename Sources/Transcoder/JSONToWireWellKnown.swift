@@ -107,7 +107,8 @@ extension JSONToWireParser {
 
     // MARK: Struct, Value, ListValue
 
-    /// A JSON object as `Struct.fields` entries.
+    /// A JSON object as `Struct.fields` entries; the Struct is at level
+    /// `depth`, each of its Values one below.
     mutating func parseStruct(depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         guard try reader.peek() == 0x7B else { throw expected("object for google.protobuf.Struct") }
         try checkDepth(depth)
@@ -138,19 +139,21 @@ extension JSONToWireParser {
         } while try reader.nextMember(close: 0x7D)
     }
 
-    /// Any JSON value as the fields of a `google.protobuf.Value`.
+    /// Any JSON value as the fields of a `google.protobuf.Value` at level
+    /// `depth` (an object or array is a Struct or ListValue one below).
     mutating func parseValue(depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
+        try checkDepth(depth)
         let b = try reader.peek()
         switch b {
         case 0x7B:
             out.append(0x2A)
             let mark = WireWriter.beginLength(&out)
-            try parseStruct(depth: depth, &out)
+            try parseStruct(depth: depth + 1, &out)
             WireWriter.endLength(&out, at: mark)
         case 0x5B:
             out.append(0x32)
             let mark = WireWriter.beginLength(&out)
-            try parseListValue(depth: depth, &out)
+            try parseListValue(depth: depth + 1, &out)
             WireWriter.endLength(&out, at: mark)
         case 0x22:
             let token = try reader.scanString()
@@ -180,7 +183,8 @@ extension JSONToWireParser {
         }
     }
 
-    /// A JSON array as `ListValue.values`.
+    /// A JSON array as `ListValue.values`; the ListValue is at level `depth`,
+    /// each of its Values one below.
     mutating func parseListValue(depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         guard try reader.peek() == 0x5B else { throw expected("array for google.protobuf.ListValue") }
         try checkDepth(depth)
@@ -208,7 +212,6 @@ extension JSONToWireParser {
     /// first), then read again as the packed message.
     private mutating func parseAny(depth: Int, _ out: inout WireWriter.Buffer) throws(TranscodeError) {
         guard try reader.peek() == 0x7B else { throw expected("object for google.protobuf.Any") }
-        try checkDepth(depth)
         let objectStart = reader.pos
         reader.pos += 1
         if try reader.consumeIfEmpty(close: 0x7D) { return }
@@ -222,13 +225,18 @@ extension JSONToWireParser {
                 typeToken = try reader.scanString()
                 break
             }
-            try reader.skipValue(depth: depth + 1, maxDepth: maxDepth)
+            try skipValue()
         } while try reader.nextMember(close: 0x7D)
         guard let typeToken else { throw invalid("missing \"@type\" in google.protobuf.Any") }
         scratch.removeAll(keepingCapacity: true)
         reader.decode(typeToken, into: &scratch)
         let url = scratch
-        let slash = url.lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
+        guard let lastSlash = url.lastIndex(of: UInt8(ascii: "/")) else {
+            throw TranscodeError(
+                .invalidValue, path: "@type",
+                "type URL \"\(String(decoding: url, as: UTF8.self))\" in google.protobuf.Any needs a \"/\" before the type name (\"type.googleapis.com/pkg.Msg\")")
+        }
+        let slash = lastSlash + 1
         let typeName = String(decoding: url[slash...], as: UTF8.self)
         guard let ordinal = schema.ordinal(of: typeName), ordinal < plans.count else {
             throw TranscodeError(.invalidValue, path: "@type", "unknown type \"\(String(decoding: url, as: UTF8.self))\" in google.protobuf.Any")
@@ -242,7 +250,10 @@ extension JSONToWireParser {
         reader.pos = objectStart
         let target = plans[ordinal]
         if let wkt = target.wellKnown, wkt != .empty {
-            try parseAnyWellKnownValue(ordinal, typeName: typeName, depth: depth, &out)
+            // The packed message is one level below the Any, except a wrapper,
+            // which protobuf's parsers read as a plain scalar.
+            let valueDepth = Self.isWrapper(wkt) ? depth : depth + 1
+            try parseAnyWellKnownValue(ordinal, typeName: typeName, depth: valueDepth, &out)
         } else {
             try parseObject(target, depth: depth, skipType: true, &out)
         }
@@ -250,6 +261,16 @@ extension JSONToWireParser {
             out.truncate(to: valueStart)  // empty `value` bytes are not written (proto3)
         } else {
             WireWriter.endLength(&out, at: mark)
+        }
+    }
+
+    static func isWrapper(_ wkt: WellKnownType) -> Bool {
+        switch wkt {
+        case .doubleValue, .floatValue, .int64Value, .uint64Value, .int32Value, .uint32Value, .boolValue,
+            .stringValue, .bytesValue:
+            return true
+        default:
+            return false
         }
     }
 
@@ -262,17 +283,17 @@ extension JSONToWireParser {
             let key = try reader.scanString()
             try reader.expect(0x3A, "':'")
             if reader.equals(key, "@type") {
-                try reader.skipValue(depth: depth + 1, maxDepth: maxDepth)
+                try skipValue()
             } else if reader.equals(key, "value") {
                 if sawValue { throw TranscodeError(.duplicateField, path: "value", "field given more than once") }
                 sawValue = true
                 do throws(TranscodeError) {
-                    try parseMessage(ordinal, depth: depth + 1, &out)
+                    try parseMessage(ordinal, depth: depth, &out)
                 } catch {
                     throw error.prefixed(field: "value")
                 }
             } else if ignoreUnknownFields {
-                try reader.skipValue(depth: depth + 1, maxDepth: maxDepth)
+                try skipValue()
             } else {
                 let name = reader.string(key)
                 throw TranscodeError(.unknownField, path: name, "unknown field \"\(name)\" in google.protobuf.Any holding \(typeName)")

@@ -30,6 +30,13 @@ struct WireToJSONFailure: Error {
         return copy
     }
 
+    /// The same failure (offset and path so far) as another kind, with another message.
+    func retyped(_ kind: TranscodeError.Kind, _ message: String) -> WireToJSONFailure {
+        var copy = WireToJSONFailure(kind, message, offset: offset)
+        copy.segments = segments
+        return copy
+    }
+
     /// The public error, with the path rendered as `variants[2].stock` / `attrs["k"]`.
     var transcodeError: TranscodeError {
         var path = ""

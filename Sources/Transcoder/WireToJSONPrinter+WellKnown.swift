@@ -97,16 +97,24 @@ extension WireToJSONPrinter {
         guard depth + 1 <= options.maxDepth else {
             throw Failure(.tooDeep, "messages nested deeper than \(options.maxDepth)", offset: value.lowerBound)
         }
-        if let wellKnown = inner.wellKnown, wellKnown != .empty {
-            out.append(contentsOf: Self.valueKey)
-            do throws(WireToJSONFailure) {
-                try printMessage(ordinal, content, depth: depth + 1, into: &out)
-            } catch {
-                throw error.adding(.field("value"))
+        do throws(WireToJSONFailure) {
+            if let wellKnown = inner.wellKnown, wellKnown != .empty {
+                out.append(contentsOf: Self.valueKey)
+                do throws(WireToJSONFailure) {
+                    try printMessage(ordinal, content, depth: depth + 1, into: &out)
+                } catch {
+                    throw error.adding(.field("value"))
+                }
+            } else {
+                var first = false
+                try printFields(inner, content, depth: depth + 1, first: &first, into: &out)
             }
-        } else {
-            var first = false
-            try printFields(inner, content, depth: depth + 1, first: &first, into: &out)
+        } catch where error.kind == .malformedWire || error.kind == .invalidUTF8 {
+            // The Any itself was read fine; its `value` bytes are only parsed to
+            // print them, so bytes that are not a valid `typeName` make the Any
+            // unprintable, not the input unreadable.
+            throw error.retyped(
+                .unrepresentable, "Any value is not a valid \(typeName): \(error.message)")
         }
         out.append(UInt8(ascii: "}"))
     }

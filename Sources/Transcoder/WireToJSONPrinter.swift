@@ -314,7 +314,7 @@ struct WireToJSONPrinter {
                     depth: depth + 1, into: &out)
                 return true
             }
-            if !field.hasPresence, let key, let first, Self.isZeroValue(r, wireType: tag.wireType) {
+            if !field.hasPresence, let key, let first, Self.isZeroValue(r, wireType: tag.wireType, type: field.type) {
                 // A field without presence at its zero value counts as absent.
                 if options.emitUnpopulated { printDefaultMember(key, first: &first.pointee, into: &out) }
                 return options.emitUnpopulated
@@ -350,7 +350,9 @@ struct WireToJSONPrinter {
             }
         }
         guard occurrences > 0 else { return false }
-        if !isMessage && !field.hasPresence && Self.isZero(reader.base, lastValue..<lastValueEnd, wireType: lastWireType) {
+        if !isMessage && !field.hasPresence
+            && Self.isZero(reader.base, lastValue..<lastValueEnd, wireType: lastWireType, type: field.type)
+        {
             // A field without presence at its zero value counts as absent.
             if let key, let first {
                 if options.emitUnpopulated { printDefaultMember(key, first: &first.pointee, into: &out) }
@@ -373,16 +375,20 @@ struct WireToJSONPrinter {
         return true
     }
 
-    /// Whether the scalar value at `r` (validated by the pre-scan) is zero.
+    /// Whether the scalar value at `r` (validated by the pre-scan) is zero
+    /// once read as `type`: a 32-bit kind (int32, uint32, sint32, enum) keeps
+    /// only the low 32 bits of its varint, as protobuf parsers do, so a varint
+    /// of 2^40 is an int32 0; a bool is false only for a varint of 0.
     @inline(__always)
-    static func isZeroValue(_ r: WireReader, wireType: UInt8) -> Bool {
+    static func isZeroValue(_ r: WireReader, wireType: UInt8, type: FieldType) -> Bool {
         guard r.position < r.end else { return false }
         switch wireType {
         case 0, 2:
             // A zero varint, or a zero length prefix (possibly over-long).
             if r.byte(at: r.position) == 0 { return true }
             var copy = r
-            return (try? copy.readVarint()) == 0
+            guard let v = try? copy.readVarint() else { return false }
+            return isZeroVarint(v, wireType: wireType, type: type)
         case 1:
             return r.end - r.position >= 8 && r.base.loadUnaligned(fromByteOffset: r.position, as: UInt64.self) == 0
         default:
@@ -390,16 +396,30 @@ struct WireToJSONPrinter {
         }
     }
 
-    /// Whether an encoded scalar is zero (bitwise, so -0.0 is not; "" and empty bytes are).
-    static func isZero(_ base: UnsafeRawPointer, _ range: Range<Int>, wireType: UInt8) -> Bool {
+    /// Whether an encoded scalar is zero as `type` (bitwise for fixed kinds, so
+    /// -0.0 is not; "" and empty bytes are; 32-bit varint kinds by their low 32 bits).
+    static func isZero(_ base: UnsafeRawPointer, _ range: Range<Int>, wireType: UInt8, type: FieldType) -> Bool {
         switch wireType {
         case 0, 2:
             // A varint, or a length prefix (the range starts there).
             var r = WireReader(base: base, position: range.lowerBound, end: range.upperBound)
-            return (try? r.readVarint()) == 0
+            guard let v = try? r.readVarint() else { return false }
+            return isZeroVarint(v, wireType: wireType, type: type)
         default:
             for i in range where base.load(fromByteOffset: i, as: UInt8.self) != 0 { return false }
             return true
+        }
+    }
+
+    /// A varint value (or length prefix, wire type 2) read as `type` is zero.
+    @inline(__always)
+    static func isZeroVarint(_ v: UInt64, wireType: UInt8, type: FieldType) -> Bool {
+        guard wireType == 0 else { return v == 0 }
+        switch type {
+        case .int32, .uint32, .sint32, .enum:
+            return UInt32(truncatingIfNeeded: v) == 0
+        default:
+            return v == 0
         }
     }
 

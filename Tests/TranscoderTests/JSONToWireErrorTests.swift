@@ -113,14 +113,6 @@ final class JSONToWireErrorTests: XCTestCase, JSONToWireTesting {
         assertFails("edgetest.legacy.Legacy", "{\"level\": 5}", .invalidValue, path: "level")
     }
 
-    func testProto2MissingRequired() {
-        assertFails("edgetest.legacy.Legacy", "{\"inner\": {\"amount\": 1}}", .invalidValue, path: "inner.key")
-    }
-
-    func testProto2MissingRequiredEmpty() {
-        assertFails("edgetest.legacy.Legacy", "{\"inner\": {}}", .invalidValue, path: "inner.key")
-    }
-
     func testMapDuplicateKey() {
         assertFails("edgetest.Maps", "{\"mString\": {\"a\": \"1\", \"b\": \"2\", \"a\": \"3\"}}", .duplicateField, path: "mString[\"a\"]")
     }
@@ -255,6 +247,13 @@ final class JSONToWireErrorTests: XCTestCase, JSONToWireTesting {
 
     func testAnyMissingType() {
         assertFails("edgetest.WellKnown", "{\"wAny\": {\"fInt32\": 1}}", .invalidValue, path: "wAny")
+    }
+
+    func testAnyTypeURLWithoutSlash() {
+        assertFails("edgetest.WellKnown", #"{"wAny": {"@type": "edgetest.Scalars"}}"#, .invalidValue, path: "wAny.@type")
+        XCTAssertThrowsError(try convert("edgetest.WellKnown", #"{"wAny": {"@type": "edgetest.Scalars", "fInt32": 1}}"#)) { error in
+            XCTAssertTrue((error as? TranscodeError)?.message.contains("\"/\"") == true, "\(error)")
+        }
     }
 
     func testAnyUnknownType() {

@@ -168,15 +168,36 @@ final class JSONToWireFieldTests: XCTestCase, JSONToWireTesting {
         assertFails("edgetest.Tree", deep, .tooDeep, path: "left.left.left.left.left", maxDepth: 5)
     }
 
-    func testDepthLimitArraysAndSkippedValues() {
-        assertFails("google.protobuf.Value", "[[[[1]]]]", .tooDeep, path: "[0][0][0]", maxDepth: 3)
-        assertFails("edgetest.Scalars", #"{"nope": [[[1]]]}"#, .tooDeep, path: "", ignoreUnknown: true, maxDepth: 3)
-        XCTAssertNoThrow(try convert("edgetest.Scalars", #"{"nope": [[1]]}"#, ignoreUnknown: true, maxDepth: 3))
+    func testDepthCountsMessagesNotArrays() throws {
+        // json_format's count: Value 1, ListValue 2, Value 3, ListValue 4, …
+        assertFails("google.protobuf.Value", "[[[[1]]]]", .tooDeep, path: "[0]", maxDepth: 3)
+        XCTAssertNoThrow(try convert("google.protobuf.Value", "[[1]]", maxDepth: 5))
+        assertFails("google.protobuf.Value", "[[1]]", .tooDeep, path: "[0][0]", maxDepth: 4)
+        assertFails("google.protobuf.Value", #"{"a": {"b": 1}}"#, .tooDeep, path: #"["a"]"#, maxDepth: 3)
+        // Arrays of repeated fields and map objects are no level of their own.
+        let children = #"{"children": [{"byName": {"k": {}}}]}"#
+        XCTAssertNoThrow(try convert("edgetest.Tree", children, maxDepth: 3))
+        assertFails("edgetest.Tree", children, .tooDeep, path: #"children[0].byName["k"]"#, maxDepth: 2)
+        // Scalar well-known types count too, but a wrapper packed in an Any is read as a scalar.
+        assertFails("edgetest.WellKnown", #"{"wInt32Value": 1}"#, .tooDeep, path: "wInt32Value", maxDepth: 1)
+        let anyWrapper = #"{"wAny": {"@type": "type.googleapis.com/google.protobuf.Int32Value", "value": 1}}"#
+        XCTAssertNoThrow(try convert("edgetest.WellKnown", anyWrapper, maxDepth: 2))
+        let anyStruct = #"{"wAny": {"@type": "type.googleapis.com/google.protobuf.Struct", "value": {}}}"#
+        XCTAssertNoThrow(try convert("edgetest.WellKnown", anyStruct, maxDepth: 3))
+        assertFails("edgetest.WellKnown", anyStruct, .tooDeep, path: "wAny.value", maxDepth: 2)
+    }
+
+    func testSkippedValuesAreBoundedOnlyByTheCeiling() {
+        // Unknown fields hold no messages: maxDepth does not apply, the stack ceiling does.
+        XCTAssertNoThrow(try convert("edgetest.Scalars", #"{"nope": [[[1]]]}"#, ignoreUnknown: true, maxDepth: 1))
+        let deep = #"{"nope": "# + String(repeating: "[", count: 2_000) + String(repeating: "]", count: 2_000) + "}"
+        assertFails("edgetest.Scalars", deep, .tooDeep, path: "", ignoreUnknown: true)
     }
 
     func testDeepInputDoesNotOverflowTheStack() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
-        assertFails("google.protobuf.Value", deep, .tooDeep, path: String(repeating: "[0]", count: 100))
+        // Level 101 is the Value at [0] x 50 (each array is a ListValue and a Value).
+        assertFails("google.protobuf.Value", deep, .tooDeep, path: String(repeating: "[0]", count: 50))
     }
 
     func testProtoAndJSONNameOfOneFieldIsDuplicate() {

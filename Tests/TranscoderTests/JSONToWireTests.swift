@@ -391,6 +391,12 @@ final class JSONToWireTests: XCTestCase, JSONToWireTesting {
         try assertWire("edgetest.legacy.Legacy", "{\"values\": [1, 2], \"packedValues\": [3, 4], \"inner\": {\"key\": \"k\", \"amount\": \"5\"}}", "28012802320203044a050a016b1005")
     }
 
+    func testProto2MissingRequiredIsAccepted() throws {
+        // Like protobuf's own JSON parsers: partial messages pass, the backend validates.
+        try assertWire("edgetest.legacy.Legacy", "{\"inner\": {\"amount\": 1}}", "4a021001")
+        try assertWire("edgetest.legacy.Legacy", "{\"inner\": {}}", "4a00")
+    }
+
     func testEverything() throws {
         try assertWire("edgetest.Everything", "{\"scalars\": {\"fInt32\": 1}, \"maps\": {\"mString\": {\"a\": \"b\"}}, \"wellKnown\": {\"wTimestamp\": \"2020-01-01T00:00:00Z\"}, \"nested\": [{\"tree\": {\"name\": \"t\"}}, {\"legacy\": {\"count\": 1}}]}", "0a022801220862060a0161120162320812060880c2aff00552053a030a017452044a020801")
     }

@@ -99,6 +99,21 @@ final class WireToJSONTests: XCTestCase {
         XCTAssertEqual(try json("edgetest.Optionals", Wire.int(3, 0)), #"{"oInt32":0}"#)
     }
 
+    func testThirtyTwoBitVarintsAreTruncatedBeforeTheZeroCheck() throws {
+        // Parsers keep the low 32 bits of an int32/uint32/sint32/enum varint: 2^40 is 0, so absent.
+        for field in [5, 11, 12, 15] {
+            XCTAssertEqual(try json("edgetest.Scalars", Wire.varint(field, 1 << 40)), "{}", "field \(field)")
+            XCTAssertEqual(try json("edgetest.Scalars", Wire.int(field, 3) + Wire.varint(field, 1 << 40)), "{}", "field \(field)")
+        }
+        XCTAssertEqual(try json("edgetest.Scalars", Wire.varint(5, (1 << 40) + 7)), #"{"fInt32":7}"#)
+        XCTAssertEqual(try json("edgetest.Scalars", Wire.varint(8, 1 << 32)), #"{"fBool":true}"#)
+        XCTAssertEqual(try json("edgetest.Scalars", Wire.varint(8, 2)), #"{"fBool":true}"#)
+        XCTAssertEqual(try json("edgetest.Scalars", Wire.varint(3, 1 << 40)), #"{"fInt64":"1099511627776"}"#)
+        XCTAssertEqual(try json("edgetest.Optionals", Wire.varint(3, 1 << 40)), #"{"oInt32":0}"#)
+        XCTAssertEqual(try json("edgetest.Repeated", Wire.varint(5, 1 << 40) + Wire.varint(5, (1 << 40) + 7)), #"{"rInt32":[0,7]}"#)
+        XCTAssertEqual(try json("edgetest.Maps", Wire.ld(1, Wire.varint(1, 1 << 40) + Wire.string(2, "v"))), #"{"mInt32":{"0":"v"}}"#)
+    }
+
     func testMapKeysAreStrings() throws {
         let wire = Wire.ld(11, Wire.varint(1, 1) + Wire.string(2, "t")) + Wire.ld(6, Wire.varint(1, 3) + Wire.string(2, "s"))
         XCTAssertEqual(try json("edgetest.Maps", wire), #"{"mSint64":{"-2":"s"},"mBool":{"true":"t"}}"#)
@@ -120,6 +135,12 @@ final class WireToJSONTests: XCTestCase {
         XCTAssertEqual(
             try json("edgetest.WellKnown", Wire.ld(1, ts)),
             #"{"wAny":{"@type":"type.googleapis.com/google.protobuf.Timestamp","value":"1970-01-01T00:00:01Z"}}"#)
+    }
+
+    func testAnyTypeURLWithoutSlashPrintsAsPython() throws {
+        // Python's json_format takes the whole URL as the type name (C++ would refuse).
+        let any = Wire.string(1, "edgetest.Scalars") + Wire.ld(2, Wire.int(5, 5))
+        XCTAssertEqual(try json("edgetest.WellKnown", Wire.ld(1, any)), #"{"wAny":{"@type":"edgetest.Scalars","fInt32":5}}"#)
     }
 
     func testTimestampFractionDigits() throws {
@@ -284,8 +305,15 @@ final class WireToJSONTests: XCTestCase {
     }
 
     func testErrorInsideAny() {
+        // The Any was read; bytes in its `value` that are not the named type make it unprintable.
         let any = Wire.string(1, "type.googleapis.com/edgetest.Scalars") + Wire.ld(2, Wire.ld(9, [0xFF]))
-        assertError("edgetest.WellKnown", Wire.ld(20, any), .invalidUTF8, path: "rAny[0].fString")
+        assertError("edgetest.WellKnown", Wire.ld(20, any), .unrepresentable, path: "rAny[0].fString")
+        let garbage = Wire.string(1, "type.googleapis.com/edgetest.Scalars") + Wire.ld(2, [0xFF, 0xFF])
+        assertError("edgetest.WellKnown", Wire.ld(1, garbage), .unrepresentable, path: "wAny")
+        let wrapper = Wire.string(1, "type.googleapis.com/google.protobuf.Int32Value") + Wire.ld(2, [0x08])
+        assertError("edgetest.WellKnown", Wire.ld(1, wrapper), .unrepresentable, path: "wAny.value")
+        // A malformed Any itself is still unreadable input.
+        assertError("edgetest.WellKnown", Wire.ld(1, Wire.string(1, "type.googleapis.com/edgetest.Scalars") + [0x12, 0x05]), .malformedWire, path: "wAny")
         let ts = Wire.string(1, "type.googleapis.com/google.protobuf.Timestamp") + Wire.ld(2, Wire.int(2, -1))
         assertError("edgetest.WellKnown", Wire.ld(1, ts), .unrepresentable, path: "wAny.value")
     }

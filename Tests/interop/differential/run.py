@@ -101,6 +101,9 @@ def main():
             continue
         cases.append(Case("binary->json malformed (hand-built)", label, b64(data), expect))
     for label, data in cases_wire.UNUSUAL:
+        if label in cases_wire.REFERENCE_DEPARTS:
+            notes.append("%r: not tested: %s" % (label, cases_wire.REFERENCE_DEPARTS[label]))
+            continue
         cases.append(Case("binary->json unusual (hand-built)", label, b64(data), expect_wire_input(data)))
     for label, data in cases_wire.UNREPRESENTABLE:
         expect = expect_wire_input(data)
@@ -159,6 +162,8 @@ def main():
         cases = [Case("binary->json " + flags, "message %d" % i, b64(wires[i]),
                       ("json", json.loads(reference.print_json(messages[i], **options)))) for i in range(n)]
         for label, data in cases_wire.UNUSUAL:
+            if label in cases_wire.REFERENCE_DEPARTS:
+                continue
             cases.append(Case("binary->json %s unusual (hand-built)" % flags, label, b64(data),
                               expect_wire_input(data, options)))
         batches.append(Batch("binary->json " + flags, "binary", "json", flags.split(), cases))
