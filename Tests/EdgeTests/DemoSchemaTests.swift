@@ -43,7 +43,7 @@ final class DemoSchemaTests: XCTestCase {
         }
         XCTAssertEqual(
             try rules("GetBook"),
-            ["GET /v1/shelves/{shelf}/books/{book} body= response=", "GET /v1/{name=shelves/*/books/*} body= response="]
+            ["GET /v1/shelves/{shelf}/books/{book} body= response=", "GET /v2/{name=shelves/*/books/*} body= response="]
         )
         XCTAssertEqual(try rules("CheckBook"), ["HEAD /v1/shelves/{shelf}/books/{book} body= response="])
         XCTAssertEqual(try rules("CreateShelf"), ["POST /v1/shelves body=* response="])
