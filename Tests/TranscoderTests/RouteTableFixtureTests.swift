@@ -26,7 +26,10 @@ enum RouteFixtures {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/protoc")
         process.arguments = [
-            "-I", fixtures.appendingPathComponent("protos").path, "-I", "/usr/include", "--include_imports",
+            "-I", fixtures.appendingPathComponent("protos").path,
+            // google/api/{annotations,http}.proto: the bundled copies the product ships.
+            "-I", fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("protos").path,
+            "-I", "/usr/include", "--include_imports",
             "--descriptor_set_out=\(output)", file,
         ]
         try process.run()
