@@ -39,6 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
             ])
 
         print(Self.banner(port: port, adminPort: adminPort, grpcPort: backend.port))
+        fflush(stdout)
         do {
             try await EdgeLauncher.run(config: config, environment: ProcessInfo.processInfo.environment) { group in
                 try ServeCommand.makeComponents(config: config, schema: schema, group: group)
