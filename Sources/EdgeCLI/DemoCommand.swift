@@ -38,8 +38,8 @@ struct DemoCommand: AsyncParsableCommand {
                     services: ["demo.bookstore.v1"])
             ])
 
-        print(Self.banner(port: port, adminPort: adminPort, grpcPort: backend.port))
-        fflush(stdout)
+        // Unbuffered, so the banner shows at once also when stdout is a pipe.
+        FileHandle.standardOutput.write(Data((Self.banner(port: port, adminPort: adminPort, grpcPort: backend.port) + "\n").utf8))
         do {
             try await EdgeLauncher.run(config: config, environment: ProcessInfo.processInfo.environment) { group in
                 try ServeCommand.makeComponents(config: config, schema: schema, group: group)
