@@ -35,10 +35,7 @@ struct ValidateCommand: ParsableCommand {
         }
         let schema: Schema
         do {
-            // The google.rpc error-detail types are always known, so backend error
-            // details render as JSON with their @type.
-            let bundled = SchemaLoader.bundledDescriptorSet("google-rpc").map { [$0] } ?? []
-            schema = try SchemaLoader.load(sources: bundled + config.descriptors.sources, importPaths: config.descriptors.importPaths)
+            schema = try GatewaySchema.load(sources: config.descriptors.sources, importPaths: config.descriptors.importPaths)
         } catch {
             printProblems(ConfigError(file: file, problems: [ConfigProblem(path: "descriptors", message: "cannot load: \(error)")]))
             throw ExitCode(1)

@@ -84,8 +84,7 @@ final class EndToEndFixture: Sendable {
     /// protoset), unmodified: today the route table rejects it (see
     /// `EndToEndRoutingTests.testUnmodifiedDemoSchemaIsServable`).
     static func cliSchema() throws -> Schema {
-        let bundled = SchemaLoader.bundledDescriptorSet("google-rpc").map { [$0] } ?? []
-        return try SchemaLoader.load(sources: bundled + [protosetPath])
+        try GatewaySchema.load(sources: [protosetPath])
     }
 
     func shutdown() async {
