@@ -248,7 +248,7 @@ struct ConfigParser {
 
     // MARK: routes
 
-    static let routeKeys: Set<String> = ["timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries"]
+    static let routeKeys: Set<String> = ["timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format"]
     static let httpMethods: Set<String> = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
     mutating func parseRoutes(_ node: Node, _ path: String) -> [EdgeConfig.RouteOverride] {
@@ -294,6 +294,13 @@ struct ConfigParser {
             case "allow_retries": options.allowRetries = reader.bool(value, at)
             case "retries": options.retries = parseRetries(value, at)
             case "json": options.json = parseJSONOptions(value, at)
+            case "stream_format":
+                guard let name = reader.string(value, at) else { continue }
+                if let format = EdgeConfig.StreamFormat(rawValue: name) {
+                    options.streamFormat = format
+                } else {
+                    reader.report(at, value, "expected ndjson or json_array, got '\(name)'")
+                }
             default: break
             }
         }

@@ -113,10 +113,13 @@ public struct EdgeConfig: Sendable {
         public var retries: RetryOptions
         public var allowRetries: Bool?
         public var json: JSONOptions
+        /// How a server-streaming response is framed (`stream_format`).
+        public var streamFormat: StreamFormat?
 
         public init(
             timeout: TimeAmount? = nil, maxTimeout: TimeAmount? = nil, maxBodyBytes: Int? = nil,
-            retries: RetryOptions = .init(), allowRetries: Bool? = nil, json: JSONOptions = .init()
+            retries: RetryOptions = .init(), allowRetries: Bool? = nil, json: JSONOptions = .init(),
+            streamFormat: StreamFormat? = nil
         ) {
             self.timeout = timeout
             self.maxTimeout = maxTimeout
@@ -124,7 +127,17 @@ public struct EdgeConfig: Sendable {
             self.retries = retries
             self.allowRetries = allowRetries
             self.json = json
+            self.streamFormat = streamFormat
         }
+    }
+
+    /// The body of a server-streaming response (a client's `Accept: text/event-stream`
+    /// picks Server-Sent Events whatever the route says).
+    public enum StreamFormat: String, Sendable, Equatable, CaseIterable {
+        /// `application/x-ndjson`: one JSON message per line.
+        case ndjson
+        /// `application/json`: one JSON array, an element per message, written as they arrive.
+        case jsonArray = "json_array"
     }
 
     public struct RetryOptions: Sendable, Equatable {

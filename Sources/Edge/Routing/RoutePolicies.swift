@@ -40,6 +40,7 @@ public struct RoutePolicies: Sendable {
         if let value = options.maxTimeout { settings.maxTimeout = value }
         if let value = options.maxBodyBytes { settings.maxBodyBytes = value }
         if let value = options.allowRetries { settings.allowRetries = value }
+        if let value = options.streamFormat { settings.streamFormat = value }
         let retries = options.retries
         if let value = retries.maxAttempts { settings.retry.maxAttempts = value }
         if let value = retries.initialBackoff { settings.retry.initialBackoff = value }

@@ -14,6 +14,8 @@ public struct RouteSettings: Sendable, Equatable {
     public var parseOptions: JSONParseOptions
     public var printOptions: JSONPrintOptions
     public var ignoreUnknownQueryParameters: Bool
+    /// The framing of server-streaming responses (SSE when the client asks for `text/event-stream`).
+    public var streamFormat: EdgeConfig.StreamFormat
 
     public init(
         timeout: TimeAmount = .seconds(15),
@@ -24,7 +26,8 @@ public struct RouteSettings: Sendable, Equatable {
         allowRetries: Bool = false,
         parseOptions: JSONParseOptions = .defaults,
         printOptions: JSONPrintOptions = .defaults,
-        ignoreUnknownQueryParameters: Bool = false
+        ignoreUnknownQueryParameters: Bool = false,
+        streamFormat: EdgeConfig.StreamFormat = .ndjson
     ) {
         self.timeout = timeout
         self.maxTimeout = maxTimeout
@@ -35,6 +38,7 @@ public struct RouteSettings: Sendable, Equatable {
         self.parseOptions = parseOptions
         self.printOptions = printOptions
         self.ignoreUnknownQueryParameters = ignoreUnknownQueryParameters
+        self.streamFormat = streamFormat
     }
 
     /// The upstream call policy for a method: retries only when it is idempotent or the route allows them.
