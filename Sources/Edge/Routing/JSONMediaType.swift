@@ -19,6 +19,13 @@ public enum JSONMediaType {
         return true
     }
 
+    /// `application/x-ndjson`, `application/ndjson` or `application/jsonl` (parameters ignored):
+    /// a request body of newline-delimited messages.
+    public static func isNDJSON(_ contentType: String) -> Bool {
+        let type = (contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? "").trimmingSpaces().lowercased()
+        return type == "application/x-ndjson" || type == "application/ndjson" || type == "application/jsonl"
+    }
+
     private static func isStructuredJSON(_ type: String) -> Bool {
         guard type.hasSuffix("+json") else { return false }
         let slash = type.split(separator: "/", omittingEmptySubsequences: false)

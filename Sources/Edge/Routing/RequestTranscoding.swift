@@ -23,6 +23,32 @@ public protocol RequestTranscoding: Sendable {
 
     /// The JSON response body for a successful call's message (`nil`: the backend sent none).
     func render(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<ByteBuffer, EdgeError>
+
+    /// One message of a streamed request body (an NDJSON line or an array element),
+    /// with the path and query bindings applied to it as to every message.
+    func prepareElement(_ route: MatchedRoute<Route>, json: UnsafeRawBufferPointer) -> Result<ByteBuffer, EdgeError>
+
+    /// A raw body (or one chunk of it) as the route's `google.api.HttpBody` request
+    /// message, bindings applied. Only for routes with ``RouteStreaming/rawRequest``.
+    func prepareRaw(_ route: MatchedRoute<Route>, contentType: String, data: ByteBuffer) -> Result<ByteBuffer, EdgeError>
+
+    /// The raw body of a `google.api.HttpBody` response message. Only for routes with
+    /// ``RouteStreaming/rawResponse``.
+    func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<RawBody, EdgeError>
+}
+
+extension RequestTranscoding {
+    public func prepareElement(_ route: MatchedRoute<Route>, json: UnsafeRawBufferPointer) -> Result<ByteBuffer, EdgeError> {
+        prepare(route, body: ByteBuffer(bytes: json))
+    }
+
+    public func prepareRaw(_ route: MatchedRoute<Route>, contentType: String, data: ByteBuffer) -> Result<ByteBuffer, EdgeError> {
+        .failure(EdgeError(code: .unimplemented, message: "\(route.label) takes no raw request body"))
+    }
+
+    public func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<RawBody, EdgeError> {
+        .failure(EdgeError(code: .internal, message: "\(route.label) has no raw response body"))
+    }
 }
 
 /// A request head matched to a route.
@@ -37,9 +63,15 @@ public struct MatchedRoute<Route: Sendable>: Sendable {
     public var acceptsBody: Bool
     public var settings: RouteSettings
     public var callPolicy: CallPolicy
+    /// Streaming sides and raw (`google.api.HttpBody`) bodies; ``RouteStreaming/unary`` for most routes.
+    public var streaming: RouteStreaming
     public var route: Route
 
-    public init(grpcPath: String, service: String, label: String, acceptsBody: Bool, settings: RouteSettings, callPolicy: CallPolicy, route: Route) {
+    public init(
+        grpcPath: String, service: String, label: String, acceptsBody: Bool, settings: RouteSettings, callPolicy: CallPolicy,
+        streaming: RouteStreaming = .unary, route: Route
+    ) {
+        self.streaming = streaming
         self.grpcPath = grpcPath
         self.service = service
         self.label = label

@@ -24,7 +24,12 @@ public struct SchemaTranscoder: RequestTranscoding {
         let acceptsBody: Bool
         let settings: RouteSettings
         let callPolicy: CallPolicy
+        let streaming: RouteStreaming
+        /// For a raw request whose `body:` names an HttpBody field: that field's number.
+        let rawBodyField: Int32?
     }
+
+    static let httpBodyType = "google.api.HttpBody"
 
     public let table: RouteTable
     /// The same routes compiled to ignore unknown query parameters, consulted
@@ -48,14 +53,30 @@ public struct SchemaTranscoder: RequestTranscoding {
             let idempotent = route.httpMethod == "GET" || route.httpMethod == "HEAD"
                 || route.method.idempotencyLevel != .unknown
             var body = true
-            if case .none = route.body { body = false }
+            var rawRequest = false
+            var rawBodyField: Int32? = nil
+            switch route.body {
+            case .none: body = false
+            case .wholeRequest: rawRequest = route.method.inputType == Self.httpBodyType
+            case .field(let field):
+                if field.typeName == Self.httpBodyType, field.cardinality != .repeated {
+                    rawRequest = true
+                    rawBodyField = field.number
+                }
+            }
+            let streaming = RouteStreaming(
+                clientStreaming: route.method.clientStreaming, serverStreaming: route.method.serverStreaming,
+                rawRequest: rawRequest,
+                rawResponse: route.responseBody == nil && route.method.outputType == Self.httpBodyType)
             return Compiled(
                 grpcPath: route.method.grpcPath,
                 service: route.method.serviceName,
                 label: route.httpMethod + " " + route.pattern,
                 acceptsBody: body,
                 settings: settings,
-                callPolicy: settings.callPolicy(idempotent: idempotent))
+                callPolicy: settings.callPolicy(idempotent: idempotent),
+                streaming: streaming,
+                rawBodyField: rawBodyField)
         }
         for route in table.routes {
             let entry = compile(route)
@@ -144,6 +165,43 @@ public struct SchemaTranscoder: RequestTranscoding {
         return .success(ByteBuffer(bytes: json))
     }
 
+    public func prepareElement(_ route: MatchedRoute<Matched>, json: UnsafeRawBufferPointer) -> Result<ByteBuffer, EdgeError> {
+        var wire: [UInt8] = []
+        wire.reserveCapacity(json.count + 64)
+        do {
+            try binder.bind(
+                route: route.route.route, bindings: route.route.bindings, body: json, options: route.settings.parseOptions,
+                into: &wire)
+        } catch let error as TranscodeError {
+            return .failure(.transcoding(error))
+        } catch {
+            return .failure(EdgeError(code: .internal, message: "\(error)"))
+        }
+        return .success(ByteBuffer(bytes: wire))
+    }
+
+    public func prepareRaw(_ route: MatchedRoute<Matched>, contentType: String, data: ByteBuffer) -> Result<ByteBuffer, EdgeError> {
+        let field = compiled[ObjectIdentifier(route.route.route)]?.rawBodyField
+        var message = ByteBuffer()
+        message.reserveCapacity(HttpBodyMessage.size(contentType: contentType, dataBytes: data.readableBytes, wrapped: field != nil))
+        HttpBodyMessage.write(contentType: contentType, data: data, fieldNumber: field, into: &message)
+        if !route.route.bindings.isEmpty {
+            // The bindings go after the body: protobuf merging makes them win, as for JSON bodies.
+            switch prepare(route, body: nil) {
+            case .success(let bindings): message.writeImmutableBuffer(bindings)
+            case .failure(let error): return .failure(error)
+            }
+        }
+        return .success(message)
+    }
+
+    public func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Matched>) -> Result<RawBody, EdgeError> {
+        guard let raw = HttpBodyMessage.read(message ?? ByteBuffer()) else {
+            return .failure(EdgeError(code: .internal, message: "cannot read the google.api.HttpBody response of \(route.route.route.method.fullName)"))
+        }
+        return .success(raw)
+    }
+
     /// Renders the `details` of a serialized `google.rpc.Status` as a JSON array,
     /// each detail an `Any` with its `@type`; nil when the schema lacks
     /// `google.rpc.Status` or the bytes do not parse (the body then has `[]`).
@@ -168,7 +226,8 @@ public struct SchemaTranscoder: RequestTranscoding {
         let entry = compiled[ObjectIdentifier(route)]!
         return MatchedRoute(
             grpcPath: entry.grpcPath, service: entry.service, label: entry.label, acceptsBody: entry.acceptsBody,
-            settings: entry.settings, callPolicy: entry.callPolicy, route: Matched(route: route, bindings: bindings))
+            settings: entry.settings, callPolicy: entry.callPolicy, streaming: entry.streaming,
+            route: Matched(route: route, bindings: bindings))
     }
 
     private static func path(of uri: String) -> Substring {

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import Transcoder
 
 /// One HTTP/1.1 request at a time (``NIOHTTP1/HTTPServerPipelineHandler`` below
 /// it holds back pipelined requests): head checks, route match, body
@@ -7,8 +8,13 @@ import NIOHTTP1
 ///
 /// Everything runs on the connection's event loop; the upstream future is
 /// completed on that same loop, so no thread hop and no `Task` on the request path.
-final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHandler {
+///
+/// Streaming routes (and server-streaming ones once their body is in) hand the
+/// request to a ``StreamingExchange``; while the upstream cannot take more request
+/// messages this handler holds back `read()`, so the client's body stops being read.
+final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     private struct InFlight {
@@ -21,6 +27,10 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
         var body: ByteBuffer?
         var received: Int
         var started: NIODeadline
+        /// Raw (`google.api.HttpBody`) request routes only: the request's `Content-Type`.
+        var contentType: String?
+        /// Server-streaming routes only: the client's `Accept` header.
+        var accept: String?
     }
 
     private enum State {
@@ -29,6 +39,8 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
         case receiving(InFlight)
         /// Request complete; waiting for the upstream answer.
         case calling(InFlight)
+        /// A streaming call (client streaming from the head on; server streaming once the body is in).
+        case streaming(StreamingExchange<Transcoder>)
         /// The request was already answered (an error); its remaining parts are dropped.
         case discarding
         case closed
@@ -42,6 +54,9 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
     private var metrics: MetricsCache?
     /// Armed while an accepted request's body is incomplete at the end of a read.
     private var bodyTimer: Scheduled<Void>?
+    /// `read()` is held back: the upstream cannot take more request messages.
+    private var readPaused = false
+    private var readPending = false
 
     init(shared: RequestContext<Transcoder>, timeouts: ConnectionTimeoutHandler) {
         self.shared = shared
@@ -53,6 +68,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if case .streaming(let exchange) = state { exchange.channelClosed() }
         state = .closed
         cancelBodyTimer()
         context.fireChannelInactive()
@@ -89,9 +105,22 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
             cancelBodyTimer()
             timeouts.headReceived()
             respond(error: edgeError, requestID: requestIDs.make(), keepAlive: false, label: "unmatched", started: .now(), context: context)
-        case .calling, .discarding, .closed:
+        case .calling, .streaming, .discarding, .closed:
             context.close(promise: nil)
         }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readPaused {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if case .streaming(let exchange) = state { exchange.writabilityChanged(isWritable: context.channel.isWritable) }
+        context.fireChannelWritabilityChanged()
     }
 
     // MARK: - Request parts
@@ -134,13 +163,30 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
             return reject(error, hasBody: framing.hasBody, requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
         }
 
+        let streaming = route.streaming
+        if streaming.isStreaming, shared.streamingUpstream == nil {
+            let error = EdgeError(code: .unimplemented, message: "\(route.label) is a streaming method; the upstream client does not stream")
+            return reject(error, hasBody: framing.hasBody, requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
+        }
+
         if framing.hasBody, head.headers.contains(name: "expect") {
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
         }
 
-        state = .receiving(InFlight(
+        if streaming.clientStreaming, let upstream = shared.streamingUpstream {
+            return startClientStream(
+                head, upstream: upstream, route: route, requestID: requestID, keepAlive: keepAlive, metadata: metadata,
+                timeout: timeout, started: started, context: context)
+        }
+
+        var request = InFlight(
             route: route, keepAlive: keepAlive, requestID: requestID, metadata: metadata, timeout: timeout,
-            bodyLimit: route.settings.maxBodyBytes, body: nil, received: 0, started: started))
+            bodyLimit: route.settings.maxBodyBytes, body: nil, received: 0, started: started)
+        if !streaming.isPlain {
+            if streaming.rawRequest { request.contentType = head.headers.first(name: "content-type") }
+            if streaming.serverStreaming { request.accept = head.headers.first(name: "accept") }
+        }
+        state = .receiving(request)
     }
 
     /// The body-read deadline is armed only when a read ends with the body still incomplete:
@@ -177,17 +223,22 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
         guard route.acceptsBody else {
             return .badRequest("\(head.method.rawValue) \(route.label) takes no request body", close: true)
         }
-        let contentType = head.headers.first(name: "content-type")
-        guard let contentType, JSONMediaType.isJSON(contentType) else {
-            return .unsupportedMediaType(contentType)
+        // A raw (google.api.HttpBody) body may be of any type; a client stream may also be NDJSON.
+        if !route.streaming.rawRequest {
+            let contentType = head.headers.first(name: "content-type")
+            guard let contentType, JSONMediaType.isJSON(contentType) || (route.streaming.clientStreaming && JSONMediaType.isNDJSON(contentType)) else {
+                return .unsupportedMediaType(contentType)
+            }
         }
-        if let length = framing.contentLength, length > route.settings.maxBodyBytes {
+        // A client stream's limit is per message (its body is not collected).
+        if let length = framing.contentLength, length > route.settings.maxBodyBytes, !route.streaming.clientStreaming {
             return .bodyTooLarge(limit: route.settings.maxBodyBytes)
         }
         return nil
     }
 
     private func receivedBody(_ part: ByteBuffer, context: ChannelHandlerContext) {
+        if case .streaming(let exchange) = state { return exchange.receivedBody(part) }
         guard case .receiving(var request) = state else { return }
         request.received += part.readableBytes
         if request.received > request.bodyLimit {
@@ -209,8 +260,13 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
         switch state {
         case .receiving(let request):
             cancelBodyTimer()
+            if request.route.streaming.serverStreaming, let upstream = shared.streamingUpstream {
+                return startServerStream(request, upstream: upstream, context: context)
+            }
             state = .calling(request)
             call(request, context: context)
+        case .streaming(let exchange):
+            exchange.receivedEnd()
         case .discarding:
             state = .idle
         case .idle, .calling, .closed:
@@ -222,7 +278,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
 
     private func call(_ request: InFlight, context: ChannelHandlerContext) {
         let message: ByteBuffer
-        switch shared.transcoder.prepare(request.route, body: request.body) {
+        switch prepare(request) {
         case .success(let value): message = value
         case .failure(let error):
             state = .idle
@@ -246,28 +302,169 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
             }
     }
 
+    /// The request message: the JSON body and the bindings, or a raw body as `google.api.HttpBody`.
+    private func prepare(_ request: InFlight) -> Result<ByteBuffer, EdgeError> {
+        if request.route.streaming.rawRequest {
+            return shared.transcoder.prepareRaw(
+                request.route, contentType: request.contentType ?? "", data: request.body ?? ByteBuffer())
+        }
+        return shared.transcoder.prepare(request.route, body: request.body)
+    }
+
     private func upstreamCompleted(_ response: UpstreamResponse) {
         guard case .calling(let request) = state, let context else { return }
         state = .idle
+        deliver(
+            response, route: request.route, requestID: request.requestID, keepAlive: request.keepAlive,
+            started: request.started, context: context)
+    }
+
+    /// Answers a call that returned (at most) one message: its JSON, its raw body, or its error.
+    private func deliver(
+        _ response: UpstreamResponse, route: MatchedRoute<Transcoder.Route>, requestID: String, keepAlive: Bool,
+        started: NIODeadline, context: ChannelHandlerContext
+    ) {
         var headers = HTTPHeaders()
         ResponseMetadata.apply(headers: response.headers, trailers: response.trailers, to: &headers)
 
         guard response.status.code == .ok else {
-            shared.metrics?.recordUpstreamError(route: request.route.label, code: response.status.code)
+            shared.metrics?.recordUpstreamError(route: route.label, code: response.status.code)
             return respond(
-                error: EdgeError(status: response.status), extraHeaders: headers, requestID: request.requestID,
-                keepAlive: request.keepAlive, label: request.route.label, started: request.started, context: context)
+                error: EdgeError(status: response.status), extraHeaders: headers, requestID: requestID,
+                keepAlive: keepAlive, label: route.label, started: started, context: context)
         }
-        switch shared.transcoder.render(response.message, for: request.route) {
+        if route.streaming.rawResponse {
+            switch shared.transcoder.renderRaw(response.message, for: route) {
+            case .success(let raw):
+                write(
+                    status: .ok, headers: headers, body: raw.data, contentType: raw.contentType.isEmpty ? "application/octet-stream" : raw.contentType,
+                    requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
+            case .failure(let error):
+                respond(
+                    error: error, extraHeaders: headers, requestID: requestID, keepAlive: keepAlive, label: route.label,
+                    started: started, context: context)
+            }
+            return
+        }
+        switch shared.transcoder.render(response.message, for: route) {
         case .success(let body):
             write(
-                status: .ok, headers: headers, body: body, requestID: request.requestID, keepAlive: request.keepAlive,
-                label: request.route.label, started: request.started, context: context)
+                status: .ok, headers: headers, body: body, requestID: requestID, keepAlive: keepAlive,
+                label: route.label, started: started, context: context)
         case .failure(let error):
             respond(
-                error: error, extraHeaders: headers, requestID: request.requestID, keepAlive: request.keepAlive,
-                label: request.route.label, started: request.started, context: context)
+                error: error, extraHeaders: headers, requestID: requestID, keepAlive: keepAlive,
+                label: route.label, started: started, context: context)
         }
+    }
+
+    // MARK: - Streaming
+
+    private func startClientStream(
+        _ head: HTTPRequestHead, upstream: any UpstreamStreaming, route: MatchedRoute<Transcoder.Route>, requestID: String,
+        keepAlive: Bool, metadata: [(name: String, value: String)], timeout: TimeAmount, started: NIODeadline,
+        context: ChannelHandlerContext
+    ) {
+        let input: StreamingExchange<Transcoder>.Input
+        let contentType = head.headers.first(name: "content-type")
+        if route.streaming.rawRequest {
+            input = .raw(contentType: contentType ?? "")
+        } else {
+            let framing: JSONStreamSplitter.Framing = contentType.map(JSONMediaType.isNDJSON) == true ? .lines : .automatic
+            input = .json(JSONStreamSplitter(framing: framing, maxElementBytes: route.settings.maxBodyBytes))
+        }
+        let output: StreamingExchange<Transcoder>.Output
+        if route.streaming.serverStreaming {
+            output = .stream(.negotiate(
+                accept: head.headers.first(name: "accept"), configured: route.settings.streamFormat, raw: route.streaming.rawResponse))
+        } else {
+            output = .single
+        }
+        let exchange = StreamingExchange(
+            handler: self, context: context, shared: shared, route: route, requestID: requestID, keepAlive: keepAlive,
+            started: started, input: input, output: output)
+        state = .streaming(exchange)
+        exchange.start(upstream: upstream, metadata: metadata, timeout: timeout, message: nil)
+    }
+
+    private func startServerStream(_ request: InFlight, upstream: any UpstreamStreaming, context: ChannelHandlerContext) {
+        let message: ByteBuffer
+        switch prepare(request) {
+        case .success(let value): message = value
+        case .failure(let error):
+            state = .idle
+            return respond(
+                error: error, requestID: request.requestID, keepAlive: request.keepAlive, label: request.route.label,
+                started: request.started, context: context)
+        }
+        let format = StreamingResponseFormat.negotiate(
+            accept: request.accept, configured: request.route.settings.streamFormat, raw: request.route.streaming.rawResponse)
+        let exchange = StreamingExchange(
+            handler: self, context: context, shared: shared, route: request.route, requestID: request.requestID,
+            keepAlive: request.keepAlive, started: request.started, input: .single, output: .stream(format))
+        state = .streaming(exchange)
+        exchange.start(upstream: upstream, metadata: request.metadata, timeout: request.timeout, message: message)
+    }
+
+    /// Holds back (or lets through again) `read()` while the upstream cannot take more request messages.
+    func setReadPaused(_ paused: Bool) {
+        guard paused != readPaused else { return }
+        readPaused = paused
+        if !paused, readPending, let context {
+            readPending = false
+            context.read()
+        }
+    }
+
+    func recordUpstreamError(route: String, code: GRPCStatusCode) {
+        shared.metrics?.recordUpstreamError(route: route, code: code)
+    }
+
+    /// A client-streaming call returned its one message (or none).
+    func exchangeCompleted(_ exchange: StreamingExchange<Transcoder>, response: UpstreamResponse) {
+        guard let context = finishExchange(exchange) else { return }
+        deliver(
+            response, route: exchange.route, requestID: exchange.requestID, keepAlive: exchange.keepAlive,
+            started: exchange.started, context: context)
+    }
+
+    /// A streaming call failed before its response head: an ordinary error response.
+    func exchangeFailed(_ exchange: StreamingExchange<Transcoder>, error: EdgeError, headers: HTTPHeaders) {
+        guard let context = finishExchange(exchange) else { return }
+        respond(
+            error: error, extraHeaders: headers, requestID: exchange.requestID, keepAlive: exchange.keepAlive,
+            label: exchange.route.label, started: exchange.started, context: context)
+    }
+
+    /// A streamed response is complete (its last frame written): ends it.
+    func exchangeStreamEnded(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus) {
+        guard let context = finishExchange(exchange) else { return }
+        metrics?.recordRequest(route: exchange.route.label, status: status.code, duration: .now() - exchange.started)
+        if exchange.keepAlive {
+            timeouts.responseCompleted()
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        } else {
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+        }
+    }
+
+    /// A raw streamed response failed after its head: the connection is cut without the last chunk.
+    func exchangeAborted(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus) {
+        guard let context = finishExchange(exchange) else { return }
+        metrics?.recordRequest(route: exchange.route.label, status: status.code, duration: .now() - exchange.started)
+        state = .discarding
+        context.flush()
+        context.close(promise: nil)
+    }
+
+    /// Leaves the streaming state for `exchange`: idle when the request was read to its
+    /// end, else dropping the rest of it (the response then closes the connection).
+    private func finishExchange(_ exchange: StreamingExchange<Transcoder>) -> ChannelHandlerContext? {
+        guard case .streaming(let current) = state, current === exchange, let context else { return nil }
+        state = exchange.requestEnded ? .idle : .discarding
+        setReadPaused(false)
+        return context
     }
 
     // MARK: - Responses
@@ -291,11 +488,11 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelInboundHa
     }
 
     private func write(
-        status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, requestID: String, keepAlive: Bool,
-        label: String, started: NIODeadline, context: ChannelHandlerContext
+        status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, contentType: String = "application/json",
+        requestID: String, keepAlive: Bool, label: String, started: NIODeadline, context: ChannelHandlerContext
     ) {
         var headers = headers
-        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "content-type", value: contentType)
         headers.add(name: "content-length", value: String(body.readableBytes))
         headers.add(name: "x-request-id", value: requestID)
         if !keepAlive { headers.add(name: "connection", value: "close") }

@@ -5,6 +5,9 @@ import NIOCore
 public struct RequestContext<Transcoder: RequestTranscoding>: Sendable {
     public var transcoder: Transcoder
     public var upstream: any UpstreamCalling
+    /// Streaming calls; by default the unary upstream when it also streams. `nil`:
+    /// streaming routes answer 501.
+    public var streamingUpstream: (any UpstreamStreaming)?
     public var limits: HTTPLimits
     public var metadataPolicy: MetadataPolicy
     public var metrics: EdgeMetrics?
@@ -13,6 +16,7 @@ public struct RequestContext<Transcoder: RequestTranscoding>: Sendable {
     public init(
         transcoder: Transcoder,
         upstream: any UpstreamCalling,
+        streamingUpstream: (any UpstreamStreaming)? = nil,
         limits: HTTPLimits = .defaults,
         metadataPolicy: MetadataPolicy = .init(),
         metrics: EdgeMetrics? = nil,
@@ -20,6 +24,7 @@ public struct RequestContext<Transcoder: RequestTranscoding>: Sendable {
     ) {
         self.transcoder = transcoder
         self.upstream = upstream
+        self.streamingUpstream = streamingUpstream ?? (upstream as? any UpstreamStreaming)
         self.limits = limits
         self.metadataPolicy = metadataPolicy
         self.metrics = metrics
