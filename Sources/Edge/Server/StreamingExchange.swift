@@ -80,9 +80,9 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
         guard !done else { return }
         self.control = control
         if let message {
+            requestEnded = true
             control.send(message)
             control.finishSending()
-            requestEnded = true
         }
     }
 
