@@ -238,6 +238,8 @@ final class StreamRecorder: UpstreamStreamObserver, @unchecked Sendable {
     var bytesReceived: Int { self.locked { self._bytes } }
     var end: UpstreamStreamEnd? { self.locked { self._end } }
     var writabilityChanges: [Bool] { self.locked { self._writability } }
+    /// For ``wait(timeout:until:)`` predicates, which run under the lock.
+    var writabilityChangesUnlocked: [Bool] { self._writability }
 
     func upstreamReceivedHeaders(_ headers: [(name: String, value: String)]) {
         self.change {

@@ -8,6 +8,16 @@ Generic handlers with bytes in/out (no generated code), service ``interop.Echo``
            ``grpc-status-details-bin`` (a serialized google.rpc.Status).
   Sleep    sleeps for the number of milliseconds in the request (ASCII), then echoes.
   Big      returns a message of the size in the request (ASCII digits).
+Streaming methods:
+  Chat     bidirectional: echoes each request message as soon as it arrives.
+  Flood    server streaming: the request is ASCII "COUNT SIZE"; sends COUNT messages
+           of SIZE bytes each as fast as flow control allows.
+  Abort    server streaming: the request is ASCII "COUNT"; sends COUNT small messages
+           ("message <i>"), then aborts with ABORTED and trailing metadata
+           ``x-reason: mid-stream``.
+  Sink     client streaming: waits for the milliseconds given in ``x-sink-delay-ms``
+           metadata before reading, then reads every message and returns the total
+           number of bytes received (ASCII).
 Prints the bound port on stdout, then serves until stdin closes or it is killed.
 """
 import sys
@@ -71,12 +81,44 @@ def big(request, context):
     return b"x" * int(request.decode())
 
 
+def chat(request_iterator, context):
+    for message in request_iterator:
+        yield message
+
+
+def flood(request, context):
+    count, size = (int(part) for part in request.decode().split())
+    chunk = b"f" * size
+    for _ in range(count):
+        yield chunk
+
+
+def abort_mid_stream(request, context):
+    for i in range(int(request.decode() or "0")):
+        yield ("message %d" % i).encode()
+    context.set_trailing_metadata((("x-reason", "mid-stream"),))
+    context.abort(grpc.StatusCode.ABORTED, "aborted after the messages")
+
+
+def sink(request_iterator, context):
+    delay = dict(context.invocation_metadata()).get("x-sink-delay-ms", "0")
+    time.sleep(int(delay) / 1000.0)
+    total = 0
+    for message in request_iterator:
+        total += len(message)
+    return str(total).encode()
+
+
 def main():
     handlers = {
         "Echo": grpc.unary_unary_rpc_method_handler(echo),
         "Fail": grpc.unary_unary_rpc_method_handler(fail),
         "Sleep": grpc.unary_unary_rpc_method_handler(sleep),
         "Big": grpc.unary_unary_rpc_method_handler(big),
+        "Chat": grpc.stream_stream_rpc_method_handler(chat),
+        "Flood": grpc.unary_stream_rpc_method_handler(flood),
+        "Abort": grpc.unary_stream_rpc_method_handler(abort_mid_stream),
+        "Sink": grpc.stream_unary_rpc_method_handler(sink),
     }
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=8),
