@@ -1,0 +1,256 @@
+import Foundation
+import XCTest
+
+/// Streaming through the real edge, the real ``UpstreamPool`` and the demo bookstore
+/// (grpc-swift-2) over TCP: server streaming as NDJSON, SSE and a JSON array; failures
+/// before the first message and mid-stream; client streaming from NDJSON and array
+/// bodies cut anywhere; bidirectional half-duplex chat.
+final class EndToEndStreamingTests: XCTestCase {
+    nonisolated(unsafe) private static var fixture: EndToEndFixture?
+    /// ListBooksStream configured as a JSON array.
+    nonisolated(unsafe) private static var arrays: EndToEndFixture?
+
+    override class func setUp() {
+        super.setUp()
+        fixture = EndToEndFixture.startForClass()
+        arrays = EndToEndFixture.startForClass(routesYAML: """
+              "GET /v1/shelves/{shelf}/books:stream":
+                stream_format: json_array
+            """)
+    }
+
+    override class func tearDown() {
+        for running in [fixture, arrays].compactMap({ $0 }) {
+            _ = try? EndToEndFixture.blocking { await running.shutdown() }
+        }
+        fixture = nil
+        arrays = nil
+        super.tearDown()
+    }
+
+    private func connect(arrays: Bool = false) throws -> StreamingSocket {
+        let fixture = try XCTUnwrap(arrays ? Self.arrays : Self.fixture, EndToEndFixture.startFailure)
+        return try StreamingSocket(port: fixture.port)
+    }
+
+    private func object(_ text: String) throws -> [String: Any] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
+    }
+
+    // MARK: Server streaming
+
+    func testServerStreamAsNDJSON() throws {
+        let socket = try connect()
+        socket.sendHead("GET", "/v1/shelves/1/books:stream")
+        let (head, body, complete) = try socket.readResponse()
+        XCTAssertEqual(head.status, 200, body)
+        XCTAssertEqual(head.header("content-type"), "application/x-ndjson")
+        XCTAssertNotNil(head.header("x-request-id"))
+        XCTAssertTrue(complete)
+        XCTAssertEqual(try ndjsonObjects(body).map { $0["title"] as? String }, ["Dune", "The Left Hand of Darkness", "Middlemarch"])
+        XCTAssertEqual(body.split(separator: "\n").count, 3, "one message per line, not wrapped")
+    }
+
+    func testServerStreamMessagesArriveOneByOne() throws {
+        let socket = try connect()
+        // 300 ms between books: each arrives (as its own flushed chunk) before the next exists.
+        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=2&interval=0.3s")
+        XCTAssertEqual(try socket.readHead().status, 200)
+        let first = try XCTUnwrap(try socket.readChunk())
+        XCTAssertEqual(try ndjsonObjects(String(decoding: first, as: UTF8.self)).map { $0["title"] as? String }, ["Dune"])
+        let second = try XCTUnwrap(try socket.readChunk())
+        XCTAssertEqual(
+            try ndjsonObjects(String(decoding: second, as: UTF8.self)).map { $0["title"] as? String }, ["The Left Hand of Darkness"])
+        XCTAssertNil(try socket.readChunk())
+    }
+
+    func testServerStreamAsServerSentEvents() throws {
+        let socket = try connect()
+        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=2", headers: [("Accept", "text/event-stream")])
+        let (head, body, complete) = try socket.readResponse()
+        XCTAssertEqual(head.status, 200, body)
+        XCTAssertEqual(head.header("content-type"), "text/event-stream")
+        XCTAssertTrue(complete)
+        let events = sseEvents(body)
+        XCTAssertEqual(events.count, 2, body)
+        XCTAssertEqual(try events.map { try object($0.data)["title"] as? String }, ["Dune", "The Left Hand of Darkness"])
+    }
+
+    func testServerStreamAsJSONArray() throws {
+        let socket = try connect(arrays: true)
+        socket.sendHead("GET", "/v1/shelves/1/books:stream")
+        let (head, body, _) = try socket.readResponse()
+        XCTAssertEqual(head.status, 200, body)
+        XCTAssertEqual(head.header("content-type"), "application/json")
+        let books = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]], body)
+        XCTAssertEqual(books.map { $0["title"] as? String }, ["Dune", "The Left Hand of Darkness", "Middlemarch"])
+
+        // An empty shelf: an empty array.
+        let empty = try connect(arrays: true)
+        empty.sendHead("GET", "/v1/shelves/3/books:stream")
+        let (_, emptyBody, _) = try empty.readResponse()
+        XCTAssertEqual(emptyBody, "[]")
+    }
+
+    func testFailureBeforeTheFirstMessageIsAnHTTPErrorInEveryFormat() throws {
+        for (arrays, accept) in [(false, nil), (false, "text/event-stream"), (true, nil)] as [(Bool, String?)] {
+            let socket = try connect(arrays: arrays)
+            socket.sendHead("GET", "/v1/shelves/99/books:stream", headers: accept.map { [("Accept", $0)] } ?? [])
+            let (head, body, _) = try socket.readResponse()
+            XCTAssertEqual(head.status, 404, body)
+            XCTAssertEqual(head.header("content-type"), "application/json")
+            let status = try object(body)
+            XCTAssertEqual(status["code"] as? Int, 5, body)
+            XCTAssertNotNil(status["message"] as? String)
+            XCTAssertNotNil(status["details"] as? [Any])
+        }
+    }
+
+    func testFailureMidStreamEndsWithAnErrorFrame() throws {
+        // NDJSON: a last line {"error": …}.
+        var socket = try connect()
+        socket.sendHead("GET", "/v1/shelves/1/books:stream?failAfter=2")
+        var (head, body, complete) = try socket.readResponse()
+        XCTAssertEqual(head.status, 200)
+        XCTAssertTrue(complete, "a terminated body, with the error in it")
+        let lines = try ndjsonObjects(body)
+        XCTAssertEqual(lines.count, 3, body)
+        XCTAssertEqual(lines[1]["title"] as? String, "The Left Hand of Darkness")
+        let error = try XCTUnwrap(lines[2]["error"] as? [String: Any], body)
+        XCTAssertEqual(error["code"] as? Int, 10)
+        XCTAssertEqual(error["message"] as? String, "stream failed after 2 books (fail_after)")
+        XCTAssertNotNil(error["details"] as? [Any])
+
+        // SSE: an `error` event.
+        socket = try connect()
+        socket.sendHead("GET", "/v1/shelves/1/books:stream?failAfter=1", headers: [("Accept", "text/event-stream")])
+        (head, body, complete) = try socket.readResponse()
+        let events = sseEvents(body)
+        XCTAssertEqual(events.map(\.event), [nil, "error"], body)
+        XCTAssertEqual(try object(events[1].data)["code"] as? Int, 10)
+
+        // JSON array: a last element {"error": …}; the array is well formed.
+        socket = try connect(arrays: true)
+        socket.sendHead("GET", "/v1/shelves/1/books:stream?failAfter=2")
+        (head, body, complete) = try socket.readResponse()
+        let array = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]], body)
+        XCTAssertEqual(array.count, 3)
+        XCTAssertEqual((array[2]["error"] as? [String: Any])?["code"] as? Int, 10)
+    }
+
+    func testClientDisconnectMidStreamCancelsAndTheEdgeKeepsServing() throws {
+        let socket = try connect()
+        socket.sendHead("GET", "/v1/shelves/1/books:stream?interval=10s")
+        XCTAssertEqual(try socket.readHead().status, 200)
+        XCTAssertNotNil(try socket.readChunk())
+        socket.abort()
+        // The demo's handler sleeps with cancellation: the edge must still answer others.
+        let next = try connect()
+        next.sendHead("GET", "/v1/shelves/1/books:stream?limit=1")
+        XCTAssertEqual(try next.readResponse().head.status, 200)
+    }
+
+    func testKeepAliveAfterAStream() throws {
+        let socket = try connect()
+        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=1")
+        XCTAssertEqual(try socket.readResponse().head.status, 200)
+        socket.sendHead("GET", "/v1/shelves/1")
+        let (head, body, _) = try socket.readResponse()
+        XCTAssertEqual(head.status, 200)
+        XCTAssertEqual(try object(body)["theme"] as? String, "Fiction")
+    }
+
+    // MARK: Client streaming
+
+    func testClientStreamFromNDJSONSplitAcrossChunks() throws {
+        let socket = try connect()
+        socket.sendHead("POST", "/v1/shelves/3/books:batchCreate", headers: [("Content-Type", "application/x-ndjson")], chunked: true)
+        socket.sendChunk(#"{"title":"Stream \"One\" {[","#)
+        socket.sendChunk("\"author\":\"A. Author\"}\n\n{\"title\":\"Stream Two\",\"au")
+        socket.sendChunk("thor\":\"B. Author\"}")
+        socket.sendChunk("")
+        let (head, body, _) = try socket.readResponse()
+        XCTAssertEqual(head.status, 200, body)
+        let response = try object(body)
+        XCTAssertEqual(response["createdCount"] as? Int, 2)
+        let books = try XCTUnwrap(response["books"] as? [[String: Any]])
+        XCTAssertEqual(books.map { $0["title"] as? String }, [#"Stream "One" {["#, "Stream Two"])
+        // The path binding applies to every message.
+        XCTAssertEqual(books.compactMap { ($0["name"] as? String)?.hasPrefix("shelves/3/books/") }, [true, true])
+    }
+
+    func testClientStreamFromJSONArray() throws {
+        let fixture = try XCTUnwrap(Self.fixture, EndToEndFixture.startFailure)
+        let response = try EndToEndClient.send(
+            port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate",
+            body: #"  [{"title":"Array A","author":"X"}, {"title":"Array B","author":"Y"}]"#)
+        XCTAssertEqual(response.status, 200, response.body)
+        XCTAssertEqual(try response.json()["createdCount"] as? Int, 2)
+    }
+
+    func testClientStreamBadElementIs400() throws {
+        let fixture = try XCTUnwrap(Self.fixture, EndToEndFixture.startFailure)
+        var response = try EndToEndClient.send(
+            port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate",
+            body: "{\"title\":\"Fine\",\"author\":\"X\"}\n{\"pageCount\":\"many\"}\n", contentType: "application/x-ndjson")
+        XCTAssertEqual(response.status, 400, response.body)
+        var message = try XCTUnwrap(try response.json()["message"] as? String)
+        XCTAssertTrue(message.hasPrefix("request stream element 1: book.pageCount"), message)
+
+        response = try EndToEndClient.send(
+            port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate", body: #"[{"title":"A","author":"X"},{"title":"#)
+        XCTAssertEqual(response.status, 400, response.body)
+        message = try XCTUnwrap(try response.json()["message"] as? String)
+        XCTAssertEqual(message, "request stream element 1: truncated: the body ended inside the element")
+
+        // The backend's own refusal (a book without a title) is its status, as for unary calls.
+        response = try EndToEndClient.send(
+            port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate", body: "{\"author\":\"X\"}", contentType: "application/x-ndjson")
+        XCTAssertEqual(response.status, 400, response.body)
+        XCTAssertEqual(try response.json()["code"] as? Int, 3)
+    }
+
+    // MARK: Bidirectional
+
+    func testBidiHalfDuplexChat() throws {
+        let socket = try connect()
+        socket.sendHead("POST", "/v1/books:chat", headers: [("Content-Type", "application/x-ndjson")], chunked: true)
+        socket.sendChunk("{\"text\":\"hello\"}\n")
+        XCTAssertEqual(try socket.readHead().status, 200)
+        // Each answer comes back while the request body is still open.
+        let first = try XCTUnwrap(try socket.readChunk())
+        XCTAssertEqual(try ndjsonObjects(String(decoding: first, as: UTF8.self)).first?["text"] as? String, "echo: hello")
+        socket.sendChunk("{\"text\":\"du")
+        socket.sendChunk("ne\"}\n")
+        let second = try ndjsonObjects(String(decoding: try XCTUnwrap(try socket.readChunk()), as: UTF8.self))
+        XCTAssertEqual(second.first?["text"] as? String, "echo: dune")
+        XCTAssertEqual(second.first?["sequence"] as? Int, 2)
+        socket.sendChunk("")
+        let (_, complete) = try socket.readChunkedBody()
+        XCTAssertTrue(complete)
+    }
+
+    func testBidiAsServerSentEventsWithFailure() throws {
+        let socket = try connect()
+        socket.sendHead(
+            "POST", "/v1/books:chat", headers: [("Content-Type", "application/x-ndjson"), ("Accept", "text/event-stream")], chunked: true)
+        socket.sendChunk("{\"text\":\"one\"}\n{\"text\":\"fail\"}\n")
+        let (head, body, complete) = try socket.readResponse()
+        XCTAssertEqual(head.status, 200)
+        XCTAssertTrue(complete)
+        let events = sseEvents(body)
+        XCTAssertEqual(events.map(\.event), [nil, "error"], body)
+        let error = try object(events[1].data)
+        XCTAssertEqual(error["code"] as? Int, 3)
+        let details = try XCTUnwrap(error["details"] as? [[String: Any]], body)
+        XCTAssertEqual(details.first?["@type"] as? String, "type.googleapis.com/google.rpc.BadRequest")
+    }
+
+    func testBidiFailureOnTheFirstMessageIsAnHTTPError() throws {
+        let fixture = try XCTUnwrap(Self.fixture, EndToEndFixture.startFailure)
+        let response = try EndToEndClient.send(
+            port: fixture.port, "POST", "/v1/books:chat", body: "{\"text\":\"fail\"}\n", contentType: "application/x-ndjson")
+        XCTAssertEqual(response.status, 400, response.body)
+        XCTAssertEqual(try response.json()["code"] as? Int, 3)
+    }
+}
