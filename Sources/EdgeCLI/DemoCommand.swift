@@ -68,6 +68,15 @@ struct DemoCommand: AsyncParsableCommand {
               curl -s -X POST \(base)/v1/shelves/2/books/5:publish \(json) -d '{}'
               curl -s '\(base)/v1/books:lookup?isbn=9780441013593'
               curl -s -X POST \(base)/demo.bookstore.v1.Bookstore/GetShelf \(json) -d '{"shelf":"1"}'
+            Streaming (flushed message by message):
+              curl -sN '\(base)/v1/shelves/1/books:stream?interval=0.5s'
+              curl -sN '\(base)/v1/shelves/1/books:stream?interval=0.5s' -H 'Accept: text/event-stream'
+              curl -sN '\(base)/v1/shelves/1/books:stream?failAfter=2'
+              printf '{"title":"One","author":"A"}\\n{"title":"Two","author":"B"}\\n' | curl -s \(base)/v1/shelves/3/books:batchCreate -H 'content-type: application/x-ndjson' --data-binary @-
+              printf '{"text":"hello"}\\n{"text":"dune"}\\n' | curl -sN -X POST -T - \(base)/v1/books:chat -H 'content-type: application/x-ndjson'
+            Raw bodies (google.api.HttpBody):
+              curl -s \(base)/v1/covers/sample.png -o cover.png -w '%{content_type} %{size_download} bytes\\n'
+              curl -s \(base)/v1/covers -H 'content-type: image/png' --data-binary @cover.png
             Errors, as google.rpc.Status JSON with details:
               curl -s -i \(base)/v1/shelves/1/books \(json) -d '{"title":"","pageCount":-1}'
               curl -s -i \(base)/v1/shelves/1/books/999
