@@ -346,6 +346,37 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
         XCTAssertEqual(body, "cover sample.txt")
     }
 
+    // MARK: Configuration
+
+    func testStreamFormatRouteOption() throws {
+        let base = """
+            descriptors:
+              sources: ["\(EndToEndFixture.protosetPath)"]
+            clusters:
+              - name: demo
+                endpoints: ["127.0.0.1:9"]
+                services: [demo.bookstore.v1]
+
+            """
+        let config = try ConfigLoader.parse(yaml: base + """
+            defaults:
+              stream_format: json_array
+            routes:
+              "GET /v1/download":
+                stream_format: ndjson
+            """).get()
+        XCTAssertEqual(config.defaults.streamFormat, .jsonArray)
+        let policies = RoutePolicies(config: config)
+        XCTAssertEqual(policies.defaults.streamFormat, .jsonArray)
+        XCTAssertEqual(policies.settings(method: "demo.bookstore.v1.Bookstore.Download", httpMethod: "GET", pattern: "/v1/download").streamFormat, .ndjson)
+        XCTAssertEqual(RoutePolicies(config: EdgeConfig()).defaults.streamFormat, .ndjson)
+
+        switch ConfigLoader.parse(yaml: base + "defaults:\n  stream_format: xml\n") {
+        case .success: XCTFail("stream_format: xml must be refused")
+        case .failure(let error): XCTAssertTrue("\(error)".contains("expected ndjson or json_array, got 'xml'"), "\(error)")
+        }
+    }
+
     // MARK: Helpers
 
     private func restart(routes: String) async throws {
