@@ -77,6 +77,7 @@ struct DemoCommand: AsyncParsableCommand {
             Raw bodies (google.api.HttpBody):
               curl -s \(base)/v1/covers/sample.png -o cover.png -w '%{content_type} %{size_download} bytes\\n'
               curl -s \(base)/v1/covers -H 'content-type: image/png' --data-binary @cover.png
+              curl -sN '\(base)/v1/covers/sample.txt:stream?chunkSize=8'
             Errors, as google.rpc.Status JSON with details:
               curl -s -i \(base)/v1/shelves/1/books \(json) -d '{"title":"","pageCount":-1}'
               curl -s -i \(base)/v1/shelves/1/books/999

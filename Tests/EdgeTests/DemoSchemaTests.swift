@@ -66,6 +66,7 @@ final class DemoSchemaTests: XCTestCase {
         XCTAssertEqual(try rules("UploadCover"), ["POST /v1/covers body=* response="])
         XCTAssertEqual(try rules("GetCover"), ["GET /v1/covers/{name} body= response="])
         XCTAssertEqual(try rules("Download"), ["GET /v1/download body= response="])
-        XCTAssertEqual(schema.services[DemoSchema.serviceName]?.methods.count, 22)
+        XCTAssertEqual(try rules("StreamCover"), ["GET /v1/covers/{name}:stream body= response="])
+        XCTAssertEqual(schema.services[DemoSchema.serviceName]?.methods.count, 23)
     }
 }

@@ -88,6 +88,36 @@ final class EndToEndHttpBodyTests: XCTestCase {
             "no body: no HttpBody message (zero bytes, zero chunks)")
     }
 
+    func testRawServerStreamWritesEachChunkWithTheFirstContentType() throws {
+        let socket = try connect()
+        socket.sendHead("GET", "/v1/covers/sample.png:stream?chunkSize=20")
+        let head = try socket.readHead()
+        XCTAssertEqual(head.status, 200)
+        XCTAssertEqual(head.header("content-type"), "image/png")
+        var chunks: [[UInt8]] = []
+        while let chunk = try socket.readChunk() { chunks.append(chunk) }
+        XCTAssertEqual(chunks.map(\.count), [20, 20, 20, 9], "one HTTP chunk per message, unframed")
+        XCTAssertEqual(Array(chunks.joined().prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+    }
+
+    func testRawServerStreamFailures() throws {
+        // Before the first chunk: an ordinary error response.
+        var socket = try connect()
+        socket.sendHead("GET", "/v1/covers/missing.png:stream")
+        let (head, body, _) = try socket.readResponse()
+        XCTAssertEqual(head.status, 404, body)
+        XCTAssertEqual(head.header("content-type"), "application/json")
+
+        // After it: raw bytes cannot carry an error, so the chunked body is cut off
+        // (no last chunk) rather than ending as if complete.
+        socket = try connect()
+        socket.sendHead("GET", "/v1/covers/sample.png:stream?chunkSize=20&failAfter=2")
+        XCTAssertEqual(try socket.readHead().status, 200)
+        let (partial, complete) = try socket.readChunkedBody()
+        XCTAssertFalse(complete, "the client must see a truncated body")
+        XCTAssertEqual(partial.count, 40)
+    }
+
     func testHttpBodyWireRoundTrip() throws {
         var message = ByteBuffer()
         HttpBodyMessage.write(contentType: "image/png", data: ByteBuffer(bytes: [1, 2, 3]), into: &message)

@@ -308,6 +308,19 @@ public enum Demo_Bookstore_V1_Bookstore: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "StreamCover" metadata.
+        public enum StreamCover: Sendable {
+            /// Request type for "StreamCover".
+            public typealias Input = Demo_Bookstore_V1_StreamCoverRequest
+            /// Response type for "StreamCover".
+            public typealias Output = Google_Api_HttpBody
+            /// Descriptor for "StreamCover".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "demo.bookstore.v1.Bookstore"),
+                method: "StreamCover",
+                type: .serverStreaming
+            )
+        }
         /// Namespace for "Download" metadata.
         public enum Download: Sendable {
             /// Request type for "Download".
@@ -344,6 +357,7 @@ public enum Demo_Bookstore_V1_Bookstore: Sendable {
             ChatBooks.descriptor,
             UploadCover.descriptor,
             GetCover.descriptor,
+            StreamCover.descriptor,
             Download.descriptor
         ]
     }
@@ -769,6 +783,26 @@ extension Demo_Bookstore_V1_Bookstore {
         /// - Returns: A streaming response of `Google_Api_HttpBody` messages.
         func getCover(
             request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_GetCoverRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Google_Api_HttpBody>
+
+        /// Handle the "StreamCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Server streaming of raw bytes: the cover `name` in `chunk_size`-byte
+        /// > google.api.HttpBody messages (default 16), the content type on the first.
+        /// > With `fail_after` > 0 the call fails (ABORTED) after that many chunks.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Demo_Bookstore_V1_StreamCoverRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Google_Api_HttpBody` messages.
+        func streamCover(
+            request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_StreamCoverRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Google_Api_HttpBody>
 
@@ -1201,6 +1235,26 @@ extension Demo_Bookstore_V1_Bookstore {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Google_Api_HttpBody>
 
+        /// Handle the "StreamCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Server streaming of raw bytes: the cover `name` in `chunk_size`-byte
+        /// > google.api.HttpBody messages (default 16), the content type on the first.
+        /// > With `fail_after` > 0 the call fails (ABORTED) after that many chunks.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Demo_Bookstore_V1_StreamCoverRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Google_Api_HttpBody` messages.
+        func streamCover(
+            request: GRPCCore.ServerRequest<Demo_Bookstore_V1_StreamCoverRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Google_Api_HttpBody>
+
         /// Handle the "Download" method.
         ///
         /// > Source IDL Documentation:
@@ -1630,6 +1684,27 @@ extension Demo_Bookstore_V1_Bookstore {
             context: GRPCCore.ServerContext
         ) async throws -> Google_Api_HttpBody
 
+        /// Handle the "StreamCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Server streaming of raw bytes: the cover `name` in `chunk_size`-byte
+        /// > google.api.HttpBody messages (default 16), the content type on the first.
+        /// > With `fail_after` > 0 the call fails (ABORTED) after that many chunks.
+        ///
+        /// - Parameters:
+        ///   - request: A `Demo_Bookstore_V1_StreamCoverRequest` message.
+        ///   - response: A response stream of `Google_Api_HttpBody` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func streamCover(
+            request: Demo_Bookstore_V1_StreamCoverRequest,
+            response: GRPCCore.RPCWriter<Google_Api_HttpBody>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
         /// Handle the "Download" method.
         ///
         /// > Source IDL Documentation:
@@ -1888,6 +1963,17 @@ extension Demo_Bookstore_V1_Bookstore.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Demo_Bookstore_V1_Bookstore.Method.StreamCover.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Demo_Bookstore_V1_StreamCoverRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Google_Api_HttpBody>(),
+            handler: { request, context in
+                try await self.streamCover(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Demo_Bookstore_V1_Bookstore.Method.Download.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Demo_Bookstore_V1_DownloadRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Demo_Bookstore_V1_DownloadChunk>(),
@@ -2122,6 +2208,17 @@ extension Demo_Bookstore_V1_Bookstore.ServiceProtocol {
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func streamCover(
+        request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_StreamCoverRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Google_Api_HttpBody> {
+        let response = try await self.streamCover(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
     }
 
     public func download(
@@ -2417,6 +2514,23 @@ extension Demo_Bookstore_V1_Bookstore.SimpleServiceProtocol {
                 context: context
             ),
             metadata: [:]
+        )
+    }
+
+    public func streamCover(
+        request: GRPCCore.ServerRequest<Demo_Bookstore_V1_StreamCoverRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Google_Api_HttpBody> {
+        return GRPCCore.StreamingServerResponse<Google_Api_HttpBody>(
+            metadata: [:],
+            producer: { writer in
+                try await self.streamCover(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
         )
     }
 
@@ -2951,6 +3065,31 @@ extension Demo_Bookstore_V1_Bookstore {
             deserializer: some GRPCCore.MessageDeserializer<Google_Api_HttpBody>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Google_Api_HttpBody>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "StreamCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Server streaming of raw bytes: the cover `name` in `chunk_size`-byte
+        /// > google.api.HttpBody messages (default 16), the content type on the first.
+        /// > With `fail_after` > 0 the call fails (ABORTED) after that many chunks.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Demo_Bookstore_V1_StreamCoverRequest` message.
+        ///   - serializer: A serializer for `Demo_Bookstore_V1_StreamCoverRequest` messages.
+        ///   - deserializer: A deserializer for `Google_Api_HttpBody` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func streamCover<Result>(
+            request: GRPCCore.ClientRequest<Demo_Bookstore_V1_StreamCoverRequest>,
+            serializer: some GRPCCore.MessageSerializer<Demo_Bookstore_V1_StreamCoverRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Google_Api_HttpBody>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Google_Api_HttpBody>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Download" method.
@@ -3727,6 +3866,40 @@ extension Demo_Bookstore_V1_Bookstore {
             )
         }
 
+        /// Call the "StreamCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Server streaming of raw bytes: the cover `name` in `chunk_size`-byte
+        /// > google.api.HttpBody messages (default 16), the content type on the first.
+        /// > With `fail_after` > 0 the call fails (ABORTED) after that many chunks.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Demo_Bookstore_V1_StreamCoverRequest` message.
+        ///   - serializer: A serializer for `Demo_Bookstore_V1_StreamCoverRequest` messages.
+        ///   - deserializer: A deserializer for `Google_Api_HttpBody` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func streamCover<Result>(
+            request: GRPCCore.ClientRequest<Demo_Bookstore_V1_StreamCoverRequest>,
+            serializer: some GRPCCore.MessageSerializer<Demo_Bookstore_V1_StreamCoverRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Google_Api_HttpBody>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Google_Api_HttpBody>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Demo_Bookstore_V1_Bookstore.Method.StreamCover.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "Download" method.
         ///
         /// > Source IDL Documentation:
@@ -4387,6 +4560,35 @@ extension Demo_Bookstore_V1_Bookstore.ClientProtocol {
         try await self.getCover(
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Demo_Bookstore_V1_GetCoverRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Google_Api_HttpBody>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "StreamCover" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Server streaming of raw bytes: the cover `name` in `chunk_size`-byte
+    /// > google.api.HttpBody messages (default 16), the content type on the first.
+    /// > With `fail_after` > 0 the call fails (ABORTED) after that many chunks.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Demo_Bookstore_V1_StreamCoverRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func streamCover<Result>(
+        request: GRPCCore.ClientRequest<Demo_Bookstore_V1_StreamCoverRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Google_Api_HttpBody>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.streamCover(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Demo_Bookstore_V1_StreamCoverRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Google_Api_HttpBody>(),
             options: options,
             onResponse: handleResponse
@@ -5134,6 +5336,39 @@ extension Demo_Bookstore_V1_Bookstore.ClientProtocol {
             metadata: metadata
         )
         return try await self.getCover(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "StreamCover" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Server streaming of raw bytes: the cover `name` in `chunk_size`-byte
+    /// > google.api.HttpBody messages (default 16), the content type on the first.
+    /// > With `fail_after` > 0 the call fails (ABORTED) after that many chunks.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func streamCover<Result>(
+        _ message: Demo_Bookstore_V1_StreamCoverRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Google_Api_HttpBody>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Demo_Bookstore_V1_StreamCoverRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.streamCover(
             request: request,
             options: options,
             onResponse: handleResponse

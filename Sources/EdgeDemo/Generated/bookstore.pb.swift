@@ -889,6 +889,22 @@ public nonisolated struct Demo_Bookstore_V1_GetCoverRequest: Sendable {
   public init() {}
 }
 
+public nonisolated struct Demo_Bookstore_V1_StreamCoverRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var name: String = String()
+
+  public var chunkSize: Int32 = 0
+
+  public var failAfter: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Demo_Bookstore_V1_DownloadRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -2395,6 +2411,46 @@ nonisolated extension Demo_Bookstore_V1_GetCoverRequest: SwiftProtobuf.Message, 
 
   public static func ==(lhs: Demo_Bookstore_V1_GetCoverRequest, rhs: Demo_Bookstore_V1_GetCoverRequest) -> Bool {
     if lhs.name != rhs.name {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Demo_Bookstore_V1_StreamCoverRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StreamCoverRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}chunk_size\0\u{3}fail_after\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.chunkSize) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.failAfter) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if self.chunkSize != 0 {
+      try visitor.visitSingularInt32Field(value: self.chunkSize, fieldNumber: 2)
+    }
+    if self.failAfter != 0 {
+      try visitor.visitSingularInt32Field(value: self.failAfter, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Demo_Bookstore_V1_StreamCoverRequest, rhs: Demo_Bookstore_V1_StreamCoverRequest) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.chunkSize != rhs.chunkSize {return false}
+    if lhs.failAfter != rhs.failAfter {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -100,3 +100,37 @@ extension BookstoreService {
         }
     }
 }
+
+@available(macOS 15.0, iOS 18.0, watchOS 11.0, tvOS 18.0, visionOS 2.0, *)
+extension BookstoreService {
+    func streamCover(
+        request: ServerRequest<Demo_Bookstore_V1_StreamCoverRequest>,
+        context: ServerContext
+    ) async throws -> StreamingServerResponse<Google_Api_HttpBody> {
+        let message = request.message
+        guard let cover = DemoCovers.cover(named: message.name) else {
+            throw DemoError.notFound(type: "demo.bookstore.v1.Cover", name: "covers/\(message.name)")
+        }
+        guard message.chunkSize >= 0 else { throw DemoError.invalidField("chunk_size", "must not be negative") }
+        let chunkSize = message.chunkSize == 0 ? 16 : Int(message.chunkSize)
+        let failAfter = Int(message.failAfter)
+        return StreamingServerResponse { writer in
+            var offset = 0
+            var index = 0
+            while offset < cover.data.count {
+                if failAfter > 0, index == failAfter {
+                    throw GoogleRPCStatus(code: .aborted, message: "cover stream failed after \(failAfter) chunks (fail_after)")
+                }
+                let end = min(offset + chunkSize, cover.data.count)
+                let first = index == 0
+                try await writer.write(.with {
+                    if first { $0.contentType = cover.contentType }
+                    $0.data = cover.data.subdata(in: offset..<end)
+                })
+                offset = end
+                index += 1
+            }
+            return [:]
+        }
+    }
+}
