@@ -1,6 +1,8 @@
+import DescriptorLoader
 import Edge
 import Foundation
 import NIOCore
+import NIOHTTP1
 import XCTest
 
 /// `google.api.HttpBody` through the real edge and the demo: raw responses with the
@@ -116,6 +118,52 @@ final class EndToEndHttpBodyTests: XCTestCase {
         let (partial, complete) = try socket.readChunkedBody()
         XCTAssertFalse(complete, "the client must see a truncated body")
         XCTAssertEqual(partial.count, 40)
+    }
+
+    /// `body: "payload"` naming an HttpBody field: the raw body goes into that field and
+    /// the path binding still applies; an HttpBody output is rendered raw.
+    func testBodyFieldOfTypeHttpBody() throws {
+        let directory = NSTemporaryDirectory() + "edge-httpbody-\(UInt64.random(in: 0...UInt64.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let proto = """
+            syntax = "proto3";
+            package rawtest;
+            import "google/api/annotations.proto";
+            import "google/api/httpbody.proto";
+            service Things {
+              rpc Put(PutRequest) returns (google.api.HttpBody) {
+                option (google.api.http) = { put: "/v1/things/{name}" body: "payload" };
+              }
+              rpc Json(PutRequest) returns (PutRequest) {
+                option (google.api.http) = { post: "/v1/json/{name}" body: "*" };
+              }
+            }
+            message PutRequest {
+              string name = 1;
+              google.api.HttpBody payload = 2;
+            }
+            """
+        _ = FileManager.default.createFile(atPath: directory + "/raw.proto", contents: Data(proto.utf8))
+        let protos = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("protos").path
+        let schema = try GatewaySchema.load(sources: [directory + "/raw.proto"], importPaths: [protos])
+        let transcoder = try SchemaTranscoder(schema: schema, config: EdgeConfig())
+
+        let route = try transcoder.match(method: .PUT, uri: "/v1/things/cover").get()
+        XCTAssertEqual(route.streaming, RouteStreaming(rawRequest: true, rawResponse: true))
+        let message = try transcoder.prepareRaw(route, contentType: "text/plain", data: ByteBuffer(string: "hi")).get()
+        // payload (field 2) = HttpBody{content_type: "text/plain", data: "hi"}, then name (field 1) = "cover".
+        XCTAssertEqual(
+            Array(message.readableBytesView),
+            [0x12, 16, 0x0A, 10] + Array("text/plain".utf8) + [0x12, 2] + Array("hi".utf8) + [0x0A, 5] + Array("cover".utf8))
+
+        let raw = try transcoder.renderRaw(ByteBuffer(bytes: [0x0A, 3] + Array("a/b".utf8) + [0x12, 1, 7]), for: route).get()
+        XCTAssertEqual(raw.contentType, "a/b")
+        XCTAssertEqual(Array(raw.data.readableBytesView), [7])
+
+        // A JSON method whose request merely contains an HttpBody field is not raw.
+        XCTAssertEqual(try transcoder.match(method: .POST, uri: "/v1/json/x").get().streaming, .unary)
     }
 
     func testHttpBodyWireRoundTrip() throws {
