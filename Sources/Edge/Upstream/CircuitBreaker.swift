@@ -33,8 +33,9 @@ final class CircuitBreaker: Sendable {
     }
 
     private func admitSlowly() -> Permit? {
-        self.state.withLockedValue { state in
-            let admission = state.admit(now: .now())
+        let now = NIODeadline.now()
+        return self.state.withLockedValue { state in
+            let admission = state.admit(now: now)
             self.notClosed.store(!state.isClosed, ordering: .relaxed)
             switch admission {
             case .allowed: return .normal
@@ -48,8 +49,9 @@ final class CircuitBreaker: Sendable {
     func record(_ code: GRPCStatusCode, permit: Permit) {
         guard self.configuration.enabled else { return }
         let failure = CircuitBreakerState.countsAsFailure(code)
+        let now = NIODeadline.now()
         self.state.withLockedValue { state in
-            state.record(failure: failure, probe: permit == .probe, now: .now())
+            state.record(failure: failure, probe: permit == .probe, now: now)
             self.notClosed.store(!state.isClosed, ordering: .relaxed)
         }
     }
