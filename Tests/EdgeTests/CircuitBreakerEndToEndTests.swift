@@ -13,7 +13,7 @@ final class CircuitBreakerEndToEndTests: XCTestCase {
     func testOpensAfterConsecutiveFailuresFailsFastThenAProbeCloses() throws {
         let port = try EndToEndFixture.closedPort()
         let edge = try ResilienceEdge.startBlocking(endpoints: [port], clusterYAML: """
-                circuit_breaker: {consecutive_failures: 3, error_rate: 0, open_timeout: 200ms}
+                circuit_breaker: {consecutive_failures: 3, error_rate: 0, open_timeout: 2s}
                 outlier_detection: false
             """)
         defer { edge.stopBlocking() }
@@ -53,7 +53,7 @@ final class CircuitBreakerEndToEndTests: XCTestCase {
     func testAFailedProbeOpensItAgain() throws {
         let port = try EndToEndFixture.closedPort()
         let edge = try ResilienceEdge.startBlocking(endpoints: [port], clusterYAML: """
-                circuit_breaker: {consecutive_failures: 2, error_rate: 0, open_timeout: 100ms, max_open_timeout: 200ms}
+                circuit_breaker: {consecutive_failures: 2, error_rate: 0, open_timeout: 1s, max_open_timeout: 2s}
             """)
         defer { edge.stopBlocking() }
         for _ in 0..<2 { XCTAssertEqual(try edge.send("GET", "/v1/shelves").status, 503) }

@@ -128,7 +128,7 @@ final class OutlierDetectionTests: XCTestCase {
 
         _ = try ResilienceEdge.poll("the dead endpoint is ejected") {
             _ = try call(pool, on: loop)
-            return try deadEndpoint().ejected ? true : nil
+            return try deadEndpoint().ejections == 1 ? true : nil
         }
         _ = try ResilienceEdge.poll("the ejection ends") { try deadEndpoint().inRotation ? true : nil }
         XCTAssertEqual(try deadEndpoint().ejections, 1)
