@@ -143,6 +143,28 @@ final class CircuitBreakerTests: XCTestCase {
         XCTAssertEqual(disabled.status().state, "closed")
     }
 
+    func testSuccessesCountedWithoutTheLockStillBreakTheRunAndFillTheWindow() {
+        let breaker = CircuitBreaker(configuration: .init(consecutiveFailures: 3, errorRate: 0.5, window: .seconds(60), minRequests: 10, openTimeout: .seconds(60)))
+        for _ in 0..<2 { breaker.record(.unavailable, permit: .normal) }
+        breaker.record(.ok, permit: .normal)
+        XCTAssertEqual(breaker.status().consecutiveFailures, 0)
+        for _ in 0..<2 { breaker.record(.deadlineExceeded, permit: .normal) }
+        XCTAssertEqual(breaker.status().state, "closed", "the success in between broke the run")
+        var status = breaker.status()
+        XCTAssertEqual(status.windowRequests, 5)
+        XCTAssertEqual(status.windowFailures, 4)
+        // 4 of 5 failed, but min_requests is 10: five more successes, then one failure makes
+        // 5 of 11 (below 50%); the next makes 6 of 12: open.
+        for _ in 0..<5 { breaker.record(.ok, permit: .normal) }
+        status = breaker.status()
+        XCTAssertEqual(status.windowRequests, 10)
+        breaker.record(.internal, permit: .normal)
+        XCTAssertEqual(breaker.status().state, "closed")
+        breaker.record(.internal, permit: .normal)
+        XCTAssertEqual(breaker.status().state, "open")
+        XCTAssertNil(breaker.admit())
+    }
+
     /// The cost the unary path pays per call while the breaker is closed: `admit()` and
     /// `record(_:permit:)`. Printed, not asserted (debug builds are slow).
     func testPerCallCost() {

@@ -83,6 +83,17 @@ struct CircuitBreakerState {
         }
     }
 
+    /// Counts successful calls that ended since the last recorded event, as if they ended
+    /// `now` (which can only make the error rate look lower, never open the breaker
+    /// early). ``CircuitBreaker`` records successes while closed with an atomic counter
+    /// and hands them over here, under its lock, before the next failure.
+    mutating func addSuccesses(_ count: Int, now: NIODeadline) {
+        guard count > 0, self.phase == .closed else { return }
+        self.window.advance(to: now)
+        self.window.add(successes: count)
+        self.consecutiveFailures = 0
+    }
+
     /// Records how an admitted call ended. Results of calls admitted while closed are
     /// ignored once the breaker has opened; while half-open only probes decide.
     mutating func record(failure: Bool, probe: Bool, now: NIODeadline) {
@@ -168,6 +179,11 @@ struct FailureWindow {
             self.failureBuckets[self.currentIndex] = 0
         }
         self.currentBucket = bucket
+    }
+
+    mutating func add(successes count: Int) {
+        self.requestBuckets[self.currentIndex] += count
+        self.requests += count
     }
 
     mutating func add(failure: Bool) {
