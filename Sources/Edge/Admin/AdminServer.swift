@@ -5,7 +5,7 @@ import NIOHTTP1
 import NIOPosix
 
 /// The admin listener (its own port, normally loopback only):
-/// `GET /healthz`, `GET /readyz`, `GET /admin/routes`, `GET /metrics`.
+/// `GET /healthz`, `GET /readyz`, `GET /admin/routes`, `GET /admin/upstreams`, `GET /metrics`.
 public final class AdminServer: Sendable {
     public struct Settings: Sendable, Equatable {
         public var host: String
@@ -18,11 +18,14 @@ public final class AdminServer: Sendable {
 
     /// Whether every configured cluster has a reachable endpoint (the upstream pool answers this).
     public typealias UpstreamsReachable = @Sendable () -> Bool
+    /// The upstream clusters' breakers, endpoints and counters (``UpstreamPool/upstreamStatus()``).
+    public typealias UpstreamsStatus = @Sendable () -> [UpstreamClusterStatus]
 
     let settings: Settings
     let routes: [RouteDescription]
     let metrics: EdgeMetrics
     let upstreamsReachable: UpstreamsReachable
+    let upstreamsStatus: UpstreamsStatus
     private let group: any EventLoopGroup
     private let logger: Logger
     private let ready = NIOLockedValueBox(false)
@@ -31,12 +34,14 @@ public final class AdminServer: Sendable {
     public init(
         settings: Settings, routes: [RouteDescription], metrics: EdgeMetrics,
         upstreamsReachable: @escaping UpstreamsReachable = { true },
+        upstreamsStatus: @escaping UpstreamsStatus = { [] },
         group: any EventLoopGroup, logger: Logger = Logger(label: "edge.admin")
     ) {
         self.settings = settings
         self.routes = routes
         self.metrics = metrics
         self.upstreamsReachable = upstreamsReachable
+        self.upstreamsStatus = upstreamsStatus
         self.group = group
         self.logger = logger
     }

@@ -57,12 +57,23 @@ public struct EdgeConfig: Sendable {
         public var tls: TLS?
         /// Full service names (`shop.v1.Catalog`) or package prefixes (`shop.v1`, also written `shop.v1.*`).
         public var services: [String]
+        public var circuitBreaker: CircuitBreakerConfiguration
+        /// `nil`: no active health checks (the default).
+        public var healthCheck: HealthCheckConfiguration?
+        public var outlierDetection: OutlierDetectionConfiguration
 
-        public init(name: String, endpoints: [Endpoint], tls: TLS? = nil, services: [String]) {
+        public init(
+            name: String, endpoints: [Endpoint], tls: TLS? = nil, services: [String],
+            circuitBreaker: CircuitBreakerConfiguration = .defaults, healthCheck: HealthCheckConfiguration? = nil,
+            outlierDetection: OutlierDetectionConfiguration = .defaults
+        ) {
             self.name = name
             self.endpoints = endpoints
             self.tls = tls
             self.services = services
+            self.circuitBreaker = circuitBreaker
+            self.healthCheck = healthCheck
+            self.outlierDetection = outlierDetection
         }
     }
 
