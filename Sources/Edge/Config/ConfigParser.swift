@@ -44,7 +44,7 @@ struct ConfigParser {
         }
         // With a cluster discovered by reflection, descriptor files are optional.
         let discovers = config.clusters.contains { $0.reflection }
-        if !sawDescriptors, !discovers { reader.report("descriptors", nil, "missing: name at least one descriptor source (or mark a cluster reflection: true)") }
+        if !sawDescriptors, !discovers { reader.report("descriptors", nil, "missing: name at least one descriptor source") }
         if sawDescriptors, !discovers, config.descriptors.sources.isEmpty, reader.problems.allSatisfy({ !$0.path.hasPrefix("descriptors") }) {
             reader.report("descriptors", descriptorsNode, "name at least one source (descriptor set, .proto file or directory)")
         }
@@ -207,7 +207,7 @@ struct ConfigParser {
         }
         if name == nil, !entries.contains(where: { $0.key == "name" }) { reader.report(ConfigReader.child(path, "name"), node, "missing") }
         if !sawEndpoints { reader.report(ConfigReader.child(path, "endpoints"), node, "missing") }
-        if !sawServices, !reflection { reader.report(ConfigReader.child(path, "services"), node, "missing (or set reflection: true)") }
+        if !sawServices, !reflection { reader.report(ConfigReader.child(path, "services"), node, "missing") }
         guard let name else { return nil }
         return EdgeConfig.Cluster(name: name, endpoints: endpoints, tls: tls, services: services, reflection: reflection)
     }
