@@ -1,11 +1,13 @@
 import DescriptorLoader
 import Dispatch
-import Edge
 import EdgeDemo
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import XCTest
+
+@testable import Edge
 
 #if canImport(Glibc)
 import Glibc
@@ -225,6 +227,71 @@ final class ReloadTests: XCTestCase {
         XCTAssertEqual(seen.keys.sorted(), ["200"], "\(seen)")
         XCTAssertGreaterThan(seen["200"] ?? 0, 20)
         XCTAssertEqual(harness.gateway.store.current.generation, 7)
+    }
+}
+
+extension ReloadTests {
+    /// A stream opened through ``ReloadingUpstream`` ends once, and the snapshot's
+    /// count of open streams (which keeps a retired pool open) returns to zero. With
+    /// a pool that cannot stream yet the end is UNIMPLEMENTED; with one that can, OK.
+    func testStreamsThroughTheReloadingUpstreamAreCounted() throws {
+        try harness.write("edge.yaml", config())
+        try harness.start()
+        let upstream = ReloadingUpstream(store: harness.gateway.store)
+        let loop = harness.group.next()
+        let finished = AsyncResult<UpstreamStreamEnd>()
+        let observer = RecordingObserver(finished)
+        try loop.submit {
+            let head = UpstreamStreamHead(
+                path: "/demo.bookstore.v1.Bookstore/ListBooksStream", service: "demo.bookstore.v1.Bookstore",
+                metadata: [], deadline: .now() + .seconds(10))
+            let control = upstream.openStream(head, policy: CallPolicy(), on: loop, observer: observer)
+            control.send(ByteBuffer(bytes: [0x08, 0x01]))  // shelf: 1
+            control.finishSending()
+        }.wait()
+        let end = try XCTUnwrap(finished.wait(seconds: 15), "the stream never ended").get()
+        XCTAssertTrue([.ok, .unimplemented].contains(end.status.code), "\(end.status)")
+        XCTAssertEqual(observer.ends, 1)
+        XCTAssertEqual(harness.gateway.store.current.openStreams.withLockedValue { $0 }, 0)
+    }
+
+    /// Opt-in (`EDGE_RELOAD_BENCH=1`): what the reloading wrapper adds to a match
+    /// (one snapshot read under a lock, the route re-wrapped). Debug builds
+    /// exaggerate both numbers; no assertion on them.
+    func testMatchOverheadBenchmark() throws {
+        guard ProcessInfo.processInfo.environment["EDGE_RELOAD_BENCH"] == "1" else { throw XCTSkip("set EDGE_RELOAD_BENCH=1") }
+        try harness.write("edge.yaml", config())
+        try harness.start()
+        let direct = harness.gateway.store.current.transcoder
+        let reloading = ReloadingTranscoder(store: harness.gateway.store)
+        let iterations = 200_000
+        func measure(_ body: () -> Bool) -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            var ok = 0
+            for _ in 0..<iterations where body() { ok += 1 }
+            XCTAssertEqual(ok, iterations)
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / Double(iterations)
+        }
+        let uri = "/v1/shelves/1/books/2"
+        for _ in 0..<2 {
+            let plain = measure { if case .success = direct.match(method: .GET, uri: uri) { return true } else { return false } }
+            let wrapped = measure { if case .success = reloading.match(method: .GET, uri: uri) { return true } else { return false } }
+            let read = measure { harness.gateway.store.current.generation == 1 }
+            print(String(format: "match: SchemaTranscoder %.0f ns, ReloadingTranscoder %.0f ns; snapshot read %.0f ns", plain, wrapped, read))
+        }
+    }
+}
+
+private final class RecordingObserver: UpstreamStreamObserver, @unchecked Sendable {
+    private let finished: AsyncResult<UpstreamStreamEnd>
+    private(set) var ends = 0
+    init(_ finished: AsyncResult<UpstreamStreamEnd>) { self.finished = finished }
+    func upstreamReceivedHeaders(_ headers: [(name: String, value: String)]) {}
+    func upstreamReceivedMessage(_ message: ByteBuffer) {}
+    func upstreamWritabilityChanged(_ isWritable: Bool) {}
+    func upstreamFinished(_ end: UpstreamStreamEnd) {
+        ends += 1
+        finished.set(.success(end))
     }
 }
 
