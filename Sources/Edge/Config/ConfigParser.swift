@@ -19,15 +19,17 @@ struct ConfigParser {
             reader.report("", nil, "the file is empty (at least descriptors and clusters are required)")
             return config
         }
-        let sections: Set<String> = ["listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata"]
+        let sections: Set<String> = ["listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload"]
         guard let entries = reader.mapping(root, "", allowed: sections) else { return config }
         var sawDescriptors = false
+        var descriptorsNode: Node?
         var sawClusters = false
         for (key, value) in entries {
             switch key {
             case "listen": config.listen = parseListen(value, "listen")
             case "descriptors":
                 sawDescriptors = true
+                descriptorsNode = value
                 config.descriptors = parseDescriptors(value, "descriptors")
             case "clusters":
                 sawClusters = true
@@ -36,10 +38,16 @@ struct ConfigParser {
             case "routes": config.routes = parseRoutes(value, "routes")
             case "default_routes": config.defaultRoutes = reader.bool(value, "default_routes") ?? true
             case "metadata": config.metadata = parseMetadata(value, "metadata")
+            case "reload": config.reload = parseReload(value, "reload")
             default: break
             }
         }
-        if !sawDescriptors { reader.report("descriptors", nil, "missing: name at least one descriptor source") }
+        // With a cluster discovered by reflection, descriptor files are optional.
+        let discovers = config.clusters.contains { $0.reflection }
+        if !sawDescriptors, !discovers { reader.report("descriptors", nil, "missing: name at least one descriptor source") }
+        if sawDescriptors, !discovers, config.descriptors.sources.isEmpty, reader.problems.allSatisfy({ !$0.path.hasPrefix("descriptors") }) {
+            reader.report("descriptors", descriptorsNode, "name at least one source (descriptor set, .proto file or directory)")
+        }
         if !sawClusters { reader.report("clusters", nil, "missing: define at least one cluster") }
         checkTimeouts(config)
         return config
@@ -107,9 +115,6 @@ struct ConfigParser {
                 if key == "import_paths" { descriptors.importPaths = parsePaths(value, at, what: "import path") }
             }
         }
-        if descriptors.sources.isEmpty, reader.problems.allSatisfy({ !$0.path.hasPrefix(path) }) {
-            reader.report(path, node, "name at least one source (descriptor set, .proto file or directory)")
-        }
         return descriptors
     }
 
@@ -162,7 +167,7 @@ struct ConfigParser {
     }
 
     mutating func parseCluster(_ node: Node, _ path: String) -> EdgeConfig.Cluster? {
-        let keys: Set<String> = ["name", "endpoints", "tls", "services", "circuit_breaker", "health_check", "outlier_detection"]
+        let keys: Set<String> = ["name", "endpoints", "tls", "services", "circuit_breaker", "health_check", "outlier_detection", "reflection"]
         guard let entries = reader.mapping(node, path, allowed: keys) else { return nil }
         var name: String?
         var endpoints: [EdgeConfig.Endpoint] = []
@@ -173,6 +178,7 @@ struct ConfigParser {
         var outlierDetection = OutlierDetectionConfiguration.defaults
         var sawEndpoints = false
         var sawServices = false
+        var reflection = false
         for (key, value) in entries {
             let at = ConfigReader.child(path, key)
             switch key {
@@ -202,16 +208,17 @@ struct ConfigParser {
             case "circuit_breaker": circuitBreaker = parseCircuitBreaker(value, at)
             case "health_check": healthCheck = parseHealthCheck(value, at)
             case "outlier_detection": outlierDetection = parseOutlierDetection(value, at)
+            case "reflection": reflection = reader.bool(value, at) ?? false
             default: break
             }
         }
         if name == nil, !entries.contains(where: { $0.key == "name" }) { reader.report(ConfigReader.child(path, "name"), node, "missing") }
         if !sawEndpoints { reader.report(ConfigReader.child(path, "endpoints"), node, "missing") }
-        if !sawServices { reader.report(ConfigReader.child(path, "services"), node, "missing") }
+        if !sawServices, !reflection { reader.report(ConfigReader.child(path, "services"), node, "missing") }
         guard let name else { return nil }
         return EdgeConfig.Cluster(
             name: name, endpoints: endpoints, tls: tls, services: services,
-            circuitBreaker: circuitBreaker, healthCheck: healthCheck, outlierDetection: outlierDetection)
+            circuitBreaker: circuitBreaker, healthCheck: healthCheck, outlierDetection: outlierDetection, reflection: reflection)
     }
 
     /// `circuit_breaker: {enabled, consecutive_failures, error_rate, window, min_requests,
@@ -467,6 +474,28 @@ struct ConfigParser {
             }
         }
         return metadata
+    }
+
+    // MARK: reload
+
+    mutating func parseReload(_ node: Node, _ path: String) -> EdgeConfig.Reload {
+        var reload = EdgeConfig.Reload()
+        guard let entries = reader.mapping(node, path, allowed: ["watch", "poll_interval"]) else { return reload }
+        for (key, value) in entries {
+            let at = ConfigReader.child(path, key)
+            switch key {
+            case "watch": reload.watch = reader.bool(value, at) ?? reload.watch
+            case "poll_interval":
+                guard let interval = reader.duration(value, at) else { continue }
+                if interval < .milliseconds(100) {
+                    reader.report(at, value, "must be at least 100ms, got \(ConfigDuration.format(interval))")
+                } else {
+                    reload.pollInterval = interval
+                }
+            default: break
+            }
+        }
+        return reload
     }
 
     // MARK: cross checks

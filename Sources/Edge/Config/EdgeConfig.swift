@@ -12,6 +12,8 @@ public struct EdgeConfig: Sendable {
     /// Serve `POST /pkg.Service/Method` for every method in addition to its `google.api.http` rules.
     public var defaultRoutes: Bool
     public var metadata: Metadata
+    /// Hot reload: SIGHUP always reloads; `watch` also polls the files.
+    public var reload: Reload = .init()
 
     public init(
         listen: Listen = .init(), descriptors: Descriptors = .init(), clusters: [Cluster] = [],
@@ -61,11 +63,14 @@ public struct EdgeConfig: Sendable {
         /// `nil`: no active health checks (the default).
         public var healthCheck: HealthCheckConfiguration?
         public var outlierDetection: OutlierDetectionConfiguration
+        /// Discover the cluster's services and their descriptors by gRPC server reflection,
+        /// at start and on every reload; discovered services are routed to this cluster.
+        public var reflection: Bool
 
         public init(
             name: String, endpoints: [Endpoint], tls: TLS? = nil, services: [String],
             circuitBreaker: CircuitBreakerConfiguration = .defaults, healthCheck: HealthCheckConfiguration? = nil,
-            outlierDetection: OutlierDetectionConfiguration = .defaults
+            outlierDetection: OutlierDetectionConfiguration = .defaults, reflection: Bool = false
         ) {
             self.name = name
             self.endpoints = endpoints
@@ -74,6 +79,7 @@ public struct EdgeConfig: Sendable {
             self.circuitBreaker = circuitBreaker
             self.healthCheck = healthCheck
             self.outlierDetection = outlierDetection
+            self.reflection = reflection
         }
     }
 
@@ -173,6 +179,19 @@ public struct EdgeConfig: Sendable {
             self.enumsAsInts = enumsAsInts
             self.ignoreUnknownFields = ignoreUnknownFields
             self.ignoreUnknownQueryParameters = ignoreUnknownQueryParameters
+        }
+    }
+
+    /// `reload:` — when the gateway reloads its configuration and schema by itself.
+    public struct Reload: Sendable, Equatable {
+        /// Poll the configuration file and the descriptor sources for changes.
+        public var watch: Bool
+        /// How often `watch` looks at the files' modification times and sizes.
+        public var pollInterval: TimeAmount
+
+        public init(watch: Bool = false, pollInterval: TimeAmount = .seconds(2)) {
+            self.watch = watch
+            self.pollInterval = pollInterval
         }
     }
 

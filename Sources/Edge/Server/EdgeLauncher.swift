@@ -58,4 +58,27 @@ public enum EdgeLauncher {
         }
         try await group.shutdownGracefully()
     }
+
+    /// Runs the configuration file with hot reload (see ``ReloadableGateway``) until
+    /// SIGTERM or SIGINT. Throws ``GatewayLoadError`` when the file cannot be served.
+    public static func run(
+        configFile: String,
+        environment: [String: String],
+        logger: Logger = Logger(label: "edge")
+    ) async throws {
+        let config = try ConfigLoader.load(file: configFile)
+        let threads = config.eventLoopThreads(environment: environment)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        do {
+            let gateway = try await ReloadableGateway.load(configFile: configFile, group: group, logger: logger)
+            logger.info("starting", metadata: ["threads": "\(threads)", "routes": "\(gateway.store.current.routes.count)"])
+            let service = ReloadableGatewayService(gateway: gateway, logger: logger)
+            let serviceGroup = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await serviceGroup.run()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try await group.shutdownGracefully()
+    }
 }
