@@ -1,3 +1,4 @@
+import EdgeDemo
 import Foundation
 import XCTest
 
@@ -252,5 +253,55 @@ final class EndToEndStreamingTests: XCTestCase {
             port: fixture.port, "POST", "/v1/books:chat", body: "{\"text\":\"fail\"}\n", contentType: "application/x-ndjson")
         XCTAssertEqual(response.status, 400, response.body)
         XCTAssertEqual(try response.json()["code"] as? Int, 3)
+    }
+}
+
+/// The same streaming paths through the reloading gateway (``ReloadableGateway``: the
+/// ``ReloadingTranscoder`` over a swappable snapshot), as `edge serve` runs with reload.
+final class EndToEndStreamingReloadTests: XCTestCase {
+    func testStreamingAndRawBodiesThroughTheReloadingGateway() throws {
+        let demo = try EndToEndFixture.blocking { try await DemoServer.start(host: "127.0.0.1", port: 0) }
+        defer { _ = try? EndToEndFixture.blocking { await demo.shutdown(gracePeriod: .seconds(1)) } }
+        let harness = try ReloadHarness()
+        defer { harness.shutdown() }
+        try harness.write("edge.yaml", """
+            listen:
+              host: 127.0.0.1
+              port: 0
+              admin: {host: 127.0.0.1, port: 0}
+            descriptors:
+              sources: ["\(EndToEndFixture.protosetPath)"]
+            clusters:
+              - name: demo
+                endpoints: ["127.0.0.1:\(demo.port)"]
+                services: [demo.bookstore.v1]
+
+            """)
+        try harness.start()
+
+        var socket = try StreamingSocket(port: harness.port)
+        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=2", headers: [("Accept", "text/event-stream")])
+        var (head, body, _) = try socket.readResponse()
+        XCTAssertEqual(head.status, 200, body)
+        XCTAssertEqual(sseEvents(body).count, 2, body)
+
+        socket = try StreamingSocket(port: harness.port)
+        socket.sendHead("POST", "/v1/books:chat", headers: [("Content-Type", "application/x-ndjson")], chunked: true)
+        socket.sendChunk("{\"text\":\"a\"}\n{\"text\":\"b\"}\n")
+        socket.sendChunk("")
+        (head, body, _) = try socket.readResponse()
+        XCTAssertEqual(try ndjsonObjects(body).map { $0["text"] as? String }, ["echo: a", "echo: b"])
+
+        socket = try StreamingSocket(port: harness.port)
+        socket.sendHead("POST", "/v1/covers", headers: [("Content-Type", "text/plain"), ("Content-Length", "3")])
+        socket.send("abc")
+        (head, body, _) = try socket.readResponse()
+        XCTAssertEqual(head.status, 200, body)
+        XCTAssertTrue(body.contains("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), body)
+
+        socket = try StreamingSocket(port: harness.port)
+        socket.sendHead("GET", "/v1/covers/sample.txt")
+        (head, body, _) = try socket.readResponse()
+        XCTAssertEqual(head.header("content-type"), "text/plain; charset=utf-8")
     }
 }

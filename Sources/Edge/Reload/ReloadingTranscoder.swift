@@ -23,7 +23,8 @@ public struct ReloadingTranscoder: RequestTranscoding {
         case .success(let route):
             return .success(MatchedRoute(
                 grpcPath: route.grpcPath, service: route.service, label: route.label, acceptsBody: route.acceptsBody,
-                settings: route.settings, callPolicy: route.callPolicy, route: Route(snapshot: snapshot, matched: route.route)))
+                settings: route.settings, callPolicy: route.callPolicy, streaming: route.streaming,
+                route: Route(snapshot: snapshot, matched: route.route)))
         case .failure(let error):
             return .failure(error)
         }
@@ -37,9 +38,21 @@ public struct ReloadingTranscoder: RequestTranscoding {
         route.route.snapshot.transcoder.render(message, for: Self.inner(route))
     }
 
+    public func prepareElement(_ route: MatchedRoute<Route>, json: UnsafeRawBufferPointer) -> Result<ByteBuffer, EdgeError> {
+        route.route.snapshot.transcoder.prepareElement(Self.inner(route), json: json)
+    }
+
+    public func prepareRaw(_ route: MatchedRoute<Route>, contentType: String, data: ByteBuffer) -> Result<ByteBuffer, EdgeError> {
+        route.route.snapshot.transcoder.prepareRaw(Self.inner(route), contentType: contentType, data: data)
+    }
+
+    public func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<RawBody, EdgeError> {
+        route.route.snapshot.transcoder.renderRaw(message, for: Self.inner(route))
+    }
+
     private static func inner(_ route: MatchedRoute<Route>) -> MatchedRoute<SchemaTranscoder.Matched> {
         MatchedRoute(
             grpcPath: route.grpcPath, service: route.service, label: route.label, acceptsBody: route.acceptsBody,
-            settings: route.settings, callPolicy: route.callPolicy, route: route.route.matched)
+            settings: route.settings, callPolicy: route.callPolicy, streaming: route.streaming, route: route.route.matched)
     }
 }
