@@ -97,7 +97,7 @@ final class CircuitBreakerTests: XCTestCase {
         XCTAssertEqual(breaker.phase, .closed)
         XCTAssertEqual(breaker.windowCounts(now: later).requests, 3)
         breaker.record(failure: true, probe: false, now: later)
-        XCTAssertEqual(breaker.phase, .open(until: later + .seconds(5)))
+        XCTAssertEqual(breaker.phase, .open(until: later + CircuitBreakerConfiguration.defaults.openTimeout))
     }
 
     func testErrorRateBelowTheThresholdStaysClosed() {
