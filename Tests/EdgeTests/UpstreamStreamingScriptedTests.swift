@@ -87,6 +87,23 @@ final class UpstreamStreamingScriptedTests: XCTestCase {
         XCTAssertEqual(end?.messagesReceived, 3)
     }
 
+    /// Cancelling from inside a message callback stops the remaining messages of the same
+    /// frame: no callback follows `cancel()`.
+    func testCancelInsideACallbackStopsDeliveryAtOnce() throws {
+        try start { _ in
+            var frame = GRPCScript.frame([1])
+            var more = GRPCScript.frame([2])
+            frame.writeBuffer(&more)
+            return [.headers(GRPCScript.responseHeaders(), endStream: false), .data(frame, endStream: false), .hang]
+        }
+        let recorder = StreamRecorder()
+        let handle = StreamHandle.open(self.pool, UpstreamStreamHead(path: "/t.S/M", service: "t.S", metadata: [], deadline: .now() + .seconds(10)), on: self.group.next(), observer: recorder)
+        recorder.onMessage = { [control = UncheckedBox(handle.control)] _ in control.value.cancel() }
+        handle.onLoop { $0.finishSending() }
+        XCTAssertTrue(self.backend.waitUntil { $0.resets["/t.S/M"] == 1 }, "the stream was not reset")
+        XCTAssertEqual(recorder.events, ["headers", "message"])
+    }
+
     /// (The scripted backend cannot put DATA before a RST_STREAM on the wire: NIO drops
     /// DATA still buffered when the stream is reset. Messages before an error are covered
     /// by the grpcio abort and the demo's connection loss.)
