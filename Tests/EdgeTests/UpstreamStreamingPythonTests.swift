@@ -183,7 +183,7 @@ final class UpstreamStreamingPythonTests: XCTestCase {
     func testDeadlineMidStream() throws {
         let recorder = StreamRecorder()
         recorder.keepMessages = false
-        let handle = open("Chat", recorder: recorder, timeout: .milliseconds(400))
+        let handle = open("Chat", recorder: recorder, timeout: .milliseconds(1500))
         handle.onLoop { $0.send(ByteBuffer(string: "hello")) }
         let end = try XCTUnwrap(recorder.waitForEnd())
         XCTAssertEqual(end.status.code, .deadlineExceeded)
