@@ -178,6 +178,22 @@ final class ReloadTests: XCTestCase {
         XCTAssertEqual(try harness.get("/v9/shelves").status, 200)
     }
 
+    func testWatchingTurnedOnByAReload() throws {
+        try harness.write("rules.yaml", rules(listShelves: "/v1/shelves"))
+        try harness.write("edge.yaml", config(extraSources: [harness.path("rules.yaml")], reloadYAML: "reload: {watch: false, poll_interval: 200ms}"))
+        try harness.start()
+        try harness.write("rules.yaml", rules(listShelves: "/v8/shelves"))
+        Thread.sleep(forTimeInterval: 0.8)
+        XCTAssertEqual(harness.gateway.store.current.generation, 1, "reloaded without watch")
+
+        try harness.write("edge.yaml", config(extraSources: [harness.path("rules.yaml")], reloadYAML: "reload: {watch: true, poll_interval: 200ms}"))
+        guard case .reloaded = harness.reload() else { return XCTFail("reload refused") }
+        XCTAssertEqual(try harness.get("/v8/shelves").status, 200)
+        try harness.write("rules.yaml", rules(listShelves: "/v9/shelves"))
+        XCTAssertTrue(waitUntil(seconds: 15) { self.harness.gateway.store.current.generation == 3 }, "the watcher did not reload")
+        XCTAssertEqual(try harness.get("/v9/shelves").status, 200)
+    }
+
     func testSIGHUPReloads() throws {
         try harness.write("edge.yaml", config())
         try harness.start(handleSIGHUP: true)

@@ -117,6 +117,7 @@ public struct GatewayLoader: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
+        if let discovery = error as? DiscoveryError { return discovery.message }
         if let many = error as? SchemaErrors { return many.errors.map(\.description).joined(separator: "; ") }
         return "\(error)"
     }
