@@ -50,36 +50,33 @@ public struct ReloadFileWatcher: Sendable {
     }
 
     /// Polls until cancelled: every `interval()` (read each round, as a reload may
-    /// change it), while `enabled()`, compares the fingerprint of `files()` with the
-    /// previous one and calls `onChange` (awaited: one reload at a time).
+    /// change it) compares the fingerprint of `files()` with the previous one and,
+    /// if it changed while `enabled()`, calls `onChange` (awaited: one reload at a
+    /// time). Fingerprints are taken even while disabled, so that a reload turning
+    /// watching on compares against files as they were before it, not after.
     public static func run(
         files: @escaping @Sendable () -> [String],
         interval: @escaping @Sendable () -> Duration,
         enabled: @escaping @Sendable () -> Bool,
         onChange: @escaping @Sendable () async -> Void
     ) async {
-        var last: Fingerprint? = enabled() ? fingerprint(files()) : nil
+        var last = fingerprint(files())
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: interval())
             } catch {
                 return
             }
-            guard enabled() else {
-                last = nil
-                continue
-            }
             let now = fingerprint(files())
-            guard let previous = last else {
-                // Watching was just turned on (by a reload): this is the baseline.
+            guard now != last else { continue }
+            guard enabled() else {
                 last = now
                 continue
             }
-            guard now != previous else { continue }
             await onChange()
             // The reload may have changed the list of files. A refused file is not
             // retried until it changes again.
-            last = enabled() ? fingerprint(files()) : nil
+            last = fingerprint(files())
         }
     }
 }
