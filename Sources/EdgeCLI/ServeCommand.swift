@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
     static func makeComponents(config: EdgeConfig, schema: Schema, group: any EventLoopGroup) throws -> GatewayComponents<SchemaTranscoder> {
         let transcoder = try SchemaTranscoder(schema: schema, config: config)
         let upstream = try UpstreamPool(config: config)
+        upstream.startHealthChecks(on: group.next())
         let reachability = UpstreamReachability(config: config)
         reachability.start(on: group.next())
         return GatewayComponents(
@@ -47,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
             upstream: upstream,
             routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
             detailsRenderer: transcoder.detailsRenderer(schema: schema),
-            upstreamsReachable: { reachability.allReachable })
+            upstreamsReachable: { reachability.allReachable },
+            upstreamsStatus: { upstream.upstreamStatus() })
     }
 }

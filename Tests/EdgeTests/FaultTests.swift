@@ -14,7 +14,8 @@ import Glibc
 ///
 /// Every request must get an answer: 200, or 503/504 with a `google.rpc.Status`
 /// JSON body; none may hang (each has a 10 s read timeout, far above the 2 s route
-/// timeout); and the success rate must be back within a few seconds of the restart.
+/// timeout); and the success rate must be back within a few seconds of the restart
+/// (the cluster's circuit breaker, open while the backend is down, probes every 1-2 s).
 final class FaultTests: XCTestCase {
     func testKillRestartAndReloadsUnderLoad() throws {
         try ReflectionTests.requirePython()
@@ -24,8 +25,11 @@ final class FaultTests: XCTestCase {
         var backend = try KillableBackend(port: backendPort, tag: "first")
         defer { backend.kill() }
 
+        // The circuit breaker opens while the backend is down; it probes again after 1 s.
         func config(_ extra: String) -> String {
-            ReflectionTests.config(cluster: "py", port: backendPort, extra: "defaults: {timeout: 2s\(extra)}")
+            ReflectionTests.config(
+                cluster: "py", port: backendPort, clusterExtra: "circuit_breaker: {open_timeout: 1s, max_open_timeout: 2s}",
+                extra: "defaults: {timeout: 2s\(extra)}")
         }
         try harness.write("edge.yaml", config(""))
         try harness.start()
@@ -65,7 +69,7 @@ final class FaultTests: XCTestCase {
         // Reload 2: the backend is back; its schema is discovered again.
         try harness.write("edge.yaml", config(""))
         guard case .reloaded = harness.reload() else { stop.set(); return XCTFail("reload after the restart was refused") }
-        Thread.sleep(forTimeInterval: 3.0)
+        Thread.sleep(forTimeInterval: 5.0)
         stop.set()
         XCTAssertEqual(clients.wait(timeout: .now() + 30), .success, "a client thread hung")
 

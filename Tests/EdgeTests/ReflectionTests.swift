@@ -41,7 +41,10 @@ final class ReflectionTests: XCTestCase {
         return try XCTUnwrap(Int(try process.readLine(fromStderr: false, timeout: 30)), "the python backend did not print its port")
     }
 
-    static func config(cluster: String, port: Int, extra: String = "") -> String {
+    /// - Parameters:
+    ///   - clusterExtra: more keys of the cluster (one line, YAML flow style).
+    ///   - extra: more top-level sections.
+    static func config(cluster: String, port: Int, clusterExtra: String = "", extra: String = "") -> String {
         """
         listen:
           host: 127.0.0.1
@@ -51,6 +54,7 @@ final class ReflectionTests: XCTestCase {
           - name: \(cluster)
             endpoints: ["127.0.0.1:\(port)"]
             reflection: true
+            \(clusterExtra)
         \(extra)
 
         """

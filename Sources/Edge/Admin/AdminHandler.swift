@@ -24,7 +24,7 @@ final class AdminHandler: ChannelInboundHandler {
 
     private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        let known = ["/healthz", "/readyz", "/admin/routes", "/metrics"]
+        let known = ["/healthz", "/readyz", "/admin/routes", "/admin/upstreams", "/metrics"]
         if path == "/admin/reload", let reload = server.reload {
             guard head.method == .POST else {
                 return write(error: .methodNotAllowed(method: head.method.rawValue, path: path, allowed: ["POST"]), head: head, context: context)
@@ -52,6 +52,8 @@ final class AdminHandler: ChannelInboundHandler {
             }
         case "/admin/routes":
             RouteListJSON.write(server.routes, into: &body)
+        case "/admin/upstreams":
+            UpstreamListJSON.write(server.upstreamsStatus(), into: &body)
         default:
             contentType = "text/plain; version=0.0.4; charset=utf-8"
             body.writeBytes(server.metrics.render())

@@ -5,8 +5,8 @@ import NIOHTTP1
 import NIOPosix
 
 /// The admin listener (its own port, normally loopback only):
-/// `GET /healthz`, `GET /readyz`, `GET /admin/routes`, `GET /metrics`, and
-/// `POST /admin/reload` when the gateway reloads.
+/// `GET /healthz`, `GET /readyz`, `GET /admin/routes`, `GET /admin/upstreams`, `GET /metrics`,
+/// and `POST /admin/reload` when the gateway reloads.
 public final class AdminServer: Sendable {
     public struct Settings: Sendable, Equatable {
         public var host: String
@@ -19,6 +19,8 @@ public final class AdminServer: Sendable {
 
     /// Whether every configured cluster has a reachable endpoint (the upstream pool answers this).
     public typealias UpstreamsReachable = @Sendable () -> Bool
+    /// The upstream clusters' breakers, endpoints and counters (``UpstreamPool/upstreamStatus()``).
+    public typealias UpstreamsStatus = @Sendable () -> [UpstreamClusterStatus]
 
     /// Reloads the configuration for `POST /admin/reload`: whether it was
     /// swapped in, and the JSON body to answer with.
@@ -30,6 +32,7 @@ public final class AdminServer: Sendable {
     let reload: Reload?
     let metrics: EdgeMetrics
     let upstreamsReachable: UpstreamsReachable
+    let upstreamsStatus: UpstreamsStatus
     private let group: any EventLoopGroup
     private let logger: Logger
     private let ready = NIOLockedValueBox(false)
@@ -38,9 +41,12 @@ public final class AdminServer: Sendable {
     public convenience init(
         settings: Settings, routes: [RouteDescription], metrics: EdgeMetrics,
         upstreamsReachable: @escaping UpstreamsReachable = { true },
+        upstreamsStatus: @escaping UpstreamsStatus = { [] },
         group: any EventLoopGroup, logger: Logger = Logger(label: "edge.admin")
     ) {
-        self.init(settings: settings, currentRoutes: { routes }, reload: nil, metrics: metrics, upstreamsReachable: upstreamsReachable, group: group, logger: logger)
+        self.init(
+            settings: settings, currentRoutes: { routes }, reload: nil, metrics: metrics, upstreamsReachable: upstreamsReachable,
+            upstreamsStatus: upstreamsStatus, group: group, logger: logger)
     }
 
     /// An admin server over a configuration that can change: the routes are read
@@ -48,6 +54,7 @@ public final class AdminServer: Sendable {
     public init(
         settings: Settings, currentRoutes: @escaping @Sendable () -> [RouteDescription], reload: Reload?, metrics: EdgeMetrics,
         upstreamsReachable: @escaping UpstreamsReachable = { true },
+        upstreamsStatus: @escaping UpstreamsStatus = { [] },
         group: any EventLoopGroup, logger: Logger = Logger(label: "edge.admin")
     ) {
         self.settings = settings
@@ -55,6 +62,7 @@ public final class AdminServer: Sendable {
         self.reload = reload
         self.metrics = metrics
         self.upstreamsReachable = upstreamsReachable
+        self.upstreamsStatus = upstreamsStatus
         self.group = group
         self.logger = logger
     }

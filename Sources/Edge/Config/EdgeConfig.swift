@@ -59,15 +59,26 @@ public struct EdgeConfig: Sendable {
         public var tls: TLS?
         /// Full service names (`shop.v1.Catalog`) or package prefixes (`shop.v1`, also written `shop.v1.*`).
         public var services: [String]
+        public var circuitBreaker: CircuitBreakerConfiguration
+        /// `nil`: no active health checks (the default).
+        public var healthCheck: HealthCheckConfiguration?
+        public var outlierDetection: OutlierDetectionConfiguration
         /// Discover the cluster's services and their descriptors by gRPC server reflection,
         /// at start and on every reload; discovered services are routed to this cluster.
         public var reflection: Bool
 
-        public init(name: String, endpoints: [Endpoint], tls: TLS? = nil, services: [String], reflection: Bool = false) {
+        public init(
+            name: String, endpoints: [Endpoint], tls: TLS? = nil, services: [String],
+            circuitBreaker: CircuitBreakerConfiguration = .defaults, healthCheck: HealthCheckConfiguration? = nil,
+            outlierDetection: OutlierDetectionConfiguration = .defaults, reflection: Bool = false
+        ) {
             self.name = name
             self.endpoints = endpoints
             self.tls = tls
             self.services = services
+            self.circuitBreaker = circuitBreaker
+            self.healthCheck = healthCheck
+            self.outlierDetection = outlierDetection
             self.reflection = reflection
         }
     }

@@ -89,6 +89,7 @@ public struct GatewayLoader: Sendable {
             } catch {
                 throw GatewayLoadError(file: file, problems: ["clusters: \(error)"])
             }
+            upstream.startHealthChecks(on: group.next())
             let probe = UpstreamReachability(config: config)
             probe.start(on: group.next())
             reachability = probe

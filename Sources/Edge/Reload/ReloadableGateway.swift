@@ -42,6 +42,7 @@ public final class ReloadableGateway: Sendable {
             settings: config.listen.admin, currentRoutes: { store.current.routes },
             reload: { Self.adminAnswer(await reloader.reload(reason: "admin")) },
             metrics: metrics, upstreamsReachable: { store.current.reachability?.allReachable ?? true },
+            upstreamsStatus: { store.current.upstream.upstreamStatus() },
             group: group, logger: logger)
     }
 

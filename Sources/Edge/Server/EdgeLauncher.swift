@@ -10,16 +10,19 @@ public struct GatewayComponents<Transcoder: RequestTranscoding>: Sendable {
     public var routes: [RouteDescription]
     public var detailsRenderer: StatusDetailsRenderer?
     public var upstreamsReachable: AdminServer.UpstreamsReachable
+    public var upstreamsStatus: AdminServer.UpstreamsStatus
 
     public init(
         transcoder: Transcoder, upstream: any UpstreamCalling, routes: [RouteDescription],
-        detailsRenderer: StatusDetailsRenderer? = nil, upstreamsReachable: @escaping AdminServer.UpstreamsReachable = { true }
+        detailsRenderer: StatusDetailsRenderer? = nil, upstreamsReachable: @escaping AdminServer.UpstreamsReachable = { true },
+        upstreamsStatus: @escaping AdminServer.UpstreamsStatus = { [] }
     ) {
         self.transcoder = transcoder
         self.upstream = upstream
         self.routes = routes
         self.detailsRenderer = detailsRenderer
         self.upstreamsReachable = upstreamsReachable
+        self.upstreamsStatus = upstreamsStatus
     }
 }
 
@@ -43,7 +46,8 @@ public enum EdgeLauncher {
             let server = EdgeServer(settings: config.listen.server, context: context, group: group, logger: logger)
             let admin = AdminServer(
                 settings: config.listen.admin, routes: components.routes, metrics: metrics,
-                upstreamsReachable: components.upstreamsReachable, group: group, logger: logger)
+                upstreamsReachable: components.upstreamsReachable, upstreamsStatus: components.upstreamsStatus,
+                group: group, logger: logger)
             let service = EdgeService(server: server, admin: admin, logger: logger)
             logger.info("starting", metadata: ["threads": "\(threads)", "routes": "\(components.routes.count)"])
             let serviceGroup = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -6,7 +6,7 @@ import NIOCore
 /// the downstream connection that needs them, so a call runs entirely on that loop: no
 /// thread hop, no async/await. The future returned by ``call(_:policy:on:)`` never fails.
 public final class UpstreamPool: UpstreamCalling {
-    private let clusters: [String: UpstreamCluster]
+    let clusters: [String: UpstreamCluster]
     private let services: UpstreamServiceMap
 
     /// - Parameters:
@@ -51,5 +51,30 @@ public final class UpstreamPool: UpstreamCalling {
     /// Closes every upstream connection; in-flight calls end with UNAVAILABLE.
     public func close() {
         for cluster in self.clusters.values { cluster.closeAll() }
+    }
+}
+
+extension UpstreamPool: UpstreamStreaming {
+    /// Opens a streaming call on the cluster of `head.service`, on a pooled connection of
+    /// `eventLoop`. Without a cluster the call ends with UNIMPLEMENTED on a later loop tick.
+    public func openStream(
+        _ head: UpstreamStreamHead, policy: CallPolicy, on eventLoop: any EventLoop,
+        observer: any UpstreamStreamObserver
+    ) -> any UpstreamStreamControl {
+        let call = UpstreamStreamingCall(head: head, policy: policy, eventLoop: eventLoop, observer: observer)
+        let cluster = self.services.cluster(forService: head.service).flatMap { self.clusters[$0] }
+        let start: @Sendable () -> Void = {
+            if let cluster {
+                call.start(cluster: cluster)
+            } else {
+                call.fail(GRPCStatus(code: .unimplemented, message: "no upstream cluster is configured for service '\(head.service)'"))
+            }
+        }
+        if eventLoop.inEventLoop {
+            start()
+        } else {
+            eventLoop.execute(start)
+        }
+        return call
     }
 }
