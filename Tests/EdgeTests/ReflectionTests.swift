@@ -116,6 +116,24 @@ final class ReflectionTests: XCTestCase {
         XCTAssertEqual((try list.json()["products"] as? [Any])?.count, 3, list.body)
     }
 
+    func testHealthServiceIsDiscoveredWhenTheClusterNamesIt() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.goBackend) else {
+            throw XCTSkip("grpc-go backend not built (\(Self.goBackend)); run bash /work/shared/bench/setup.sh")
+        }
+        let process = try InteropProcess(launch: Self.goBackend, ["-host", "127.0.0.1", "-port", "0"])
+        backend = process
+        let line = try process.readLine(fromStderr: true, timeout: 20)
+        let address = try XCTUnwrap(line.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }, line)
+        let port = try XCTUnwrap(Int(address.split(separator: ":")[1]))
+
+        try harness.write("edge.yaml", Self.config(cluster: "go", port: port, clusterExtra: "services: [grpc.health.v1.Health]"))
+        try harness.start()
+        XCTAssertEqual(harness.gateway.store.current.discovered["go"]?.services, ["bench.v1.Catalog", "grpc.health.v1.Health"])
+        let health = try EndToEndClient.send(port: harness.port, "POST", "/grpc.health.v1.Health/Check", body: "{}")
+        XCTAssertEqual(health.status, 200, health.body)
+        XCTAssertEqual(try health.json()["status"] as? String, "SERVING", health.body)
+    }
+
     func testUnreachableClusterAtStartIsAnErrorNamingIt() throws {
         let port = try EndToEndFixture.closedPort()
         try harness.write("edge.yaml", Self.config(cluster: "missing-team", port: port))
