@@ -226,6 +226,18 @@ final class ReloadTests: XCTestCase {
                 }
             }
         }
+        // Readiness must not flap either.
+        let adminPort = harness.adminPort
+        XCTAssertTrue(waitUntil(seconds: 10) { (try? EndToEndClient.send(port: adminPort, "GET", "/readyz").status) == 200 })
+        done.enter()
+        Thread.detachNewThread {
+            defer { done.leave() }
+            while !stop.isSet {
+                let status = (try? EndToEndClient.send(port: adminPort, "GET", "/readyz").status) ?? 0
+                counts.record("readyz \(status)")
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
         // Alternate between two configurations, one of which has its own cluster (and pool).
         for round in 0..<6 {
             Thread.sleep(forTimeInterval: 0.3)
@@ -240,7 +252,7 @@ final class ReloadTests: XCTestCase {
         XCTAssertEqual(done.wait(timeout: .now() + 30), .success)
         let seen = counts.snapshot
         print("load during 6 reloads: \(seen)")
-        XCTAssertEqual(seen.keys.sorted(), ["200"], "\(seen)")
+        XCTAssertEqual(seen.keys.sorted(), ["200", "readyz 200"], "\(seen)")
         XCTAssertGreaterThan(seen["200"] ?? 0, 20)
         XCTAssertEqual(harness.gateway.store.current.generation, 7)
     }
