@@ -205,10 +205,10 @@ struct ConfigParser {
                     reader.report(ConfigReader.index(at, index), value, "expected a service name (pkg.Service) or a package prefix (pkg, pkg.*), got '\(service)'")
                 }
                 services = list
-            case "reflection": reflection = reader.bool(value, at) ?? false
             case "circuit_breaker": circuitBreaker = parseCircuitBreaker(value, at)
             case "health_check": healthCheck = parseHealthCheck(value, at)
             case "outlier_detection": outlierDetection = parseOutlierDetection(value, at)
+            case "reflection": reflection = reader.bool(value, at) ?? false
             default: break
             }
         }
