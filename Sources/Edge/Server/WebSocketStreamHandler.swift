@@ -31,6 +31,9 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
         var upstream: any UpstreamStreaming
         var detailsRenderer: StatusDetailsRenderer?
         var maxMessageBytes: Int
+        var metrics: EdgeMetrics?
+        /// When the upgrade request's head arrived.
+        var started: NIODeadline
     }
 
     private enum Phase {
@@ -56,6 +59,7 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
     private var readPending = false
     private var closeTimer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
+    private var recorded = false
 
     init(_ stream: Stream) {
         self.stream = stream
@@ -81,6 +85,7 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
 
     func channelInactive(context: ChannelHandlerContext) {
         phase = .closed
+        recordStream()
         cancelCall()
         closeTimer?.cancel()
         closeTimer = nil
@@ -228,6 +233,7 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
         callEnded = true
         control = nil
         guard phase == .open else { return }
+        if end.status.code != .ok { stream.metrics?.recordUpstreamError(route: stream.route.label, code: end.status.code) }
         if end.status.code == .ok {
             sendClose(nil, code: .normalClosure, awaitClientClose: true)
         } else {
@@ -277,9 +283,17 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
         }
     }
 
+    /// One request in the metrics per stream: status 101, the whole session's duration.
+    private func recordStream() {
+        guard !recorded else { return }
+        recorded = true
+        stream.metrics?.recordRequest(route: stream.route.label, status: 101, duration: .now() - stream.started)
+    }
+
     private func closeConnection() {
         guard phase != .closed, let context else { return }
         phase = .closed
+        recordStream()
         closeTimer?.cancel()
         closeTimer = nil
         context.close(promise: nil)

@@ -63,6 +63,7 @@ final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelIn
     private let upstream: any UpstreamStreaming
     private let handlers: HTTPPipelineHandlers
     private var state: State = .awaitingHead
+    private var started = NIODeadline.uptimeNanoseconds(0)
 
     init(shared: RequestContext<Transcoder>, upstream: any UpstreamStreaming, handlers: HTTPPipelineHandlers) {
         self.shared = shared
@@ -81,12 +82,13 @@ final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelIn
                 return
             }
             handlers.timeouts.headReceived()
+            started = .now()
             switch accept(head, context: context) {
             case .success(let accepted):
                 state = .accepted(accepted)
             case .failure(let error):
                 state = .refused
-                refuse(error, context: context)
+                refuse(error, label: "unmatched", context: context)
             }
         case .accepted(let accepted):
             switch part {
@@ -95,7 +97,7 @@ final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelIn
             case .body(let body):
                 if body.readableBytes > 0 {
                     state = .refused
-                    refuse(.badRequest("a WebSocket upgrade request takes no body", close: true), context: context)
+                    refuse(.badRequest("a WebSocket upgrade request takes no body", close: true), label: accepted.stream.route.label, context: context)
                 }
             case .end:
                 state = .upgraded
@@ -166,7 +168,8 @@ final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelIn
             path: route.grpcPath, service: route.service, metadata: metadata, deadline: .now() + timeout)
         let stream = WebSocketStreamHandler<Transcoder>.Stream(
             route: route, streaming: streaming, head: upstreamHead, transcoder: shared.transcoder, upstream: upstream,
-            detailsRenderer: shared.detailsRenderer, maxMessageBytes: route.settings.maxBodyBytes)
+            detailsRenderer: shared.detailsRenderer, maxMessageBytes: route.settings.maxBodyBytes, metrics: shared.metrics,
+            started: started)
         return .success(Accepted(stream: stream, responseHeaders: responseHeaders))
     }
 
@@ -194,7 +197,8 @@ final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelIn
         return .failure(firstError ?? .routeNotFound(method: head.method.rawValue, path: Substring(head.uri)))
     }
 
-    private func refuse(_ error: EdgeError, context: ChannelHandlerContext) {
+    private func refuse(_ error: EdgeError, label: String, context: ChannelHandlerContext) {
+        shared.metrics?.recordRequest(route: label, status: error.httpStatus.code, duration: .now() - started)
         var headers = HTTPHeaders()
         ErrorResponse.headers(for: error, into: &headers)
         let body = StatusBody.render(error, detailsRenderer: shared.detailsRenderer, allocator: context.channel.allocator)
