@@ -3,6 +3,7 @@
 #
 #   Sources/EdgeDemo/Generated/bookstore.pb.swift    messages      (protoc-gen-swift)
 #   Sources/EdgeDemo/Generated/code.pb.swift         google.rpc.Code
+#   Sources/EdgeDemo/Generated/httpbody.pb.swift     google.api.HttpBody
 #   Sources/EdgeDemo/Generated/bookstore.grpc.swift  service stubs (protoc-gen-grpc-swift-2)
 #   protos/demo/bookstore.protoset                   descriptor set with imports and source
 #                                                    info, loaded by `edge demo` (no protoc)
@@ -76,11 +77,12 @@ protoc -I . -I "$PROTOC_INCLUDE" \
   --grpc-swift-2_out="$OUT" --grpc-swift-2_opt=Visibility=Public,FileNaming=DropPath,Server=true,Client=true \
   demo/bookstore/v1/bookstore.proto
 
-# google.rpc.Code is a field type of FailRequest/FlakyRequest, so it is generated too.
+# google.rpc.Code is a field type of FailRequest/FlakyRequest and google.api.HttpBody the
+# message of UploadCover/GetCover, so they are generated too.
 protoc -I . -I "$PROTOC_INCLUDE" \
   --plugin=protoc-gen-swift="$BIN/protoc-gen-swift" \
   --swift_out="$OUT" --swift_opt=Visibility=Public,FileNaming=DropPath \
-  google/rpc/code.proto
+  google/rpc/code.proto google/api/httpbody.proto
 
 # The descriptor set also carries google.rpc.Status and the error details, so the gateway can
 # render grpc-status-details-bin (Any-packed details) as JSON from this schema alone.

@@ -60,6 +60,12 @@ final class DemoSchemaTests: XCTestCase {
         XCTAssertTrue(stream.serverStreaming)
         let batch = try XCTUnwrap(schema.methods["\(DemoSchema.serviceName).CreateBooks"])
         XCTAssertTrue(batch.clientStreaming)
-        XCTAssertEqual(schema.services[DemoSchema.serviceName]?.methods.count, 18)
+        let chat = try XCTUnwrap(schema.methods["\(DemoSchema.serviceName).ChatBooks"])
+        XCTAssertTrue(chat.clientStreaming && chat.serverStreaming)
+        XCTAssertEqual(try rules("ChatBooks"), ["POST /v1/books:chat body=* response="])
+        XCTAssertEqual(try rules("UploadCover"), ["POST /v1/covers body=* response="])
+        XCTAssertEqual(try rules("GetCover"), ["GET /v1/covers/{name} body= response="])
+        XCTAssertEqual(try rules("Download"), ["GET /v1/download body= response="])
+        XCTAssertEqual(schema.services[DemoSchema.serviceName]?.methods.count, 22)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import GRPCProtobuf
@@ -201,6 +202,72 @@ final class DemoServiceTests: XCTestCase {
             XCTAssertEqual(rejected?.code, .invalidArgument)
             let shelf = try await bookstore.getShelf(.with { $0.shelf = 3 })
             XCTAssertEqual(shelf.bookCount, 2, "a failed batch creates nothing")
+        }
+    }
+
+    func testChatUploadCoverGetCoverAndDownload() async throws {
+        try await withBookstore { bookstore in
+            let answers = try await bookstore.chatBooks(
+                request: StreamingClientRequest { writer in
+                    for text in ["hello", "dune"] { try await writer.write(.with { $0.text = text }) }
+                }
+            ) { response in
+                var answers: [String] = []
+                for try await answer in response.messages { answers.append("\(answer.sequence) \(answer.text)") }
+                return answers
+            }
+            XCTAssertEqual(answers, ["1 echo: hello", "2 echo: dune"])
+
+            let failed = await expectError {
+                try await bookstore.chatBooks(
+                    request: StreamingClientRequest { writer in
+                        try await writer.write(.with { $0.text = "fail" })
+                    }
+                ) { response in
+                    for try await _ in response.messages {}
+                }
+            }
+            XCTAssertEqual(failed?.code, .invalidArgument)
+            XCTAssertEqual(try failed?.unpackGoogleRPCStatus()?.details.count, 2)
+
+            let upload = try await bookstore.uploadCover(
+                request: StreamingClientRequest { writer in
+                    try await writer.write(.with { $0.contentType = "text/plain"; $0.data = Data("ab".utf8) })
+                    try await writer.write(.with { $0.data = Data("c".utf8) })
+                }
+            )
+            XCTAssertEqual(upload.bytes, 3)
+            XCTAssertEqual(upload.chunks, 2)
+            XCTAssertEqual(upload.contentType, "text/plain")
+            XCTAssertEqual(upload.sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+
+            let cover = try await bookstore.getCover(.with { $0.name = "sample.png" })
+            XCTAssertEqual(cover.contentType, "image/png")
+            XCTAssertEqual(Array(cover.data.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+            let missing = await expectError { _ = try await bookstore.getCover(.with { $0.name = "nope" }) }
+            XCTAssertEqual(missing?.code, .notFound)
+
+            let (count, valid) = try await bookstore.download(.with { $0.bytes = 200_000; $0.chunkSize = 65536 }) { response in
+                var count: Int64 = 0
+                var valid = true
+                for try await chunk in response.messages {
+                    if chunk.offset != count { valid = false }
+                    for (index, byte) in chunk.data.enumerated() where byte != UInt8((chunk.offset + Int64(index)) % 251) {
+                        valid = false
+                    }
+                    count += Int64(chunk.data.count)
+                }
+                return (count, valid)
+            }
+            XCTAssertEqual(count, 200_000)
+            XCTAssertTrue(valid)
+
+            let failing = await expectError {
+                try await bookstore.listBooksStream(.with { $0.shelf = 1; $0.failAfter = 2 }) { response in
+                    for try await _ in response.messages {}
+                }
+            }
+            XCTAssertEqual(failing?.code, .aborted)
         }
     }
 

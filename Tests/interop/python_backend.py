@@ -8,6 +8,20 @@ Generic handlers with bytes in/out (no generated code), service ``interop.Echo``
            ``grpc-status-details-bin`` (a serialized google.rpc.Status).
   Sleep    sleeps for the number of milliseconds in the request (ASCII), then echoes.
   Big      returns a message of the size in the request (ASCII digits).
+  FailDetails  aborts with INVALID_ARGUMENT and a google.rpc.Status whose details hold
+           one google.rpc.ErrorInfo (reason ECHO_REFUSED, domain interop.test,
+           metadata {"field": "text"}).
+  SlowEcho sleeps for the milliseconds in ``x-sleep-ms`` metadata, then echoes.
+Streaming methods:
+  Chat     bidirectional: echoes each request message as soon as it arrives.
+  Flood    server streaming: the request is ASCII "COUNT SIZE"; sends COUNT messages
+           of SIZE bytes each as fast as flow control allows.
+  Abort    server streaming: the request is ASCII "COUNT"; sends COUNT small messages
+           ("message <i>"), then aborts with ABORTED and trailing metadata
+           ``x-reason: mid-stream``.
+  Sink     client streaming: waits for the milliseconds given in ``x-sink-delay-ms``
+           metadata before reading, then reads every message and returns the total
+           number of bytes received (ASCII).
 Prints the bound port on stdout, then serves until stdin closes or it is killed.
 """
 import sys
@@ -71,12 +85,70 @@ def big(request, context):
     return b"x" * int(request.decode())
 
 
+def _field(number, payload):
+    """A length-delimited protobuf field."""
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def fail_details(request, context):
+    message = "echo refused"
+    error_info = (
+        _field(1, b"ECHO_REFUSED") + _field(2, b"interop.test")
+        + _field(3, _field(1, b"field") + _field(2, b"text"))
+    )
+    detail = _field(1, b"type.googleapis.com/google.rpc.ErrorInfo") + _field(2, error_info)
+    status = rpc_status(grpc.StatusCode.INVALID_ARGUMENT.value[0], message) + _field(3, detail)
+    context.abort_with_status(_Status(
+        grpc.StatusCode.INVALID_ARGUMENT, message, (("grpc-status-details-bin", status),),
+    ))
+
+
+def slow_echo(request, context):
+    delay = dict(context.invocation_metadata()).get("x-sleep-ms", "0")
+    time.sleep(int(delay) / 1000.0)
+    return request
+
+
+def chat(request_iterator, context):
+    for message in request_iterator:
+        yield message
+
+
+def flood(request, context):
+    count, size = (int(part) for part in request.decode().split())
+    chunk = b"f" * size
+    for _ in range(count):
+        yield chunk
+
+
+def abort_mid_stream(request, context):
+    for i in range(int(request.decode() or "0")):
+        yield ("message %d" % i).encode()
+    context.set_trailing_metadata((("x-reason", "mid-stream"),))
+    context.abort(grpc.StatusCode.ABORTED, "aborted after the messages")
+
+
+def sink(request_iterator, context):
+    delay = dict(context.invocation_metadata()).get("x-sink-delay-ms", "0")
+    time.sleep(int(delay) / 1000.0)
+    total = 0
+    for message in request_iterator:
+        total += len(message)
+    return str(total).encode()
+
+
 def main():
     handlers = {
         "Echo": grpc.unary_unary_rpc_method_handler(echo),
         "Fail": grpc.unary_unary_rpc_method_handler(fail),
         "Sleep": grpc.unary_unary_rpc_method_handler(sleep),
         "Big": grpc.unary_unary_rpc_method_handler(big),
+        "FailDetails": grpc.unary_unary_rpc_method_handler(fail_details),
+        "SlowEcho": grpc.unary_unary_rpc_method_handler(slow_echo),
+        "Chat": grpc.stream_stream_rpc_method_handler(chat),
+        "Flood": grpc.unary_stream_rpc_method_handler(flood),
+        "Abort": grpc.unary_stream_rpc_method_handler(abort_mid_stream),
+        "Sink": grpc.stream_unary_rpc_method_handler(sink),
     }
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=8),

@@ -109,7 +109,7 @@ final class UpstreamCallDriver: @unchecked Sendable {
     }
 
     /// Names the edge sets itself or that are connection-specific in HTTP/2.
-    private static func isReserved(_ name: String) -> Bool {
+    static func isReserved(_ name: String) -> Bool {
         switch name {
         case "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "connection", "host",
             "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "content-length":

@@ -53,3 +53,28 @@ public final class UpstreamPool: UpstreamCalling {
         for cluster in self.clusters.values { cluster.closeAll() }
     }
 }
+
+extension UpstreamPool: UpstreamStreaming {
+    /// Opens a streaming call on the cluster of `head.service`, on a pooled connection of
+    /// `eventLoop`. Without a cluster the call ends with UNIMPLEMENTED on a later loop tick.
+    public func openStream(
+        _ head: UpstreamStreamHead, policy: CallPolicy, on eventLoop: any EventLoop,
+        observer: any UpstreamStreamObserver
+    ) -> any UpstreamStreamControl {
+        let call = UpstreamStreamingCall(head: head, policy: policy, eventLoop: eventLoop, observer: observer)
+        let cluster = self.services.cluster(forService: head.service).flatMap { self.clusters[$0] }
+        let start: @Sendable () -> Void = {
+            if let cluster {
+                call.start(cluster: cluster)
+            } else {
+                call.fail(GRPCStatus(code: .unimplemented, message: "no upstream cluster is configured for service '\(head.service)'"))
+            }
+        }
+        if eventLoop.inEventLoop {
+            start()
+        } else {
+            eventLoop.execute(start)
+        }
+        return call
+    }
+}

@@ -6,7 +6,9 @@
 // parameters (scalar, repeated, enum, nested, well-known types), `body: "*"`,
 // `body: "<field>"`, `response_body`, custom verbs, additional_bindings and a
 // custom HTTP method. The debug methods (Sleep, Flaky, EchoMetadata, Fail)
-// exist for deadline, retry, metadata and status-mapping tests.
+// exist for deadline, retry, metadata and status-mapping tests. Streaming:
+// ListBooksStream and Download (server), CreateBooks and UploadCover (client),
+// ChatBooks (bidirectional); UploadCover and GetCover carry google.api.HttpBody.
 //
 // Regenerate the Swift code and the descriptor set with scripts/generate-demo.sh.
 
@@ -267,6 +269,58 @@ public enum Demo_Bookstore_V1_Bookstore: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ChatBooks" metadata.
+        public enum ChatBooks: Sendable {
+            /// Request type for "ChatBooks".
+            public typealias Input = Demo_Bookstore_V1_ChatBooksRequest
+            /// Response type for "ChatBooks".
+            public typealias Output = Demo_Bookstore_V1_ChatBooksResponse
+            /// Descriptor for "ChatBooks".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "demo.bookstore.v1.Bookstore"),
+                method: "ChatBooks",
+                type: .bidirectionalStreaming
+            )
+        }
+        /// Namespace for "UploadCover" metadata.
+        public enum UploadCover: Sendable {
+            /// Request type for "UploadCover".
+            public typealias Input = Google_Api_HttpBody
+            /// Response type for "UploadCover".
+            public typealias Output = Demo_Bookstore_V1_UploadCoverResponse
+            /// Descriptor for "UploadCover".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "demo.bookstore.v1.Bookstore"),
+                method: "UploadCover",
+                type: .clientStreaming
+            )
+        }
+        /// Namespace for "GetCover" metadata.
+        public enum GetCover: Sendable {
+            /// Request type for "GetCover".
+            public typealias Input = Demo_Bookstore_V1_GetCoverRequest
+            /// Response type for "GetCover".
+            public typealias Output = Google_Api_HttpBody
+            /// Descriptor for "GetCover".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "demo.bookstore.v1.Bookstore"),
+                method: "GetCover",
+                type: .unary
+            )
+        }
+        /// Namespace for "Download" metadata.
+        public enum Download: Sendable {
+            /// Request type for "Download".
+            public typealias Input = Demo_Bookstore_V1_DownloadRequest
+            /// Response type for "Download".
+            public typealias Output = Demo_Bookstore_V1_DownloadChunk
+            /// Descriptor for "Download".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "demo.bookstore.v1.Bookstore"),
+                method: "Download",
+                type: .serverStreaming
+            )
+        }
         /// Descriptors for all methods in the "demo.bookstore.v1.Bookstore" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListShelves.descriptor,
@@ -286,7 +340,11 @@ public enum Demo_Bookstore_V1_Bookstore: Sendable {
             Sleep.descriptor,
             Flaky.descriptor,
             EchoMetadata.descriptor,
-            Fail.descriptor
+            Fail.descriptor,
+            ChatBooks.descriptor,
+            UploadCover.descriptor,
+            GetCover.descriptor,
+            Download.descriptor
         ]
     }
 }
@@ -410,7 +468,7 @@ extension Demo_Bookstore_V1_Bookstore {
         /// > Source IDL Documentation:
         /// >
         /// > Server streaming: the books of a shelf, one message each, `interval`
-        /// > apart.
+        /// > apart. With `fail_after` > 0 the call fails (ABORTED) after that many books.
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Demo_Bookstore_V1_ListBooksStreamRequest` messages.
@@ -655,6 +713,83 @@ extension Demo_Bookstore_V1_Bookstore {
             request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_FailRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
+        /// Handle the "ChatBooks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Bidirectional streaming: answers each request as it arrives with
+        /// > "echo: <text>" and a sequence number (1, 2, ...). The text "fail" ends the
+        /// > call with INVALID_ARGUMENT and a BadRequest detail.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Demo_Bookstore_V1_ChatBooksRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Demo_Bookstore_V1_ChatBooksResponse` messages.
+        func chatBooks(
+            request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_ChatBooksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_ChatBooksResponse>
+
+        /// Handle the "UploadCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Client streaming of raw bytes: each google.api.HttpBody is one chunk of a
+        /// > cover image; the answer counts and hashes them.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Google_Api_HttpBody` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Demo_Bookstore_V1_UploadCoverResponse` messages.
+        func uploadCover(
+            request: GRPCCore.StreamingServerRequest<Google_Api_HttpBody>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_UploadCoverResponse>
+
+        /// Handle the "GetCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A raw (non-JSON) response: a small cover, `name` "sample.png" (a PNG) or
+        /// > "sample.txt" (text/plain); anything else is NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Demo_Bookstore_V1_GetCoverRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Google_Api_HttpBody` messages.
+        func getCover(
+            request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_GetCoverRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Google_Api_HttpBody>
+
+        /// Handle the "Download" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Server streaming of `bytes` bytes in chunks of `chunk_size` (default
+        /// > 65536, at most 1 MiB): the backpressure-test method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Demo_Bookstore_V1_DownloadRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Demo_Bookstore_V1_DownloadChunk` messages.
+        func download(
+            request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_DownloadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_DownloadChunk>
     }
 
     /// Service protocol for the "demo.bookstore.v1.Bookstore" service.
@@ -762,7 +897,7 @@ extension Demo_Bookstore_V1_Bookstore {
         /// > Source IDL Documentation:
         /// >
         /// > Server streaming: the books of a shelf, one message each, `interval`
-        /// > apart.
+        /// > apart. With `fail_after` > 0 the call fails (ABORTED) after that many books.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Demo_Bookstore_V1_ListBooksStreamRequest` message.
@@ -1007,6 +1142,83 @@ extension Demo_Bookstore_V1_Bookstore {
             request: GRPCCore.ServerRequest<Demo_Bookstore_V1_FailRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<SwiftProtobuf.Google_Protobuf_Empty>
+
+        /// Handle the "ChatBooks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Bidirectional streaming: answers each request as it arrives with
+        /// > "echo: <text>" and a sequence number (1, 2, ...). The text "fail" ends the
+        /// > call with INVALID_ARGUMENT and a BadRequest detail.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Demo_Bookstore_V1_ChatBooksRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Demo_Bookstore_V1_ChatBooksResponse` messages.
+        func chatBooks(
+            request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_ChatBooksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_ChatBooksResponse>
+
+        /// Handle the "UploadCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Client streaming of raw bytes: each google.api.HttpBody is one chunk of a
+        /// > cover image; the answer counts and hashes them.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Google_Api_HttpBody` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Demo_Bookstore_V1_UploadCoverResponse` message.
+        func uploadCover(
+            request: GRPCCore.StreamingServerRequest<Google_Api_HttpBody>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Demo_Bookstore_V1_UploadCoverResponse>
+
+        /// Handle the "GetCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A raw (non-JSON) response: a small cover, `name` "sample.png" (a PNG) or
+        /// > "sample.txt" (text/plain); anything else is NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Demo_Bookstore_V1_GetCoverRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Google_Api_HttpBody` message.
+        func getCover(
+            request: GRPCCore.ServerRequest<Demo_Bookstore_V1_GetCoverRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Google_Api_HttpBody>
+
+        /// Handle the "Download" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Server streaming of `bytes` bytes in chunks of `chunk_size` (default
+        /// > 65536, at most 1 MiB): the backpressure-test method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Demo_Bookstore_V1_DownloadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Demo_Bookstore_V1_DownloadChunk` messages.
+        func download(
+            request: GRPCCore.ServerRequest<Demo_Bookstore_V1_DownloadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_DownloadChunk>
     }
 
     /// Simple service protocol for the "demo.bookstore.v1.Bookstore" service.
@@ -1112,7 +1324,7 @@ extension Demo_Bookstore_V1_Bookstore {
         /// > Source IDL Documentation:
         /// >
         /// > Server streaming: the books of a shelf, one message each, `interval`
-        /// > apart.
+        /// > apart. With `fail_after` > 0 the call fails (ABORTED) after that many books.
         ///
         /// - Parameters:
         ///   - request: A `Demo_Bookstore_V1_ListBooksStreamRequest` message.
@@ -1358,6 +1570,85 @@ extension Demo_Bookstore_V1_Bookstore {
             request: Demo_Bookstore_V1_FailRequest,
             context: GRPCCore.ServerContext
         ) async throws -> SwiftProtobuf.Google_Protobuf_Empty
+
+        /// Handle the "ChatBooks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Bidirectional streaming: answers each request as it arrives with
+        /// > "echo: <text>" and a sequence number (1, 2, ...). The text "fail" ends the
+        /// > call with INVALID_ARGUMENT and a BadRequest detail.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Demo_Bookstore_V1_ChatBooksRequest` messages.
+        ///   - response: A response stream of `Demo_Bookstore_V1_ChatBooksResponse` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func chatBooks(
+            request: GRPCCore.RPCAsyncSequence<Demo_Bookstore_V1_ChatBooksRequest, any Swift.Error>,
+            response: GRPCCore.RPCWriter<Demo_Bookstore_V1_ChatBooksResponse>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
+        /// Handle the "UploadCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Client streaming of raw bytes: each google.api.HttpBody is one chunk of a
+        /// > cover image; the answer counts and hashes them.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Google_Api_HttpBody` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Demo_Bookstore_V1_UploadCoverResponse` to respond with.
+        func uploadCover(
+            request: GRPCCore.RPCAsyncSequence<Google_Api_HttpBody, any Swift.Error>,
+            context: GRPCCore.ServerContext
+        ) async throws -> Demo_Bookstore_V1_UploadCoverResponse
+
+        /// Handle the "GetCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A raw (non-JSON) response: a small cover, `name` "sample.png" (a PNG) or
+        /// > "sample.txt" (text/plain); anything else is NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A `Demo_Bookstore_V1_GetCoverRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Google_Api_HttpBody` to respond with.
+        func getCover(
+            request: Demo_Bookstore_V1_GetCoverRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Google_Api_HttpBody
+
+        /// Handle the "Download" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Server streaming of `bytes` bytes in chunks of `chunk_size` (default
+        /// > 65536, at most 1 MiB): the backpressure-test method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Demo_Bookstore_V1_DownloadRequest` message.
+        ///   - response: A response stream of `Demo_Bookstore_V1_DownloadChunk` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func download(
+            request: Demo_Bookstore_V1_DownloadRequest,
+            response: GRPCCore.RPCWriter<Demo_Bookstore_V1_DownloadChunk>,
+            context: GRPCCore.ServerContext
+        ) async throws
     }
 }
 
@@ -1558,6 +1849,50 @@ extension Demo_Bookstore_V1_Bookstore.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<SwiftProtobuf.Google_Protobuf_Empty>(),
             handler: { request, context in
                 try await self.fail(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Demo_Bookstore_V1_Bookstore.Method.ChatBooks.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Demo_Bookstore_V1_ChatBooksRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Demo_Bookstore_V1_ChatBooksResponse>(),
+            handler: { request, context in
+                try await self.chatBooks(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Demo_Bookstore_V1_Bookstore.Method.UploadCover.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Google_Api_HttpBody>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Demo_Bookstore_V1_UploadCoverResponse>(),
+            handler: { request, context in
+                try await self.uploadCover(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Demo_Bookstore_V1_Bookstore.Method.GetCover.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Demo_Bookstore_V1_GetCoverRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Google_Api_HttpBody>(),
+            handler: { request, context in
+                try await self.getCover(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Demo_Bookstore_V1_Bookstore.Method.Download.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Demo_Bookstore_V1_DownloadRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Demo_Bookstore_V1_DownloadChunk>(),
+            handler: { request, context in
+                try await self.download(
                     request: request,
                     context: context
                 )
@@ -1765,6 +2100,39 @@ extension Demo_Bookstore_V1_Bookstore.ServiceProtocol {
             context: context
         )
         return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func uploadCover(
+        request: GRPCCore.StreamingServerRequest<Google_Api_HttpBody>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_UploadCoverResponse> {
+        let response = try await self.uploadCover(
+            request: request,
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getCover(
+        request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_GetCoverRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Google_Api_HttpBody> {
+        let response = try await self.getCover(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func download(
+        request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_DownloadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_DownloadChunk> {
+        let response = try await self.download(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return response
     }
 }
 
@@ -2008,6 +2376,66 @@ extension Demo_Bookstore_V1_Bookstore.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func chatBooks(
+        request: GRPCCore.StreamingServerRequest<Demo_Bookstore_V1_ChatBooksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_ChatBooksResponse> {
+        return GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_ChatBooksResponse>(
+            metadata: [:],
+            producer: { writer in
+                try await self.chatBooks(
+                    request: request.messages,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
+    public func uploadCover(
+        request: GRPCCore.StreamingServerRequest<Google_Api_HttpBody>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Demo_Bookstore_V1_UploadCoverResponse> {
+        return GRPCCore.ServerResponse<Demo_Bookstore_V1_UploadCoverResponse>(
+            message: try await self.uploadCover(
+                request: request.messages,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getCover(
+        request: GRPCCore.ServerRequest<Demo_Bookstore_V1_GetCoverRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Google_Api_HttpBody> {
+        return GRPCCore.ServerResponse<Google_Api_HttpBody>(
+            message: try await self.getCover(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func download(
+        request: GRPCCore.ServerRequest<Demo_Bookstore_V1_DownloadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_DownloadChunk> {
+        return GRPCCore.StreamingServerResponse<Demo_Bookstore_V1_DownloadChunk>(
+            metadata: [:],
+            producer: { writer in
+                try await self.download(
+                    request: request.message,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
 }
 
 // MARK: demo.bookstore.v1.Bookstore (client)
@@ -2141,7 +2569,7 @@ extension Demo_Bookstore_V1_Bookstore {
         /// > Source IDL Documentation:
         /// >
         /// > Server streaming: the books of a shelf, one message each, `interval`
-        /// > apart.
+        /// > apart. With `fail_after` > 0 the call fails (ABORTED) after that many books.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Demo_Bookstore_V1_ListBooksStreamRequest` message.
@@ -2451,6 +2879,103 @@ extension Demo_Bookstore_V1_Bookstore {
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<SwiftProtobuf.Google_Protobuf_Empty>) async throws -> Result
         ) async throws -> Result where Result: Sendable
+
+        /// Call the "ChatBooks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Bidirectional streaming: answers each request as it arrives with
+        /// > "echo: <text>" and a sequence number (1, 2, ...). The text "fail" ends the
+        /// > call with INVALID_ARGUMENT and a BadRequest detail.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Demo_Bookstore_V1_ChatBooksRequest` messages.
+        ///   - serializer: A serializer for `Demo_Bookstore_V1_ChatBooksRequest` messages.
+        ///   - deserializer: A deserializer for `Demo_Bookstore_V1_ChatBooksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func chatBooks<Result>(
+            request: GRPCCore.StreamingClientRequest<Demo_Bookstore_V1_ChatBooksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Demo_Bookstore_V1_ChatBooksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Demo_Bookstore_V1_ChatBooksResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Demo_Bookstore_V1_ChatBooksResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UploadCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Client streaming of raw bytes: each google.api.HttpBody is one chunk of a
+        /// > cover image; the answer counts and hashes them.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Google_Api_HttpBody` messages.
+        ///   - serializer: A serializer for `Google_Api_HttpBody` messages.
+        ///   - deserializer: A deserializer for `Demo_Bookstore_V1_UploadCoverResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func uploadCover<Result>(
+            request: GRPCCore.StreamingClientRequest<Google_Api_HttpBody>,
+            serializer: some GRPCCore.MessageSerializer<Google_Api_HttpBody>,
+            deserializer: some GRPCCore.MessageDeserializer<Demo_Bookstore_V1_UploadCoverResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Demo_Bookstore_V1_UploadCoverResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A raw (non-JSON) response: a small cover, `name` "sample.png" (a PNG) or
+        /// > "sample.txt" (text/plain); anything else is NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Demo_Bookstore_V1_GetCoverRequest` message.
+        ///   - serializer: A serializer for `Demo_Bookstore_V1_GetCoverRequest` messages.
+        ///   - deserializer: A deserializer for `Google_Api_HttpBody` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getCover<Result>(
+            request: GRPCCore.ClientRequest<Demo_Bookstore_V1_GetCoverRequest>,
+            serializer: some GRPCCore.MessageSerializer<Demo_Bookstore_V1_GetCoverRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Google_Api_HttpBody>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Google_Api_HttpBody>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Download" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Server streaming of `bytes` bytes in chunks of `chunk_size` (default
+        /// > 65536, at most 1 MiB): the backpressure-test method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Demo_Bookstore_V1_DownloadRequest` message.
+        ///   - serializer: A serializer for `Demo_Bookstore_V1_DownloadRequest` messages.
+        ///   - deserializer: A deserializer for `Demo_Bookstore_V1_DownloadChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func download<Result>(
+            request: GRPCCore.ClientRequest<Demo_Bookstore_V1_DownloadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Demo_Bookstore_V1_DownloadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Demo_Bookstore_V1_DownloadChunk>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Demo_Bookstore_V1_DownloadChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
     }
 
     /// Generated client for the "demo.bookstore.v1.Bookstore" service.
@@ -2646,7 +3171,7 @@ extension Demo_Bookstore_V1_Bookstore {
         /// > Source IDL Documentation:
         /// >
         /// > Server streaming: the books of a shelf, one message each, `interval`
-        /// > apart.
+        /// > apart. With `fail_after` > 0 the call fails (ABORTED) after that many books.
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Demo_Bookstore_V1_ListBooksStreamRequest` message.
@@ -3097,6 +3622,143 @@ extension Demo_Bookstore_V1_Bookstore {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ChatBooks" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Bidirectional streaming: answers each request as it arrives with
+        /// > "echo: <text>" and a sequence number (1, 2, ...). The text "fail" ends the
+        /// > call with INVALID_ARGUMENT and a BadRequest detail.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Demo_Bookstore_V1_ChatBooksRequest` messages.
+        ///   - serializer: A serializer for `Demo_Bookstore_V1_ChatBooksRequest` messages.
+        ///   - deserializer: A deserializer for `Demo_Bookstore_V1_ChatBooksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func chatBooks<Result>(
+            request: GRPCCore.StreamingClientRequest<Demo_Bookstore_V1_ChatBooksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Demo_Bookstore_V1_ChatBooksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Demo_Bookstore_V1_ChatBooksResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Demo_Bookstore_V1_ChatBooksResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.bidirectionalStreaming(
+                request: request,
+                descriptor: Demo_Bookstore_V1_Bookstore.Method.ChatBooks.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UploadCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Client streaming of raw bytes: each google.api.HttpBody is one chunk of a
+        /// > cover image; the answer counts and hashes them.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Google_Api_HttpBody` messages.
+        ///   - serializer: A serializer for `Google_Api_HttpBody` messages.
+        ///   - deserializer: A deserializer for `Demo_Bookstore_V1_UploadCoverResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func uploadCover<Result>(
+            request: GRPCCore.StreamingClientRequest<Google_Api_HttpBody>,
+            serializer: some GRPCCore.MessageSerializer<Google_Api_HttpBody>,
+            deserializer: some GRPCCore.MessageDeserializer<Demo_Bookstore_V1_UploadCoverResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Demo_Bookstore_V1_UploadCoverResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.clientStreaming(
+                request: request,
+                descriptor: Demo_Bookstore_V1_Bookstore.Method.UploadCover.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetCover" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A raw (non-JSON) response: a small cover, `name` "sample.png" (a PNG) or
+        /// > "sample.txt" (text/plain); anything else is NOT_FOUND.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Demo_Bookstore_V1_GetCoverRequest` message.
+        ///   - serializer: A serializer for `Demo_Bookstore_V1_GetCoverRequest` messages.
+        ///   - deserializer: A deserializer for `Google_Api_HttpBody` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getCover<Result>(
+            request: GRPCCore.ClientRequest<Demo_Bookstore_V1_GetCoverRequest>,
+            serializer: some GRPCCore.MessageSerializer<Demo_Bookstore_V1_GetCoverRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Google_Api_HttpBody>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Google_Api_HttpBody>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Demo_Bookstore_V1_Bookstore.Method.GetCover.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Download" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Server streaming of `bytes` bytes in chunks of `chunk_size` (default
+        /// > 65536, at most 1 MiB): the backpressure-test method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Demo_Bookstore_V1_DownloadRequest` message.
+        ///   - serializer: A serializer for `Demo_Bookstore_V1_DownloadRequest` messages.
+        ///   - deserializer: A deserializer for `Demo_Bookstore_V1_DownloadChunk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func download<Result>(
+            request: GRPCCore.ClientRequest<Demo_Bookstore_V1_DownloadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Demo_Bookstore_V1_DownloadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Demo_Bookstore_V1_DownloadChunk>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Demo_Bookstore_V1_DownloadChunk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.serverStreaming(
+                request: request,
+                descriptor: Demo_Bookstore_V1_Bookstore.Method.Download.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3255,7 +3917,7 @@ extension Demo_Bookstore_V1_Bookstore.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Server streaming: the books of a shelf, one message each, `interval`
-    /// > apart.
+    /// > apart. With `fail_after` > 0 the call fails (ABORTED) after that many books.
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Demo_Bookstore_V1_ListBooksStreamRequest` message.
@@ -3641,6 +4303,123 @@ extension Demo_Bookstore_V1_Bookstore.ClientProtocol {
             onResponse: handleResponse
         )
     }
+
+    /// Call the "ChatBooks" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Bidirectional streaming: answers each request as it arrives with
+    /// > "echo: <text>" and a sequence number (1, 2, ...). The text "fail" ends the
+    /// > call with INVALID_ARGUMENT and a BadRequest detail.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Demo_Bookstore_V1_ChatBooksRequest` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func chatBooks<Result>(
+        request: GRPCCore.StreamingClientRequest<Demo_Bookstore_V1_ChatBooksRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Demo_Bookstore_V1_ChatBooksResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.chatBooks(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Demo_Bookstore_V1_ChatBooksRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Demo_Bookstore_V1_ChatBooksResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UploadCover" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Client streaming of raw bytes: each google.api.HttpBody is one chunk of a
+    /// > cover image; the answer counts and hashes them.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Google_Api_HttpBody` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func uploadCover<Result>(
+        request: GRPCCore.StreamingClientRequest<Google_Api_HttpBody>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Demo_Bookstore_V1_UploadCoverResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.uploadCover(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Google_Api_HttpBody>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Demo_Bookstore_V1_UploadCoverResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetCover" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A raw (non-JSON) response: a small cover, `name` "sample.png" (a PNG) or
+    /// > "sample.txt" (text/plain); anything else is NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Demo_Bookstore_V1_GetCoverRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getCover<Result>(
+        request: GRPCCore.ClientRequest<Demo_Bookstore_V1_GetCoverRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Google_Api_HttpBody>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getCover(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Demo_Bookstore_V1_GetCoverRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Google_Api_HttpBody>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Download" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Server streaming of `bytes` bytes in chunks of `chunk_size` (default
+    /// > 65536, at most 1 MiB): the backpressure-test method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Demo_Bookstore_V1_DownloadRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func download<Result>(
+        request: GRPCCore.ClientRequest<Demo_Bookstore_V1_DownloadRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Demo_Bookstore_V1_DownloadChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.download(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Demo_Bookstore_V1_DownloadRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Demo_Bookstore_V1_DownloadChunk>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
 }
 
 // Helpers providing sugared APIs for 'ClientProtocol' methods.
@@ -3818,7 +4597,7 @@ extension Demo_Bookstore_V1_Bookstore.ClientProtocol {
     /// > Source IDL Documentation:
     /// >
     /// > Server streaming: the books of a shelf, one message each, `interval`
-    /// > apart.
+    /// > apart. With `fail_after` > 0 the call fails (ABORTED) after that many books.
     ///
     /// - Parameters:
     ///   - message: request message to send.
@@ -4252,6 +5031,141 @@ extension Demo_Bookstore_V1_Bookstore.ClientProtocol {
             metadata: metadata
         )
         return try await self.fail(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ChatBooks" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Bidirectional streaming: answers each request as it arrives with
+    /// > "echo: <text>" and a sequence number (1, 2, ...). The text "fail" ends the
+    /// > call with INVALID_ARGUMENT and a BadRequest detail.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func chatBooks<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Demo_Bookstore_V1_ChatBooksRequest>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Demo_Bookstore_V1_ChatBooksResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Demo_Bookstore_V1_ChatBooksRequest>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.chatBooks(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UploadCover" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Client streaming of raw bytes: each google.api.HttpBody is one chunk of a
+    /// > cover image; the answer counts and hashes them.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func uploadCover<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Google_Api_HttpBody>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Demo_Bookstore_V1_UploadCoverResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Google_Api_HttpBody>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.uploadCover(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetCover" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A raw (non-JSON) response: a small cover, `name` "sample.png" (a PNG) or
+    /// > "sample.txt" (text/plain); anything else is NOT_FOUND.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getCover<Result>(
+        _ message: Demo_Bookstore_V1_GetCoverRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Google_Api_HttpBody>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Demo_Bookstore_V1_GetCoverRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getCover(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Download" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Server streaming of `bytes` bytes in chunks of `chunk_size` (default
+    /// > 65536, at most 1 MiB): the backpressure-test method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func download<Result>(
+        _ message: Demo_Bookstore_V1_DownloadRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Demo_Bookstore_V1_DownloadChunk>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Demo_Bookstore_V1_DownloadRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.download(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -74,12 +74,19 @@ struct BookstoreService: Demo_Bookstore_V1_Bookstore.ServiceProtocol {
             try state.books(onShelf: message.shelf, limit: message.limit)
         }
         let metadata = request.metadata
+        let failAfter = Int(message.failAfter)
         return StreamingServerResponse { writer in
             for (index, book) in books.enumerated() {
+                if failAfter > 0, index == failAfter {
+                    throw GoogleRPCStatus(code: .aborted, message: "stream failed after \(failAfter) books (fail_after)")
+                }
                 if index > 0, interval > .zero {
                     try await CancellableSleep.sleep(for: interval, context: context, metadata: metadata)
                 }
                 try await writer.write(book)
+            }
+            if failAfter > 0, failAfter >= books.count {
+                throw GoogleRPCStatus(code: .aborted, message: "stream failed after \(books.count) books (fail_after)")
             }
             return ["book-count": "\(books.count)"]
         }

@@ -1,0 +1,375 @@
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+
+/// One streaming gRPC call on its own HTTP/2 stream channel of a pooled
+/// ``UpstreamConnection``: the HTTP side's ``UpstreamStreamControl`` and the stream
+/// channel's handler in one object.
+///
+/// Requests: HEADERS go out as soon as the stream exists; each ``send(_:)`` is one
+/// DATA frame (5-byte gRPC header + message), ``finishSending()`` an empty DATA frame
+/// with END_STREAM. Messages sent before the stream exists are queued.
+///
+/// Responses: frames go through an ``UpstreamStreamingResponseDecoder``; each message
+/// reaches the observer as soon as it is complete. Pausing turns the stream channel's
+/// `autoRead` off, so unread frames stay in NIO's stream buffer, no WINDOW_UPDATE is
+/// sent for them and HTTP/2 flow control stops the backend.
+///
+/// Confined to its event loop (`@unchecked Sendable` only so NIO's `@Sendable`
+/// callbacks, which run on that loop, can capture it).
+final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl, @unchecked Sendable {
+    typealias InboundIn = HTTP2Frame.FramePayload
+    typealias OutboundOut = HTTP2Frame.FramePayload
+
+    private let head: UpstreamStreamHead
+    private let eventLoop: EventLoop
+    /// Held until the end is delivered or the call is cancelled.
+    private var observer: (any UpstreamStreamObserver)?
+    private var decoder: UpstreamStreamingResponseDecoder
+
+    private var connection: UpstreamConnection?
+    private var context: ChannelHandlerContext?
+    private var deadlineTask: Scheduled<Void>?
+    /// Inside ``start(cluster:tls:)``: an end reached now is delivered on a later loop
+    /// tick, never re-entrantly inside `openStream`.
+    private var opening = true
+    /// Finished or cancelled: no more callbacks, no more sending.
+    private var ended = false
+
+    /// Framed request messages waiting for the stream to become active.
+    private var queued: [ByteBuffer] = []
+    private var headersSent = false
+    private var sendingFinished = false
+    private var endStreamSent = false
+    private var remoteEnded = false
+    private var inactive = false
+    private var paused = false
+
+    private var requestHeaderBlock = HPACKHeaders()
+    private var streamID: HTTP2StreamID?
+    private var closeReason: HTTP2ErrorCode?
+    private var messagesReceived = 0
+    /// Whether this call's slot on the connection was given back.
+    private var released = false
+
+    init(head: UpstreamStreamHead, policy: CallPolicy, eventLoop: EventLoop, observer: any UpstreamStreamObserver) {
+        self.head = head
+        self.eventLoop = eventLoop
+        self.observer = observer
+        self.decoder = UpstreamStreamingResponseDecoder(maxMessageBytes: policy.maxResponseBytes)
+    }
+
+    // MARK: Starting
+
+    /// Opens the stream on the next connection of `cluster`'s pool for this loop.
+    func start(cluster: UpstreamCluster) {
+        self.eventLoop.assertInEventLoop()
+        defer { self.opening = false }
+        cluster.stats.update { $0.attempts += 1 }
+        guard self.head.deadline > .now() else {
+            self.finish(GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started"))
+            return
+        }
+        if self.head.deadline != .distantFuture {
+            self.deadlineTask = self.eventLoop.scheduleTask(deadline: self.head.deadline) { [self] in
+                self.finish(GRPCStatus(code: .deadlineExceeded, message: "upstream call to \(self.head.path) exceeded its deadline"))
+            }
+        }
+        let connection = cluster.loopPool(for: self.eventLoop).nextConnection()
+        self.connection = connection
+        connection.activeStreams += 1
+        self.requestHeaderBlock = self.requestHeaders(authority: connection.authority, tls: cluster.config.tls)
+        connection.withMultiplexer { [self] result in
+            switch result {
+            case .success(let multiplexer):
+                guard !self.ended else {
+                    self.releaseSlot()
+                    return
+                }
+                let created = self.eventLoop.makePromise(of: Channel.self)
+                created.futureResult.whenFailure { [self] error in
+                    self.releaseSlot()
+                    self.finish(GRPCStatus(code: .unavailable, message: "cannot open a stream to \(connection.endpoint): \(error)"))
+                }
+                multiplexer.createStreamChannel(promise: created) { [self] channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(self)
+                    }
+                }
+            case .failure(let attempt):
+                self.releaseSlot()
+                self.finish(attempt.status)
+            }
+        }
+    }
+
+    /// Ends a call that could not start (no cluster), asynchronously.
+    func fail(_ status: GRPCStatus) {
+        defer { self.opening = false }
+        self.finish(status)
+    }
+
+    private func requestHeaders(authority: String, tls: Bool) -> HPACKHeaders {
+        var headers = HPACKHeaders()
+        headers.reserveCapacity(8 + self.head.metadata.count)
+        headers.add(name: ":method", value: "POST")
+        headers.add(name: ":scheme", value: tls ? "https" : "http")
+        headers.add(name: ":path", value: self.head.path)
+        headers.add(name: ":authority", value: authority)
+        headers.add(name: "content-type", value: "application/grpc")
+        headers.add(name: "te", value: "trailers")
+        if self.head.deadline != .distantFuture {
+            headers.add(name: "grpc-timeout", value: GRPCTimeout.encode(self.head.deadline - .now()))
+        }
+        for (name, value) in self.head.metadata where !UpstreamCallDriver.isReserved(name) {
+            headers.add(name: name, value: value)
+        }
+        return headers
+    }
+
+    // MARK: UpstreamStreamControl
+
+    func send(_ message: ByteBuffer) {
+        self.eventLoop.assertInEventLoop()
+        guard !self.ended, !self.sendingFinished else { return }
+        var framed = ByteBufferAllocator().buffer(capacity: 5 + message.readableBytes)
+        framed.writeInteger(UInt8(0))
+        framed.writeInteger(UInt32(truncatingIfNeeded: message.readableBytes))
+        var message = message
+        framed.writeBuffer(&message)
+        if self.headersSent, let context = self.context {
+            context.writeAndFlush(self.wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: nil)
+        } else {
+            self.queued.append(framed)
+        }
+    }
+
+    func finishSending() {
+        self.eventLoop.assertInEventLoop()
+        guard !self.ended, !self.sendingFinished else { return }
+        self.sendingFinished = true
+        if self.headersSent, let context = self.context {
+            self.sendEndStream(context: context)
+            context.flush()
+        }
+    }
+
+    var isWritable: Bool {
+        guard self.headersSent, let context = self.context else { return true }
+        return context.channel.isWritable
+    }
+
+    func pauseReading() {
+        self.eventLoop.assertInEventLoop()
+        guard !self.paused else { return }
+        self.paused = true
+        try? self.context?.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+    }
+
+    func resumeReading() {
+        self.eventLoop.assertInEventLoop()
+        guard self.paused else { return }
+        self.paused = false
+        guard let context = self.context, !self.inactive else { return }
+        try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
+        context.read()
+    }
+
+    func cancel() {
+        self.eventLoop.assertInEventLoop()
+        guard self.observer != nil else { return }
+        self.observer = nil
+        guard !self.ended else { return }
+        self.ended = true
+        self.deadlineTask?.cancel()
+        self.resetStream()
+    }
+
+    // MARK: ChannelInboundHandler
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if self.ended {
+            context.close(promise: nil)
+            return
+        }
+        if self.paused {
+            try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: false)
+        }
+        if context.channel.isActive {
+            self.sendHead(context: context)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        self.releaseSlot()
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        self.sendHead(context: context)
+        context.fireChannelActive()
+    }
+
+    private func sendHead(context: ChannelHandlerContext) {
+        guard !self.headersSent, !self.ended else { return }
+        self.headersSent = true
+        context.write(self.wrapOutboundOut(.headers(.init(headers: self.requestHeaderBlock))), promise: nil)
+        for framed in self.queued {
+            context.write(self.wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: nil)
+        }
+        self.queued = []
+        if self.sendingFinished {
+            self.sendEndStream(context: context)
+        }
+        context.flush()
+        self.streamID = try? context.channel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID)
+        if !context.channel.isWritable, let observer = self.observer {
+            observer.upstreamWritabilityChanged(false)
+        }
+    }
+
+    private func sendEndStream(context: ChannelHandlerContext) {
+        guard !self.endStreamSent else { return }
+        self.endStreamSent = true
+        context.write(self.wrapOutboundOut(.data(.init(data: .byteBuffer(ByteBuffer()), endStream: true))), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !self.ended else { return }
+        switch self.unwrapInboundIn(data) {
+        case .headers(let headers):
+            if headers.endStream { self.remoteEnded = true }
+            self.handle(self.decoder.receiveHeaders(headers.headers, endStream: headers.endStream))
+        case .data(let data):
+            guard case .byteBuffer(let buffer) = data.data else { return }
+            if data.endStream { self.remoteEnded = true }
+            self.handle(self.decoder.receiveData(buffer))
+            self.deliverMessages()
+            if data.endStream, !self.ended {
+                self.handle(self.decoder.receiveEndOfStream())
+            }
+        case .rstStream(let code):
+            self.closeReason = code
+        default:
+            break
+        }
+    }
+
+    private func deliverMessages() {
+        while !self.ended {
+            switch self.decoder.nextMessage() {
+            case .none:
+                return
+            case .message(let message):
+                self.messagesReceived += 1
+                self.observer?.upstreamReceivedMessage(message)
+            case .failAndReset(let status):
+                self.finish(status)
+                return
+            }
+        }
+    }
+
+    private func handle(_ action: UpstreamStreamingResponseDecoder.Action) {
+        switch action {
+        case .none:
+            break
+        case .receivedHeaders(let headers):
+            self.observer?.upstreamReceivedHeaders(headers)
+        case .finished(let status, let trailers):
+            self.finish(status, trailers: trailers)
+        case .failAndReset(let status):
+            self.finish(status)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if !self.ended, self.headersSent, let observer = self.observer {
+            observer.upstreamWritabilityChanged(context.channel.isWritable)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let closed = event as? StreamClosedEvent, let reason = closed.reason {
+            self.closeReason = self.closeReason ?? reason
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let closed = error as? NIOHTTP2Errors.StreamClosed {
+            self.closeReason = self.closeReason ?? closed.errorCode
+        } else {
+            self.connection?.recordError(error)
+        }
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        self.inactive = true
+        self.releaseSlot()
+        if !self.ended {
+            self.finish(self.abruptEnd())
+        }
+        context.fireChannelInactive()
+    }
+
+    // MARK: Ending
+
+    /// Classifies a stream that closed without a status.
+    private func abruptEnd() -> GRPCStatus {
+        guard let connection = self.connection else {
+            return GRPCStatus(code: .unavailable, message: "upstream stream closed")
+        }
+        guard let streamID = self.streamID else {
+            return GRPCStatus(code: .unavailable, message: connection.closeReason + " before the request was sent")
+        }
+        if let lastStreamID = connection.goAwayLastStreamID, streamID > lastStreamID {
+            return GRPCStatus(code: .unavailable, message: "upstream \(connection.endpoint) is going away (GOAWAY) and did not process the call")
+        }
+        switch self.closeReason {
+        case .some(let code):
+            return GRPCStatus(code: GRPCStatusMapping.code(forHTTP2Error: code), message: "upstream \(connection.endpoint) reset the stream (\(code))")
+        case .none:
+            return GRPCStatus(code: .unavailable, message: connection.closeReason)
+        }
+    }
+
+    /// Ends the call exactly once: stops the deadline, resets the stream when it is
+    /// still open, and tells the observer (on a later tick while still opening).
+    private func finish(_ status: GRPCStatus, trailers: [(name: String, value: String)] = []) {
+        guard !self.ended else { return }
+        self.ended = true
+        self.deadlineTask?.cancel()
+        self.deadlineTask = nil
+        self.queued = []
+        self.resetStream()
+        let end = UpstreamStreamEnd(status: status, trailers: trailers, messagesReceived: self.messagesReceived)
+        if self.opening {
+            self.eventLoop.execute { [self] in self.deliver(end) }
+        } else {
+            self.deliver(end)
+        }
+    }
+
+    private func deliver(_ end: UpstreamStreamEnd) {
+        guard let observer = self.observer else { return }
+        self.observer = nil
+        observer.upstreamFinished(end)
+    }
+
+    /// RST_STREAM(CANCEL) unless the stream already closed both ways.
+    private func resetStream() {
+        guard let context = self.context, !self.inactive, !(self.endStreamSent && self.remoteEnded) else { return }
+        context.close(promise: nil)
+    }
+
+    /// Gives the call's slot on the connection back, exactly once.
+    private func releaseSlot() {
+        guard !self.released, let connection = self.connection else { return }
+        self.released = true
+        connection.streamFinished()
+    }
+}

@@ -1,0 +1,185 @@
+import NIOCore
+import NIOHPACK
+
+/// The response side of one streaming gRPC call as a state machine, free of I/O.
+///
+/// Feed it the stream's HEADERS and DATA frames in order. DATA is only buffered by
+/// ``receiveData(_:)``; the caller then pulls complete messages with ``nextMessage()``
+/// one at a time, so it can stop as soon as the call is abandoned, and calls
+/// ``receiveEndOfStream()`` when the DATA frame carried END_STREAM. Messages are
+/// reassembled across DATA frames; several may arrive in one frame.
+///
+/// Unlike ``GRPCResponseDecoder`` (one message, unary) any number of messages is
+/// fine and each is limited to `maxMessageBytes` on its own.
+struct UpstreamStreamingResponseDecoder {
+    enum Action {
+        /// Keep reading.
+        case none
+        /// Response headers (metadata only): deliver them.
+        case receivedHeaders([(name: String, value: String)])
+        /// The call is over; the stream ended normally. `trailers` is metadata only.
+        case finished(GRPCStatus, trailers: [(name: String, value: String)])
+        /// The call failed locally; the stream must be reset (RST_STREAM CANCEL).
+        case failAndReset(GRPCStatus)
+    }
+
+    enum MessageAction: Equatable {
+        /// No complete message is buffered.
+        case none
+        /// One message, without its frame header.
+        case message(ByteBuffer)
+        case failAndReset(GRPCStatus)
+    }
+
+    private enum State {
+        case awaitingHeaders
+        case receivingMessages
+        case done
+    }
+
+    private var state: State = .awaitingHeaders
+    private let maxMessageBytes: Int
+    /// Received bytes not yet handed out as messages.
+    private var pending = ByteBuffer()
+
+    init(maxMessageBytes: Int) {
+        self.maxMessageBytes = maxMessageBytes
+    }
+
+    var isDone: Bool {
+        if case .done = self.state { return true }
+        return false
+    }
+
+    mutating func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool) -> Action {
+        switch self.state {
+        case .awaitingHeaders:
+            guard let httpStatus = headers.first(name: ":status").flatMap({ Int($0) }) else {
+                return self.fail(GRPCStatus(code: .internal, message: "upstream response has no valid :status"))
+            }
+            if httpStatus != 200 {
+                // gRPC clients trust a non-200 :status over any grpc-status that may be present.
+                let status = GRPCStatus(code: GRPCStatusMapping.code(forHTTPStatus: httpStatus), message: "upstream returned HTTP status \(httpStatus)")
+                guard endStream else { return self.fail(status) }
+                self.state = .done
+                return .finished(status, trailers: GRPCResponseDecoder.metadata(headers))
+            }
+            if endStream {
+                // Trailers-only response: every header is a trailer.
+                self.state = .done
+                return .finished(Self.status(fromTrailers: headers), trailers: GRPCResponseDecoder.metadata(headers))
+            }
+            let contentType = headers.first(name: "content-type") ?? ""
+            guard contentType.hasPrefix("application/grpc") else {
+                return self.fail(GRPCStatus(code: .unknown, message: "upstream response has content-type '\(contentType)', not application/grpc"))
+            }
+            self.state = .receivingMessages
+            return .receivedHeaders(GRPCResponseDecoder.metadata(headers))
+
+        case .receivingMessages:
+            guard endStream else {
+                return self.fail(GRPCStatus(code: .internal, message: "upstream sent a second HEADERS frame that does not end the stream"))
+            }
+            self.state = .done
+            if self.pending.readableBytes > 0 {
+                return .finished(
+                    GRPCStatus(code: .internal, message: "upstream stream ended inside a message (\(self.pending.readableBytes) bytes left over)"),
+                    trailers: GRPCResponseDecoder.metadata(headers)
+                )
+            }
+            return .finished(Self.status(fromTrailers: headers), trailers: GRPCResponseDecoder.metadata(headers))
+
+        case .done:
+            return .none
+        }
+    }
+
+    /// Buffers a DATA frame's payload; pull the messages with ``nextMessage()``.
+    mutating func receiveData(_ data: ByteBuffer) -> Action {
+        switch self.state {
+        case .receivingMessages:
+            if self.pending.readableBytes == 0 {
+                // The common case: no partial message, so no copy.
+                self.pending = data
+            } else {
+                var data = data
+                self.pending.writeBuffer(&data)
+            }
+            return .none
+        case .awaitingHeaders:
+            return self.fail(GRPCStatus(code: .internal, message: "upstream sent DATA before HEADERS"))
+        case .done:
+            return .none
+        }
+    }
+
+    /// The next complete message buffered, if any.
+    mutating func nextMessage() -> MessageAction {
+        guard case .receivingMessages = self.state, self.pending.readableBytes >= 5 else { return .none }
+        let start = self.pending.readerIndex
+        let flag = self.pending.getInteger(at: start, as: UInt8.self)!
+        let length = Int(self.pending.getInteger(at: start + 1, as: UInt32.self)!)
+        switch flag {
+        case 0: break
+        case 1:
+            self.state = .done
+            return .failAndReset(GRPCStatus(code: .internal, message: "upstream sent a compressed message, but no compression was negotiated"))
+        default:
+            self.state = .done
+            return .failAndReset(GRPCStatus(code: .internal, message: "upstream sent a message with invalid frame flags \(flag)"))
+        }
+        if length > self.maxMessageBytes {
+            self.state = .done
+            return .failAndReset(GRPCStatus(
+                code: .resourceExhausted,
+                message: "upstream response message of \(length) bytes exceeds the limit of \(self.maxMessageBytes) bytes"
+            ))
+        }
+        guard self.pending.readableBytes >= 5 + length else {
+            self.reserveForPartialMessage(length: length)
+            return .none
+        }
+        self.pending.moveReaderIndex(forwardBy: 5)
+        return .message(self.pending.readSlice(length: length)!)
+    }
+
+    /// A DATA frame ended the stream (call after pulling its messages): no trailers,
+    /// hence no grpc-status.
+    mutating func receiveEndOfStream() -> Action {
+        guard case .receivingMessages = self.state else { return .none }
+        self.state = .done
+        if self.pending.readableBytes > 0 {
+            return .finished(GRPCStatus(code: .internal, message: "upstream stream ended inside a message (\(self.pending.readableBytes) bytes left over)"), trailers: [])
+        }
+        return .finished(GRPCStatus(code: GRPCStatusMapping.code(forHTTPStatus: 200), message: "upstream response ended without grpc-status"), trailers: [])
+    }
+
+    /// A large message arrives in many frames: give the buffer its whole size once
+    /// instead of growing it frame by frame.
+    private mutating func reserveForPartialMessage(length: Int) {
+        let needed = 5 + length
+        guard self.pending.capacity - self.pending.readerIndex < needed else { return }
+        var whole = ByteBufferAllocator().buffer(capacity: needed)
+        whole.writeBuffer(&self.pending)
+        self.pending = whole
+    }
+
+    private mutating func fail(_ status: GRPCStatus) -> Action {
+        self.state = .done
+        return .failAndReset(status)
+    }
+
+    static func status(fromTrailers trailers: HPACKHeaders) -> GRPCStatus {
+        guard let value = trailers.first(name: "grpc-status") else {
+            return GRPCStatus(code: GRPCStatusMapping.code(forHTTPStatus: 200), message: "upstream response has no grpc-status")
+        }
+        var status = GRPCStatus(code: GRPCStatusMapping.code(forGRPCStatusValue: value))
+        if let message = trailers.first(name: "grpc-message") {
+            status.message = GRPCMetadataCoding.percentDecode(message)
+        }
+        if let details = trailers.first(name: "grpc-status-details-bin") {
+            status.details = GRPCMetadataCoding.base64Decode(details)
+        }
+        return status
+    }
+}
