@@ -48,6 +48,10 @@ final class WebSocketCloseStatusTests: XCTestCase {
         let frame = WebSocketCloseStatus.errorFrame(
             EdgeError(code: .invalidArgument, message: "bad", details: [1]), detailsRenderer: { _ in Array(#"[{"@type":"t"}]"#.utf8) },
             allocator: ByteBufferAllocator())
-        XCTAssertEqual(String(buffer: frame), #"{"error":{"code":3,"message":"bad","details":[{"@type":"t"}]}}"#)
+        XCTAssertEqual(frame.map { String(buffer: $0) }, #"{"error":{"code":3,"message":"bad","details":[{"@type":"t"}]}}"#)
+        let empty = WebSocketCloseStatus.errorFrame(
+            EdgeError(code: .aborted, message: "no details", details: [1]), detailsRenderer: { _ in Array("[]".utf8) },
+            allocator: ByteBufferAllocator())
+        XCTAssertNil(empty)
     }
 }

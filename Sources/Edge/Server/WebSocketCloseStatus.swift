@@ -11,8 +11,8 @@ import NIOWebSocket
 /// - the reason is the compact status `{"code":N,"message":"…"}`, at most
 ///   123 bytes (RFC 6455 §5.5: a control frame's payload is ≤ 125 bytes, 2 of
 ///   them the code); a longer message is cut on a character boundary and ends in `…`.
-/// - details do not fit a reason: they go in a text frame `{"error":{…Status JSON…}}`
-///   sent just before the close frame.
+/// - details do not fit a reason: when there are any, they go in a text frame
+///   `{"error":{…Status JSON…}}` sent just before the close frame.
 enum WebSocketCloseStatus {
     /// The most bytes a close frame's reason may hold.
     static let maxReasonBytes = 123
@@ -58,11 +58,15 @@ enum WebSocketCloseStatus {
         buffer.writeString(suffix)
     }
 
-    /// The last text frame of a stream whose status has details: `{"error":{"code":…,"message":…,"details":[…]}}`.
-    static func errorFrame(_ error: EdgeError, detailsRenderer: StatusDetailsRenderer?, allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 96 + error.message.utf8.count)
+    /// The last text frame of a stream whose status has details: `{"error":{"code":…,"message":…,"details":[…]}}`;
+    /// nil when there are none to show (no details, an empty list, or no renderer).
+    static func errorFrame(_ error: EdgeError, detailsRenderer: StatusDetailsRenderer?, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        guard let details = error.details, let detailsRenderer, let json = detailsRenderer(details), json != Array("[]".utf8) else {
+            return nil
+        }
+        var buffer = allocator.buffer(capacity: 64 + error.message.utf8.count + json.count)
         buffer.writeStaticString(#"{"error":"#)
-        StatusBody.render(error, detailsRenderer: detailsRenderer, into: &buffer)
+        StatusBody.render(error, detailsRenderer: { _ in json }, into: &buffer)
         buffer.writeStaticString("}")
         return buffer
     }

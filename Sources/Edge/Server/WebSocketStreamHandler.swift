@@ -264,8 +264,7 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
         guard let context else { return }
         phase = .closing
         let allocator = context.channel.allocator
-        if let error, error.details != nil {
-            let frame = WebSocketCloseStatus.errorFrame(error, detailsRenderer: stream.detailsRenderer, allocator: allocator)
+        if let error, let frame = WebSocketCloseStatus.errorFrame(error, detailsRenderer: stream.detailsRenderer, allocator: allocator) {
             context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame)), promise: nil)
         }
         let payload = WebSocketCloseStatus.closePayload(code: code, error: error, allocator: allocator)
