@@ -53,9 +53,9 @@ final class WebSocketEndToEndTests: XCTestCase {
         super.tearDown()
     }
 
-    private func connect(_ target: String, headers: [(String, String)] = []) throws -> TestWebSocketClient {
+    private func connect(_ target: String, headers: [(String, String)] = [], receiveBufferBytes: Int? = nil) throws -> TestWebSocketClient {
         let running = try XCTUnwrap(Self.running, Self.startFailure)
-        return try TestWebSocketClient(port: running.port, target: target, headers: headers)
+        return try TestWebSocketClient(port: running.port, target: target, headers: headers, receiveBufferBytes: receiveBufferBytes)
     }
 
     func testChatIsFullDuplex() throws {
@@ -103,7 +103,8 @@ final class WebSocketEndToEndTests: XCTestCase {
         XCTAssertEqual(close.closeCode, 4003)
         let reason = try XCTUnwrap(close.json, close.closeReason)
         XCTAssertEqual(reason["code"] as? Int, 3)
-        XCTAssertTrue((reason["message"] as? String ?? "").contains("text"), close.closeReason)
+        // The field's path, then what was wrong with it.
+        XCTAssertEqual(reason["message"] as? String, "text: expected string, got 7")
         client.sendClose()
         XCTAssertTrue(client.waitForClose())
         let running = try XCTUnwrap(Self.running)
@@ -159,6 +160,89 @@ final class WebSocketEndToEndTests: XCTestCase {
         XCTAssertEqual(try next.readFrame().closeCode, 1000)
     }
 
+    /// An 8 MiB download (about 11 MB of JSON, more than the kernel's socket buffers
+    /// hold) to a client with a small receive buffer that stops reading for a second,
+    /// then reads: the edge pauses reading from the backend while the socket is full
+    /// and resumes when it drains; every byte arrives.
+    func testSlowReaderPausesTheBackend() throws {
+        let running = try XCTUnwrap(Self.running)
+        let total = 8 << 20
+        let pausesBefore = running.upstream.pauses
+        let client = try connect(
+            "/v1/download?bytes=\(total)&chunkSize=65536", headers: [("grpc-timeout", "60S")], receiveBufferBytes: 32 << 10)
+        XCTAssertEqual(client.status, 101)
+        let baseline = WebSocketTestMemory.bytes()
+        var received = try Self.dataBytes(in: client.readFrame())
+        Thread.sleep(forTimeInterval: 1)
+        var peak = WebSocketTestMemory.bytes()
+        var frames = 1
+        var close: TestWebSocketClient.Frame?
+        while close == nil {
+            let frame = try client.readFrame()
+            if frame.isClose {
+                close = frame
+                break
+            }
+            received += Self.dataBytes(in: frame)
+            frames += 1
+            if frames % 16 == 0 { peak = max(peak, WebSocketTestMemory.bytes()) }
+        }
+        XCTAssertEqual(received, total)
+        XCTAssertEqual(close?.closeCode, 1000)
+        let pauses = running.upstream.pauses - pausesBefore
+        XCTAssertGreaterThan(pauses, 0, "the backend was never paused")
+        print("WebSocket slow reader: \(frames) frames, \(total >> 20) MiB of data, \(pauses) pauses, RSS growth \((peak - baseline) >> 20) MiB")
+        client.sendClose()
+        XCTAssertTrue(client.waitForClose())
+    }
+
+    /// A client that sends messages without reading the answers until it has sent
+    /// them all: every answer still arrives, in order, and the stream ends OK.
+    func testFloodingClientGetsEveryAnswer() throws {
+        let running = try XCTUnwrap(Self.running)
+        let client = try connect("/v1/books:chat", headers: [("grpc-timeout", "60S")], receiveBufferBytes: 32 << 10)
+        XCTAssertEqual(client.status, 101)
+        let count = 4000
+        let text = String(repeating: "x", count: 1000)
+        let unwritableBefore = running.upstream.unwritable
+        let baseline = WebSocketTestMemory.bytes()
+        let sender = Thread { [client = WebSocketClientBox(client)] in
+            for _ in 0..<count { client.value.sendText(#"{"text":"\#(text)"}"#) }
+            client.value.sendClose()
+        }
+        sender.start()
+        Thread.sleep(forTimeInterval: 1)
+        var peak = WebSocketTestMemory.bytes()
+        var answers = 0
+        while true {
+            let frame = try client.readFrame()
+            if frame.isClose {
+                XCTAssertEqual(frame.closeCode, 1000)
+                break
+            }
+            answers += 1
+            if answers % 256 == 0 { peak = max(peak, WebSocketTestMemory.bytes()) }
+        }
+        XCTAssertEqual(answers, count)
+        print(
+            "WebSocket flooding client: \(count) messages each way (\((count * 1012) >> 20) MiB sent), "
+                + "upstream unwritable \(running.upstream.unwritable - unwritableBefore) times, RSS growth \((peak - baseline) >> 20) MiB")
+    }
+
+    /// The decoded size of a DownloadChunk frame's `data` (base64 in the JSON).
+    private static func dataBytes(in frame: TestWebSocketClient.Frame) -> Int {
+        let payload = frame.payload
+        let marker = Array(#""data":""#.utf8)
+        guard let start = TestConnection.find(marker, in: payload) else { return 0 }
+        var end = start + marker.count
+        var padding = 0
+        while end < payload.count, payload[end] != UInt8(ascii: "\"") {
+            if payload[end] == UInt8(ascii: "=") { padding += 1 }
+            end += 1
+        }
+        return (end - start - marker.count) / 4 * 3 - padding
+    }
+
     func testManyMessagesBothWays() throws {
         let client = try connect("/v1/books:chat")
         let count = 500
@@ -171,14 +255,38 @@ final class WebSocketEndToEndTests: XCTestCase {
     }
 }
 
-/// The upstream pool, counting the streaming calls the edge cancelled.
+private final class WebSocketClientBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// This process's resident set size, from /proc/self/statm.
+enum WebSocketTestMemory {
+    static func bytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+}
+
+/// The upstream pool, counting the streaming calls the edge cancelled, the times it
+/// paused reading a call, and the times a call turned unwritable.
 private final class CancelCountingUpstream: UpstreamCalling, UpstreamStreaming {
+    struct Counts {
+        var cancelled = 0
+        var pauses = 0
+        var unwritable = 0
+    }
+
     private let pool: UpstreamPool
-    private let count = NIOLockedValueBox(0)
+    private let counts = NIOLockedValueBox(Counts())
 
     init(_ pool: UpstreamPool) { self.pool = pool }
 
-    var cancelled: Int { count.withLockedValue { $0 } }
+    var cancelled: Int { counts.withLockedValue { $0.cancelled } }
+    var pauses: Int { counts.withLockedValue { $0.pauses } }
+    var unwritable: Int { counts.withLockedValue { $0.unwritable } }
 
     func waitForCancelled(atLeast expected: Int) -> Bool {
         for _ in 0..<500 {
@@ -195,26 +303,48 @@ private final class CancelCountingUpstream: UpstreamCalling, UpstreamStreaming {
     func openStream(
         _ head: UpstreamStreamHead, policy: CallPolicy, on eventLoop: any EventLoop, observer: any UpstreamStreamObserver
     ) -> any UpstreamStreamControl {
-        Control(pool.openStream(head, policy: policy, on: eventLoop, observer: observer), count: count)
+        let watcher = Watcher(observer, counts: counts)
+        return Control(pool.openStream(head, policy: policy, on: eventLoop, observer: watcher), counts: counts)
     }
 
     private final class Control: UpstreamStreamControl {
         let inner: any UpstreamStreamControl
-        let count: NIOLockedValueBox<Int>
+        let counts: NIOLockedValueBox<Counts>
 
-        init(_ inner: any UpstreamStreamControl, count: NIOLockedValueBox<Int>) {
+        init(_ inner: any UpstreamStreamControl, counts: NIOLockedValueBox<Counts>) {
             self.inner = inner
-            self.count = count
+            self.counts = counts
         }
 
         func send(_ message: ByteBuffer) { inner.send(message) }
         func finishSending() { inner.finishSending() }
         var isWritable: Bool { inner.isWritable }
-        func pauseReading() { inner.pauseReading() }
+        func pauseReading() {
+            counts.withLockedValue { $0.pauses += 1 }
+            inner.pauseReading()
+        }
         func resumeReading() { inner.resumeReading() }
         func cancel() {
-            count.withLockedValue { $0 += 1 }
+            counts.withLockedValue { $0.cancelled += 1 }
             inner.cancel()
+        }
+    }
+
+    private final class Watcher: UpstreamStreamObserver {
+        let inner: any UpstreamStreamObserver
+        let counts: NIOLockedValueBox<Counts>
+
+        init(_ inner: any UpstreamStreamObserver, counts: NIOLockedValueBox<Counts>) {
+            self.inner = inner
+            self.counts = counts
+        }
+
+        func upstreamReceivedHeaders(_ headers: [(name: String, value: String)]) { inner.upstreamReceivedHeaders(headers) }
+        func upstreamReceivedMessage(_ message: ByteBuffer) { inner.upstreamReceivedMessage(message) }
+        func upstreamFinished(_ end: UpstreamStreamEnd) { inner.upstreamFinished(end) }
+        func upstreamWritabilityChanged(_ isWritable: Bool) {
+            if !isWritable { counts.withLockedValue { $0.unwritable += 1 } }
+            inner.upstreamWritabilityChanged(isWritable)
         }
     }
 }

@@ -46,8 +46,11 @@ final class TestWebSocketClient {
     private let connection: WebSocketTestSocket
 
     /// Connects and sends the upgrade request; `status` is 101 when the server switched protocols.
-    init(port: Int, target: String, headers extra: [(String, String)] = [], readTimeoutSeconds: Int = 10) throws {
-        let connection = try WebSocketTestSocket(port: port, readTimeoutSeconds: readTimeoutSeconds)
+    /// - Parameter receiveBufferBytes: a small `SO_RCVBUF` makes a client that does not read fill up sooner.
+    init(
+        port: Int, target: String, headers extra: [(String, String)] = [], readTimeoutSeconds: Int = 10, receiveBufferBytes: Int? = nil
+    ) throws {
+        let connection = try WebSocketTestSocket(port: port, readTimeoutSeconds: readTimeoutSeconds, receiveBufferBytes: receiveBufferBytes)
         self.connection = connection
         var key = [UInt8](repeating: 0, count: 16)
         for index in key.indices { key[index] = UInt8.random(in: 0...255) }
@@ -151,7 +154,7 @@ private final class WebSocketTestSocket {
     private let fd: Int32
     private(set) var buffer: [UInt8] = []
 
-    init(port: Int, readTimeoutSeconds: Int) throws {
+    init(port: Int, readTimeoutSeconds: Int, receiveBufferBytes: Int?) throws {
         #if canImport(Glibc)
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -159,6 +162,9 @@ private final class WebSocketTestSocket {
         #endif
         var timeout = timeval(tv_sec: readTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        if var size = receiveBufferBytes.map(Int32.init) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
