@@ -60,7 +60,7 @@ public enum SchemaLoader {
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
-    private static func add(
+    static func add(
         _ item: SchemaSource, to builder: inout SchemaBuilder, importPaths: [String], protoc: ProtocCompiler
     ) throws {
         switch item {
@@ -108,7 +108,7 @@ public enum SchemaLoader {
         return Array(data)
     }
 
-    private static func schemaErrors(_ error: Error, location: String) -> [SchemaError] {
+    static func schemaErrors(_ error: Error, location: String) -> [SchemaError] {
         switch error {
         case let many as SchemaErrors: return many.errors
         case let one as SchemaError: return [one]

@@ -7,7 +7,9 @@ import NIOCore
 import NIOHTTP1
 
 /// `edge serve --config <file>`: validates like `edge validate` (same messages,
-/// exit 1), loads the schema, then serves until SIGTERM/SIGINT and drains.
+/// exit 1), discovers the schema of `reflection: true` clusters, then serves
+/// until SIGTERM/SIGINT and drains. SIGHUP, `POST /admin/reload` and (with
+/// `reload.watch`) file changes reload the configuration without a restart.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -17,19 +19,28 @@ struct ServeCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
-        let (config, schema) = try ValidateCommand.loadOrExit(self.config)
+        let config = try ValidateCommand.loadConfigOrExit(self.config)
+        if !config.clusters.contains(where: \.reflection) {
+            // Without reflection everything can be checked before any socket opens.
+            _ = try ValidateCommand.loadOrExit(self.config)
+        }
         let logger = Logger(label: "edge")
-        try await EdgeLauncher.run(config: config, environment: ProcessInfo.processInfo.environment, logger: logger) { group in
-            try Self.makeComponents(config: config, schema: schema, group: group)
+        do {
+            try await EdgeLauncher.run(configFile: self.config, environment: ProcessInfo.processInfo.environment, logger: logger)
+        } catch let error as GatewayLoadError {
+            var standardError = StandardError()
+            print(error.description, to: &standardError)
+            throw ExitCode(1)
         }
     }
 
-    /// The one place the gateway is wired together: the schema transcoder, the
-    /// upstream client, the route list, the `google.rpc.Status` details renderer
-    /// and the readiness probe.
+    /// The gateway wired together without reload, for callers that build their own
+    /// schema: the schema transcoder, the upstream client, the route list, the
+    /// `google.rpc.Status` details renderer and the readiness probe.
     static func makeComponents(config: EdgeConfig, schema: Schema, group: any EventLoopGroup) throws -> GatewayComponents<SchemaTranscoder> {
         let transcoder = try SchemaTranscoder(schema: schema, config: config)
         let upstream = try UpstreamPool(config: config)
+        upstream.startHealthChecks(on: group.next())
         let reachability = UpstreamReachability(config: config)
         reachability.start(on: group.next())
         return GatewayComponents(
@@ -37,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
             upstream: upstream,
             routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
             detailsRenderer: transcoder.detailsRenderer(schema: schema),
-            upstreamsReachable: { reachability.allReachable })
+            upstreamsReachable: { reachability.allReachable },
+            upstreamsStatus: { upstream.upstreamStatus() })
     }
 }

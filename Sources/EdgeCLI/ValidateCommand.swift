@@ -13,6 +13,15 @@ struct ValidateCommand: ParsableCommand {
     var config: String
 
     func run() throws {
+        let parsed = try Self.loadConfigOrExit(self.config)
+        let discovered = parsed.clusters.filter(\.reflection).map(\.name)
+        if !discovered.isEmpty {
+            // Their schema comes from the running backends: `edge serve` checks it at start.
+            print("\(self.config): configuration OK")
+            print("  descriptors: \(parsed.descriptors.sources.count) source(s), plus server reflection of cluster(s) \(discovered.joined(separator: ", ")) (checked by edge serve at start)")
+            print("  clusters: " + parsed.clusters.map { "\($0.name) (\($0.endpoints.count) endpoint(s))" }.joined(separator: ", "))
+            return
+        }
         let (config, schema) = try Self.loadOrExit(self.config)
         let routes = ConfigSchemaCheck.routeDescriptions(config, schema: schema)
         let limits = config.listen.server.limits
@@ -24,15 +33,19 @@ struct ValidateCommand: ParsableCommand {
         print("  routes: \(routes.count) HTTP route(s), \(config.routes.count) override(s), default routes \(config.defaultRoutes ? "on" : "off")")
     }
 
-    /// Loads and validates the file and its descriptors; on any problem prints them all and exits 1.
-    static func loadOrExit(_ file: String) throws -> (EdgeConfig, Schema) {
-        let config: EdgeConfig
+    /// Loads and validates the file alone; on any problem prints them all and exits 1.
+    static func loadConfigOrExit(_ file: String) throws -> EdgeConfig {
         do {
-            config = try ConfigLoader.load(file: file)
+            return try ConfigLoader.load(file: file)
         } catch let error as ConfigError {
             printProblems(error)
             throw ExitCode(1)
         }
+    }
+
+    /// Loads and validates the file and its descriptors; on any problem prints them all and exits 1.
+    static func loadOrExit(_ file: String) throws -> (EdgeConfig, Schema) {
+        let config = try loadConfigOrExit(file)
         let schema: Schema
         do {
             schema = try GatewaySchema.load(sources: config.descriptors.sources, importPaths: config.descriptors.importPaths)

@@ -24,7 +24,13 @@ final class AdminHandler: ChannelInboundHandler {
 
     private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        let known = ["/healthz", "/readyz", "/admin/routes", "/metrics"]
+        let known = ["/healthz", "/readyz", "/admin/routes", "/admin/upstreams", "/metrics"]
+        if path == "/admin/reload", let reload = server.reload {
+            guard head.method == .POST else {
+                return write(error: .methodNotAllowed(method: head.method.rawValue, path: path, allowed: ["POST"]), head: head, context: context)
+            }
+            return answerReload(reload, head: head, context: context)
+        }
         guard known.contains(String(path)) else {
             return write(error: .routeNotFound(method: head.method.rawValue, path: path), head: head, context: context)
         }
@@ -46,11 +52,26 @@ final class AdminHandler: ChannelInboundHandler {
             }
         case "/admin/routes":
             RouteListJSON.write(server.routes, into: &body)
+        case "/admin/upstreams":
+            UpstreamListJSON.write(server.upstreamsStatus(), into: &body)
         default:
             contentType = "text/plain; version=0.0.4; charset=utf-8"
             body.writeBytes(server.metrics.render())
         }
         write(status: status, contentType: contentType, body: body, head: head, context: context)
+    }
+
+    /// Runs the reload off the loop, then answers on it: 200 when swapped in, 422 when refused.
+    private func answerReload(_ reload: @escaping AdminServer.Reload, head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let promise = context.eventLoop.makePromise(of: (reloaded: Bool, json: String).self)
+        promise.completeWithTask { await reload() }
+        promise.futureResult.whenSuccess { outcome in
+            let (handler, context) = bound.value
+            var body = context.channel.allocator.buffer(capacity: outcome.json.utf8.count)
+            body.writeString(outcome.json)
+            handler.write(status: outcome.reloaded ? .ok : .unprocessableEntity, contentType: "application/json", body: body, head: head, context: context)
+        }
     }
 
     private func write(error: EdgeError, head: HTTPRequestHead, context: ChannelHandlerContext) {

@@ -5,7 +5,8 @@ import NIOHTTP1
 import NIOPosix
 
 /// The admin listener (its own port, normally loopback only):
-/// `GET /healthz`, `GET /readyz`, `GET /admin/routes`, `GET /metrics`.
+/// `GET /healthz`, `GET /readyz`, `GET /admin/routes`, `GET /admin/upstreams`, `GET /metrics`,
+/// and `POST /admin/reload` when the gateway reloads.
 public final class AdminServer: Sendable {
     public struct Settings: Sendable, Equatable {
         public var host: String
@@ -18,25 +19,50 @@ public final class AdminServer: Sendable {
 
     /// Whether every configured cluster has a reachable endpoint (the upstream pool answers this).
     public typealias UpstreamsReachable = @Sendable () -> Bool
+    /// The upstream clusters' breakers, endpoints and counters (``UpstreamPool/upstreamStatus()``).
+    public typealias UpstreamsStatus = @Sendable () -> [UpstreamClusterStatus]
+
+    /// Reloads the configuration for `POST /admin/reload`: whether it was
+    /// swapped in, and the JSON body to answer with.
+    public typealias Reload = @Sendable () async -> (reloaded: Bool, json: String)
 
     let settings: Settings
-    let routes: [RouteDescription]
+    private let routesProvider: @Sendable () -> [RouteDescription]
+    var routes: [RouteDescription] { routesProvider() }
+    let reload: Reload?
     let metrics: EdgeMetrics
     let upstreamsReachable: UpstreamsReachable
+    let upstreamsStatus: UpstreamsStatus
     private let group: any EventLoopGroup
     private let logger: Logger
     private let ready = NIOLockedValueBox(false)
     private let channel = NIOLockedValueBox<(any Channel)?>(nil)
 
-    public init(
+    public convenience init(
         settings: Settings, routes: [RouteDescription], metrics: EdgeMetrics,
         upstreamsReachable: @escaping UpstreamsReachable = { true },
+        upstreamsStatus: @escaping UpstreamsStatus = { [] },
+        group: any EventLoopGroup, logger: Logger = Logger(label: "edge.admin")
+    ) {
+        self.init(
+            settings: settings, currentRoutes: { routes }, reload: nil, metrics: metrics, upstreamsReachable: upstreamsReachable,
+            upstreamsStatus: upstreamsStatus, group: group, logger: logger)
+    }
+
+    /// An admin server over a configuration that can change: the routes are read
+    /// per request, and `reload` serves `POST /admin/reload`.
+    public init(
+        settings: Settings, currentRoutes: @escaping @Sendable () -> [RouteDescription], reload: Reload?, metrics: EdgeMetrics,
+        upstreamsReachable: @escaping UpstreamsReachable = { true },
+        upstreamsStatus: @escaping UpstreamsStatus = { [] },
         group: any EventLoopGroup, logger: Logger = Logger(label: "edge.admin")
     ) {
         self.settings = settings
-        self.routes = routes
+        self.routesProvider = currentRoutes
+        self.reload = reload
         self.metrics = metrics
         self.upstreamsReachable = upstreamsReachable
+        self.upstreamsStatus = upstreamsStatus
         self.group = group
         self.logger = logger
     }

@@ -19,15 +19,17 @@ struct ConfigParser {
             reader.report("", nil, "the file is empty (at least descriptors and clusters are required)")
             return config
         }
-        let sections: Set<String> = ["listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata"]
+        let sections: Set<String> = ["listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload"]
         guard let entries = reader.mapping(root, "", allowed: sections) else { return config }
         var sawDescriptors = false
+        var descriptorsNode: Node?
         var sawClusters = false
         for (key, value) in entries {
             switch key {
             case "listen": config.listen = parseListen(value, "listen")
             case "descriptors":
                 sawDescriptors = true
+                descriptorsNode = value
                 config.descriptors = parseDescriptors(value, "descriptors")
             case "clusters":
                 sawClusters = true
@@ -36,10 +38,16 @@ struct ConfigParser {
             case "routes": config.routes = parseRoutes(value, "routes")
             case "default_routes": config.defaultRoutes = reader.bool(value, "default_routes") ?? true
             case "metadata": config.metadata = parseMetadata(value, "metadata")
+            case "reload": config.reload = parseReload(value, "reload")
             default: break
             }
         }
-        if !sawDescriptors { reader.report("descriptors", nil, "missing: name at least one descriptor source") }
+        // With a cluster discovered by reflection, descriptor files are optional.
+        let discovers = config.clusters.contains { $0.reflection }
+        if !sawDescriptors, !discovers { reader.report("descriptors", nil, "missing: name at least one descriptor source") }
+        if sawDescriptors, !discovers, config.descriptors.sources.isEmpty, reader.problems.allSatisfy({ !$0.path.hasPrefix("descriptors") }) {
+            reader.report("descriptors", descriptorsNode, "name at least one source (descriptor set, .proto file or directory)")
+        }
         if !sawClusters { reader.report("clusters", nil, "missing: define at least one cluster") }
         checkTimeouts(config)
         return config
@@ -107,9 +115,6 @@ struct ConfigParser {
                 if key == "import_paths" { descriptors.importPaths = parsePaths(value, at, what: "import path") }
             }
         }
-        if descriptors.sources.isEmpty, reader.problems.allSatisfy({ !$0.path.hasPrefix(path) }) {
-            reader.report(path, node, "name at least one source (descriptor set, .proto file or directory)")
-        }
         return descriptors
     }
 
@@ -162,13 +167,18 @@ struct ConfigParser {
     }
 
     mutating func parseCluster(_ node: Node, _ path: String) -> EdgeConfig.Cluster? {
-        guard let entries = reader.mapping(node, path, allowed: ["name", "endpoints", "tls", "services"]) else { return nil }
+        let keys: Set<String> = ["name", "endpoints", "tls", "services", "circuit_breaker", "health_check", "outlier_detection", "reflection"]
+        guard let entries = reader.mapping(node, path, allowed: keys) else { return nil }
         var name: String?
         var endpoints: [EdgeConfig.Endpoint] = []
         var tls: EdgeConfig.TLS?
         var services: [String] = []
+        var circuitBreaker = CircuitBreakerConfiguration.defaults
+        var healthCheck: HealthCheckConfiguration?
+        var outlierDetection = OutlierDetectionConfiguration.defaults
         var sawEndpoints = false
         var sawServices = false
+        var reflection = false
         for (key, value) in entries {
             let at = ConfigReader.child(path, key)
             switch key {
@@ -195,14 +205,106 @@ struct ConfigParser {
                     reader.report(ConfigReader.index(at, index), value, "expected a service name (pkg.Service) or a package prefix (pkg, pkg.*), got '\(service)'")
                 }
                 services = list
+            case "circuit_breaker": circuitBreaker = parseCircuitBreaker(value, at)
+            case "health_check": healthCheck = parseHealthCheck(value, at)
+            case "outlier_detection": outlierDetection = parseOutlierDetection(value, at)
+            case "reflection": reflection = reader.bool(value, at) ?? false
             default: break
             }
         }
         if name == nil, !entries.contains(where: { $0.key == "name" }) { reader.report(ConfigReader.child(path, "name"), node, "missing") }
         if !sawEndpoints { reader.report(ConfigReader.child(path, "endpoints"), node, "missing") }
-        if !sawServices { reader.report(ConfigReader.child(path, "services"), node, "missing") }
+        if !sawServices, !reflection { reader.report(ConfigReader.child(path, "services"), node, "missing") }
         guard let name else { return nil }
-        return EdgeConfig.Cluster(name: name, endpoints: endpoints, tls: tls, services: services)
+        return EdgeConfig.Cluster(
+            name: name, endpoints: endpoints, tls: tls, services: services,
+            circuitBreaker: circuitBreaker, healthCheck: healthCheck, outlierDetection: outlierDetection, reflection: reflection)
+    }
+
+    /// `circuit_breaker: {enabled, consecutive_failures, error_rate, window, min_requests,
+    /// open_timeout, max_open_timeout, half_open_probes}`, or `circuit_breaker: false`.
+    mutating func parseCircuitBreaker(_ node: Node, _ path: String) -> CircuitBreakerConfiguration {
+        var breaker = CircuitBreakerConfiguration.defaults
+        if case .scalar = node {
+            breaker.enabled = reader.bool(node, path) ?? true
+            return breaker
+        }
+        let keys: Set<String> = [
+            "enabled", "consecutive_failures", "error_rate", "window", "min_requests", "open_timeout", "max_open_timeout", "half_open_probes",
+        ]
+        guard let entries = reader.mapping(node, path, allowed: keys) else { return breaker }
+        var sawMaxOpenTimeout = false
+        for (key, value) in entries {
+            let at = ConfigReader.child(path, key)
+            switch key {
+            case "enabled": breaker.enabled = reader.bool(value, at) ?? breaker.enabled
+            case "consecutive_failures": breaker.consecutiveFailures = reader.int(value, at, in: 0...1_000_000) ?? breaker.consecutiveFailures
+            case "error_rate": breaker.errorRate = reader.double(value, at, in: 0...1) ?? breaker.errorRate
+            case "window": breaker.window = reader.duration(value, at) ?? breaker.window
+            case "min_requests": breaker.minRequests = reader.int(value, at, in: 1...1_000_000) ?? breaker.minRequests
+            case "open_timeout": breaker.openTimeout = reader.duration(value, at) ?? breaker.openTimeout
+            case "max_open_timeout":
+                sawMaxOpenTimeout = true
+                breaker.maxOpenTimeout = reader.duration(value, at) ?? breaker.maxOpenTimeout
+            case "half_open_probes": breaker.halfOpenProbes = reader.int(value, at, in: 1...1000) ?? breaker.halfOpenProbes
+            default: break
+            }
+        }
+        if breaker.maxOpenTimeout < breaker.openTimeout {
+            if sawMaxOpenTimeout {
+                reader.report(ConfigReader.child(path, "max_open_timeout"), node, "must not be shorter than open_timeout")
+            }
+            breaker.maxOpenTimeout = breaker.openTimeout
+        }
+        if breaker.enabled, breaker.consecutiveFailures == 0, breaker.errorRate == 0 {
+            reader.report(path, node, "consecutive_failures and error_rate are both 0, so the breaker could never open (write enabled: false to turn it off)")
+        }
+        return breaker
+    }
+
+    /// `health_check: {interval, timeout, service, unhealthy_threshold, healthy_threshold}`;
+    /// present means on (`enabled: false` turns it off again).
+    mutating func parseHealthCheck(_ node: Node, _ path: String) -> HealthCheckConfiguration? {
+        var check = HealthCheckConfiguration.defaults
+        let keys: Set<String> = ["enabled", "interval", "timeout", "service", "unhealthy_threshold", "healthy_threshold"]
+        guard let entries = reader.mapping(node, path, allowed: keys) else { return nil }
+        var enabled = true
+        for (key, value) in entries {
+            let at = ConfigReader.child(path, key)
+            switch key {
+            case "enabled": enabled = reader.bool(value, at) ?? enabled
+            case "interval": check.interval = reader.duration(value, at) ?? check.interval
+            case "timeout": check.timeout = reader.duration(value, at) ?? check.timeout
+            case "service": check.service = reader.string(value, at, allowEmpty: true) ?? check.service
+            case "unhealthy_threshold": check.unhealthyThreshold = reader.int(value, at, in: 1...100) ?? check.unhealthyThreshold
+            case "healthy_threshold": check.healthyThreshold = reader.int(value, at, in: 1...100) ?? check.healthyThreshold
+            default: break
+            }
+        }
+        return enabled ? check : nil
+    }
+
+    /// `outlier_detection: {enabled, consecutive_failures, base_ejection_time, max_ejection_percent}`,
+    /// or `outlier_detection: false`.
+    mutating func parseOutlierDetection(_ node: Node, _ path: String) -> OutlierDetectionConfiguration {
+        var detection = OutlierDetectionConfiguration.defaults
+        if case .scalar = node {
+            detection.enabled = reader.bool(node, path) ?? true
+            return detection
+        }
+        let keys: Set<String> = ["enabled", "consecutive_failures", "base_ejection_time", "max_ejection_percent"]
+        guard let entries = reader.mapping(node, path, allowed: keys) else { return detection }
+        for (key, value) in entries {
+            let at = ConfigReader.child(path, key)
+            switch key {
+            case "enabled": detection.enabled = reader.bool(value, at) ?? detection.enabled
+            case "consecutive_failures": detection.consecutiveFailures = reader.int(value, at, in: 1...1_000_000) ?? detection.consecutiveFailures
+            case "base_ejection_time": detection.baseEjectionTime = reader.duration(value, at) ?? detection.baseEjectionTime
+            case "max_ejection_percent": detection.maxEjectionPercent = reader.int(value, at, in: 0...100) ?? detection.maxEjectionPercent
+            default: break
+            }
+        }
+        return detection
     }
 
     /// `tls: true|false` or `tls: {enabled: bool, ca_file: path}`.
@@ -372,6 +474,28 @@ struct ConfigParser {
             }
         }
         return metadata
+    }
+
+    // MARK: reload
+
+    mutating func parseReload(_ node: Node, _ path: String) -> EdgeConfig.Reload {
+        var reload = EdgeConfig.Reload()
+        guard let entries = reader.mapping(node, path, allowed: ["watch", "poll_interval"]) else { return reload }
+        for (key, value) in entries {
+            let at = ConfigReader.child(path, key)
+            switch key {
+            case "watch": reload.watch = reader.bool(value, at) ?? reload.watch
+            case "poll_interval":
+                guard let interval = reader.duration(value, at) else { continue }
+                if interval < .milliseconds(100) {
+                    reader.report(at, value, "must be at least 100ms, got \(ConfigDuration.format(interval))")
+                } else {
+                    reload.pollInterval = interval
+                }
+            default: break
+            }
+        }
+        return reload
     }
 
     // MARK: cross checks

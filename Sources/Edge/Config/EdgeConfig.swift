@@ -12,6 +12,8 @@ public struct EdgeConfig: Sendable {
     /// Serve `POST /pkg.Service/Method` for every method in addition to its `google.api.http` rules.
     public var defaultRoutes: Bool
     public var metadata: Metadata
+    /// Hot reload: SIGHUP always reloads; `watch` also polls the files.
+    public var reload: Reload = .init()
 
     public init(
         listen: Listen = .init(), descriptors: Descriptors = .init(), clusters: [Cluster] = [],
@@ -57,12 +59,27 @@ public struct EdgeConfig: Sendable {
         public var tls: TLS?
         /// Full service names (`shop.v1.Catalog`) or package prefixes (`shop.v1`, also written `shop.v1.*`).
         public var services: [String]
+        public var circuitBreaker: CircuitBreakerConfiguration
+        /// `nil`: no active health checks (the default).
+        public var healthCheck: HealthCheckConfiguration?
+        public var outlierDetection: OutlierDetectionConfiguration
+        /// Discover the cluster's services and their descriptors by gRPC server reflection,
+        /// at start and on every reload; discovered services are routed to this cluster.
+        public var reflection: Bool
 
-        public init(name: String, endpoints: [Endpoint], tls: TLS? = nil, services: [String]) {
+        public init(
+            name: String, endpoints: [Endpoint], tls: TLS? = nil, services: [String],
+            circuitBreaker: CircuitBreakerConfiguration = .defaults, healthCheck: HealthCheckConfiguration? = nil,
+            outlierDetection: OutlierDetectionConfiguration = .defaults, reflection: Bool = false
+        ) {
             self.name = name
             self.endpoints = endpoints
             self.tls = tls
             self.services = services
+            self.circuitBreaker = circuitBreaker
+            self.healthCheck = healthCheck
+            self.outlierDetection = outlierDetection
+            self.reflection = reflection
         }
     }
 
@@ -162,6 +179,19 @@ public struct EdgeConfig: Sendable {
             self.enumsAsInts = enumsAsInts
             self.ignoreUnknownFields = ignoreUnknownFields
             self.ignoreUnknownQueryParameters = ignoreUnknownQueryParameters
+        }
+    }
+
+    /// `reload:` — when the gateway reloads its configuration and schema by itself.
+    public struct Reload: Sendable, Equatable {
+        /// Poll the configuration file and the descriptor sources for changes.
+        public var watch: Bool
+        /// How often `watch` looks at the files' modification times and sizes.
+        public var pollInterval: TimeAmount
+
+        public init(watch: Bool = false, pollInterval: TimeAmount = .seconds(2)) {
+            self.watch = watch
+            self.pollInterval = pollInterval
         }
     }
 

@@ -10,16 +10,19 @@ public struct GatewayComponents<Transcoder: RequestTranscoding>: Sendable {
     public var routes: [RouteDescription]
     public var detailsRenderer: StatusDetailsRenderer?
     public var upstreamsReachable: AdminServer.UpstreamsReachable
+    public var upstreamsStatus: AdminServer.UpstreamsStatus
 
     public init(
         transcoder: Transcoder, upstream: any UpstreamCalling, routes: [RouteDescription],
-        detailsRenderer: StatusDetailsRenderer? = nil, upstreamsReachable: @escaping AdminServer.UpstreamsReachable = { true }
+        detailsRenderer: StatusDetailsRenderer? = nil, upstreamsReachable: @escaping AdminServer.UpstreamsReachable = { true },
+        upstreamsStatus: @escaping AdminServer.UpstreamsStatus = { [] }
     ) {
         self.transcoder = transcoder
         self.upstream = upstream
         self.routes = routes
         self.detailsRenderer = detailsRenderer
         self.upstreamsReachable = upstreamsReachable
+        self.upstreamsStatus = upstreamsStatus
     }
 }
 
@@ -43,9 +46,33 @@ public enum EdgeLauncher {
             let server = EdgeServer(settings: config.listen.server, context: context, group: group, logger: logger)
             let admin = AdminServer(
                 settings: config.listen.admin, routes: components.routes, metrics: metrics,
-                upstreamsReachable: components.upstreamsReachable, group: group, logger: logger)
+                upstreamsReachable: components.upstreamsReachable, upstreamsStatus: components.upstreamsStatus,
+                group: group, logger: logger)
             let service = EdgeService(server: server, admin: admin, logger: logger)
             logger.info("starting", metadata: ["threads": "\(threads)", "routes": "\(components.routes.count)"])
+            let serviceGroup = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            try await serviceGroup.run()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try await group.shutdownGracefully()
+    }
+
+    /// Runs the configuration file with hot reload (see ``ReloadableGateway``) until
+    /// SIGTERM or SIGINT. Throws ``GatewayLoadError`` when the file cannot be served.
+    public static func run(
+        configFile: String,
+        environment: [String: String],
+        logger: Logger = Logger(label: "edge")
+    ) async throws {
+        let config = try ConfigLoader.load(file: configFile)
+        let threads = config.eventLoopThreads(environment: environment)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        do {
+            let gateway = try await ReloadableGateway.load(configFile: configFile, group: group, logger: logger)
+            logger.info("starting", metadata: ["threads": "\(threads)", "routes": "\(gateway.store.current.routes.count)"])
+            let service = ReloadableGatewayService(gateway: gateway, logger: logger)
             let serviceGroup = ServiceGroup(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             try await serviceGroup.run()
         } catch {

@@ -16,6 +16,10 @@ final class UpstreamCallDriver: @unchecked Sendable {
     private let framedMessage: ByteBuffer
     private var attempts = 0
     private var finished = false
+    /// The circuit breaker's permit, handed back when the call ends.
+    private var permit: CircuitBreaker.Permit = .normal
+    /// The endpoint of the attempt in flight (outlier detection).
+    private var currentEndpoint = 0
     private var currentStream: UpstreamStreamHandler?
     private var backoffTask: Scheduled<Void>?
     private var deadlineTask: Scheduled<Void>?
@@ -38,11 +42,18 @@ final class UpstreamCallDriver: @unchecked Sendable {
 
     func start() {
         self.eventLoop.assertInEventLoop()
-        self.cluster.budget.recordRequest()
         guard self.request.deadline > .now() else {
-            self.finish(UpstreamResponse(status: GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started")))
+            self.finished = true
+            self.promise.succeed(UpstreamResponse(status: GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started")))
             return
         }
+        guard let permit = self.cluster.admit() else {
+            self.finished = true
+            self.promise.succeed(UpstreamResponse(status: self.cluster.breakerOpenStatus))
+            return
+        }
+        self.permit = permit
+        self.cluster.budget.recordRequest()
         self.deadlineTask = self.eventLoop.scheduleTask(deadline: self.request.deadline) { [self] in
             self.deadlineExpired()
         }
@@ -56,7 +67,8 @@ final class UpstreamCallDriver: @unchecked Sendable {
             $0.attempts += 1
             if self.attempts > 1 { $0.retries += 1 }
         }
-        let connection = self.cluster.loopPool(for: self.eventLoop).nextConnection()
+        let (connection, endpoint) = self.cluster.loopPool(for: self.eventLoop).next()
+        self.currentEndpoint = endpoint
         let stream = UpstreamStreamHandler(
             requestHeaders: self.requestHeaders(authority: connection.authority),
             requestBody: self.framedMessage,
@@ -125,6 +137,7 @@ final class UpstreamCallDriver: @unchecked Sendable {
         let attempt: UpstreamRetryDecision.Attempt
         switch result {
         case .response(let response):
+            self.cluster.outliers.record(endpoint: self.currentEndpoint, code: response.status.code, on: self.eventLoop)
             guard response.status.code != .ok else {
                 self.finish(response)
                 return
@@ -132,6 +145,7 @@ final class UpstreamCallDriver: @unchecked Sendable {
             attempt = .init(status: response.status, notProcessed: false)
             self.decideRetry(attempt, otherwise: response)
         case .failure(let failed):
+            self.cluster.outliers.record(endpoint: self.currentEndpoint, code: failed.status.code, on: self.eventLoop)
             attempt = failed
             self.decideRetry(attempt, otherwise: UpstreamResponse(status: failed.status))
         }
@@ -162,6 +176,10 @@ final class UpstreamCallDriver: @unchecked Sendable {
 
     private func deadlineExpired() {
         guard !self.finished else { return }
+        if self.currentStream != nil {
+            // The attempt in flight got no answer in time: that endpoint is slow.
+            self.cluster.outliers.record(endpoint: self.currentEndpoint, code: .deadlineExceeded, on: self.eventLoop)
+        }
         self.currentStream?.cancel()
         self.currentStream = nil
         self.backoffTask?.cancel()
@@ -174,6 +192,7 @@ final class UpstreamCallDriver: @unchecked Sendable {
         self.finished = true
         self.deadlineTask?.cancel()
         self.deadlineTask = nil
+        self.cluster.record(response.status.code, permit: self.permit)
         self.promise.succeed(response)
     }
 }

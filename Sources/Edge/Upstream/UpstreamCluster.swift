@@ -2,7 +2,8 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOSSL
 
-/// A configured cluster at run time: endpoints, TLS context, retry budget, and one
+/// A configured cluster at run time: endpoints, TLS context, retry budget, circuit
+/// breaker, endpoint health (active checks and outlier ejection), and one
 /// ``UpstreamLoopPool`` per event loop that has made calls to it.
 final class UpstreamCluster: Sendable {
     let config: UpstreamClusterConfig
@@ -10,7 +11,12 @@ final class UpstreamCluster: Sendable {
     let sslContext: NIOSSLContext?
     let budget: RetryBudget
     let stats = UpstreamStatsBox()
+    let breaker: CircuitBreaker
+    /// Which endpoints take calls: health-check results and ejections.
+    let endpointHealth: UpstreamEndpointHealth
+    let outliers: OutlierDetector
     private let loopPools = NIOLockedValueBox<[ObjectIdentifier: UpstreamLoopPool]>([:])
+    private let healthChecker = NIOLockedValueBox<HealthChecker?>(nil)
 
     init(config: UpstreamClusterConfig) throws {
         guard !config.endpoints.isEmpty else {
@@ -25,6 +31,64 @@ final class UpstreamCluster: Sendable {
         self.config = config
         self.budget = RetryBudget(configuration: config.retryBudget)
         self.sslContext = config.tls ? try UpstreamTLS.makeContext(for: config) : nil
+        self.breaker = CircuitBreaker(configuration: config.circuitBreaker)
+        self.endpointHealth = UpstreamEndpointHealth(endpoints: self.endpoints)
+        self.outliers = OutlierDetector(configuration: config.outlierDetection, health: self.endpointHealth)
+    }
+
+    /// Asks the circuit breaker whether a call may start (the unary driver does; streaming
+    /// calls should too). Nil: the breaker is open, fail the call with ``breakerOpenStatus``.
+    /// Otherwise hand the permit back to ``record(_:permit:)`` when the call ends.
+    @inline(__always)
+    func admit() -> CircuitBreaker.Permit? {
+        self.breaker.admit()
+    }
+
+    /// Records a call's final status with the circuit breaker (see
+    /// ``CircuitBreakerState/countsAsFailure(_:)`` for what counts).
+    @inline(__always)
+    func record(_ code: GRPCStatusCode, permit: CircuitBreaker.Permit) {
+        self.breaker.record(code, permit: permit)
+    }
+
+    /// The status of a call the open breaker turned away: UNAVAILABLE, hence HTTP 503.
+    var breakerOpenStatus: GRPCStatus {
+        GRPCStatus(code: .unavailable, message: "circuit breaker open for cluster \(self.config.name)")
+    }
+
+    /// Starts active health checks on `eventLoop` when the cluster configures them.
+    func startHealthChecks(on eventLoop: any EventLoop) {
+        guard let configuration = self.config.healthCheck else { return }
+        let checker = self.healthChecker.withLockedValue { current -> HealthChecker? in
+            guard current == nil else { return nil }
+            let checker = HealthChecker(cluster: self, configuration: configuration, eventLoop: eventLoop)
+            current = checker
+            return checker
+        }
+        checker?.start()
+    }
+
+    /// The cluster as `GET /admin/upstreams` shows it.
+    func status() -> UpstreamClusterStatus {
+        let now = NIODeadline.now()
+        let records = self.endpointHealth.snapshot
+        let inRotation = records.filter(\.inRotation).count
+        let endpoints = records.enumerated().map { index, record in
+            UpstreamEndpointStatus(
+                address: self.endpoints[index].description,
+                health: record.health.rawValue,
+                inRotation: record.inRotation,
+                lastCheck: record.lastCheck.map { UpstreamAdminClock.wallTime(of: $0, now: now) },
+                lastError: record.lastError,
+                ejected: record.ejectedUntil != nil,
+                ejectedForSeconds: record.ejectedUntil.map { Double(($0 - now).nanoseconds) / 1e9 },
+                ejections: record.ejections,
+                consecutiveFailures: self.outliers.consecutiveFailures(endpoint: index))
+        }
+        return UpstreamClusterStatus(
+            name: self.config.name, circuitBreaker: self.breaker.status(now: now),
+            healthChecks: self.config.healthCheck != nil, outlierDetection: self.config.outlierDetection.enabled,
+            panic: inRotation == 0, endpoints: endpoints, stats: self.stats.snapshot)
     }
 
     /// The pool of `eventLoop`, created on first use. Cheap enough per call: one
@@ -41,6 +105,11 @@ final class UpstreamCluster: Sendable {
 
     /// Closes every connection of every loop (asynchronously, on each loop).
     func closeAll() {
+        let checker = self.healthChecker.withLockedValue { current -> HealthChecker? in
+            defer { current = nil }
+            return current
+        }
+        checker?.stop()
         let pools = self.loopPools.withLockedValue { Array($0.values) }
         for pool in pools {
             pool.eventLoop.execute { pool.closeAll() }

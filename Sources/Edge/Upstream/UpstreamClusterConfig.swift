@@ -20,6 +20,10 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
     public var streamWindowSize: Int
     public var connectionWindowSize: Int
     public var retryBudget: RetryBudget.Configuration
+    public var circuitBreaker: CircuitBreakerConfiguration
+    /// Active `grpc.health.v1` checks; off when nil.
+    public var healthCheck: HealthCheckConfiguration?
+    public var outlierDetection: OutlierDetectionConfiguration
 
     public init(
         name: String,
@@ -32,7 +36,10 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
         maxConnectionsPerEndpoint: Int = 4,
         streamWindowSize: Int = 8 << 20,
         connectionWindowSize: Int = 16 << 20,
-        retryBudget: RetryBudget.Configuration = .defaults
+        retryBudget: RetryBudget.Configuration = .defaults,
+        circuitBreaker: CircuitBreakerConfiguration = .defaults,
+        healthCheck: HealthCheckConfiguration? = nil,
+        outlierDetection: OutlierDetectionConfiguration = .defaults
     ) {
         self.name = name
         self.endpoints = endpoints
@@ -45,5 +52,8 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
         self.streamWindowSize = streamWindowSize
         self.connectionWindowSize = connectionWindowSize
         self.retryBudget = retryBudget
+        self.circuitBreaker = circuitBreaker
+        self.healthCheck = healthCheck
+        self.outlierDetection = outlierDetection
     }
 }

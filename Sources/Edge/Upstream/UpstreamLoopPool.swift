@@ -1,8 +1,9 @@
 import NIOCore
 
-/// A cluster's connections on one event loop: round-robin over endpoints, then the
-/// least-busy live connection to that endpoint, opening another when all are at
-/// `maxConcurrentStreams` (up to `maxConnectionsPerEndpoint`).
+/// A cluster's connections on one event loop: round-robin over the endpoints in the
+/// rotation (see ``UpstreamEndpointHealth``), then the least-busy live connection to that
+/// endpoint, opening another when all are at `maxConcurrentStreams` (up to
+/// `maxConnectionsPerEndpoint`).
 ///
 /// Confined to `eventLoop` (hence `@unchecked Sendable`): calls on that loop never hop threads.
 final class UpstreamLoopPool: @unchecked Sendable {
@@ -10,18 +11,34 @@ final class UpstreamLoopPool: @unchecked Sendable {
     private let cluster: UpstreamCluster
     private var connections: [[UpstreamConnection]]
     private var nextEndpoint = 0
+    /// The endpoints in the rotation as of ``rotationVersion`` of the cluster's endpoint health.
+    private var rotation: [Int]
+    private var rotationVersion: Int
 
     init(cluster: UpstreamCluster, eventLoop: EventLoop) {
         self.cluster = cluster
         self.eventLoop = eventLoop
         self.connections = Array(repeating: [], count: cluster.endpoints.count)
+        self.rotationVersion = cluster.endpointHealth.version
+        self.rotation = cluster.endpointHealth.rotation().indices
     }
 
     /// The connection for the next attempt.
     func nextConnection() -> UpstreamConnection {
+        self.next().connection
+    }
+
+    /// The connection for the next attempt and the index of its endpoint (for outlier detection).
+    func next() -> (connection: UpstreamConnection, endpoint: Int) {
         self.eventLoop.assertInEventLoop()
-        let index = self.nextEndpoint
-        self.nextEndpoint = (self.nextEndpoint + 1) % self.connections.count
+        let version = self.cluster.endpointHealth.version
+        if version != self.rotationVersion {
+            self.rotationVersion = version
+            self.rotation = self.cluster.endpointHealth.rotation().indices
+        }
+        if self.nextEndpoint >= self.rotation.count { self.nextEndpoint = 0 }
+        let index = self.rotation[self.nextEndpoint]
+        self.nextEndpoint += 1
         var best: UpstreamConnection?
         for connection in self.connections[index] where connection.acceptsNewStreams {
             if best == nil || connection.activeStreams < best!.activeStreams {
@@ -32,14 +49,14 @@ final class UpstreamLoopPool: @unchecked Sendable {
             best.activeStreams < self.cluster.config.maxConcurrentStreams
                 || self.connections[index].count >= self.cluster.config.maxConnectionsPerEndpoint
         {
-            return best
+            return (best, index)
         }
         let connection = UpstreamConnection(endpoint: self.cluster.endpoints[index], eventLoop: self.eventLoop, cluster: self.cluster)
         connection.onRetire = { [weak self] retired in
             self?.remove(retired, endpointIndex: index)
         }
         self.connections[index].append(connection)
-        return connection
+        return (connection, index)
     }
 
     private func remove(_ connection: UpstreamConnection, endpointIndex: Int) {

@@ -12,7 +12,10 @@ extension UpstreamPool {
                     endpoints: cluster.endpoints.map(\.description),
                     tls: cluster.tls != nil,
                     tlsCAFile: cluster.tls?.caFile,
-                    retryBudget: budget))
+                    retryBudget: budget,
+                    circuitBreaker: cluster.circuitBreaker,
+                    healthCheck: cluster.healthCheck,
+                    outlierDetection: cluster.outlierDetection))
             for service in cluster.services {
                 let key = service.hasSuffix(".*") ? String(service.dropLast(2)) : service
                 services[key] = cluster.name

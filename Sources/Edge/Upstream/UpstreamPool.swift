@@ -6,7 +6,7 @@ import NIOCore
 /// the downstream connection that needs them, so a call runs entirely on that loop: no
 /// thread hop, no async/await. The future returned by ``call(_:policy:on:)`` never fails.
 public final class UpstreamPool: UpstreamCalling {
-    private let clusters: [String: UpstreamCluster]
+    let clusters: [String: UpstreamCluster]
     private let services: UpstreamServiceMap
 
     /// - Parameters:

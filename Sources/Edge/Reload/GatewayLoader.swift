@@ -1,0 +1,140 @@
+import DescriptorLoader
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Builds a ``GatewaySnapshot`` from the configuration file: parse and validate
+/// it, discover the schema of `reflection: true` clusters, load the descriptors,
+/// check the configuration against them, compile the transcoder. Blocking work
+/// (files, `protoc`) runs on NIO's thread pool, never on an event loop.
+///
+/// At start (no previous snapshot) every problem is fatal. On a reload, a
+/// reflection cluster that cannot be reached keeps the schema it had.
+public struct GatewayLoader: Sendable {
+    public let configFile: String
+    let group: any EventLoopGroup
+    let logger: Logger
+    /// Each reflection exchange's timeout.
+    let reflectionTimeout: TimeAmount
+
+    public init(configFile: String, group: any EventLoopGroup, logger: Logger, reflectionTimeout: TimeAmount = .seconds(5)) {
+        self.configFile = configFile
+        self.group = group
+        self.logger = logger
+        self.reflectionTimeout = reflectionTimeout
+    }
+
+    public func load(generation: Int, previous: GatewaySnapshot?) async throws -> GatewaySnapshot {
+        let file = configFile
+        let parsed: EdgeConfig
+        do {
+            parsed = try await NIOThreadPool.singleton.runIfActive { try ConfigLoader.load(file: file) }
+        } catch let error as ConfigError {
+            throw GatewayLoadError(file: file, problems: error.problems.map(\.description))
+        }
+
+        var discovered: [String: DiscoveredSchema] = [:]
+        for cluster in parsed.clusters where cluster.reflection {
+            do {
+                let schema = try await SchemaDiscovery.discover(cluster, group: group, timeout: reflectionTimeout)
+                discovered[cluster.name] = schema
+                logger.info("discovered by reflection", metadata: [
+                    "cluster": "\(cluster.name)", "services": "\(schema.services.joined(separator: ","))",
+                    "files": "\(schema.files.names.count)", "reflection": "\(schema.reflectionVersion)",
+                ])
+            } catch {
+                guard let kept = previous?.discovered[cluster.name] else {
+                    throw GatewayLoadError(file: file, problems: ["clusters '\(cluster.name)': schema discovery by reflection failed: \(Self.describe(error))"])
+                }
+                logger.warning("reflection failed; keeping the cluster's previous schema", metadata: [
+                    "cluster": "\(cluster.name)", "error": "\(Self.describe(error))",
+                ])
+                discovered[cluster.name] = kept
+            }
+        }
+        let config = Self.routingDiscovered(parsed, discovered)
+
+        let sources = config.descriptors.sources
+        let importPaths = config.descriptors.importPaths
+        let ordered = config.clusters.compactMap { discovered[$0.name] }
+        let schema: Schema
+        do {
+            schema = try await NIOThreadPool.singleton.runIfActive {
+                try GatewaySchema.load(sources: sources, importPaths: importPaths, discovered: ordered)
+            }
+        } catch {
+            throw GatewayLoadError(file: file, problems: ["descriptors: cannot load: \(Self.describe(error))"])
+        }
+        let problems = ConfigSchemaCheck.problems(config, schema: schema)
+        guard problems.isEmpty else { throw GatewayLoadError(file: file, problems: problems.map(\.description)) }
+        for warning in ConfigSchemaCheck.warnings(config, schema: schema) {
+            logger.warning("\(warning)")
+        }
+        let transcoder: SchemaTranscoder
+        do {
+            transcoder = try SchemaTranscoder(schema: schema, config: config)
+        } catch {
+            throw GatewayLoadError(file: file, problems: ["routes: \(Self.describe(error))"])
+        }
+
+        // Connections stay warm across reloads that do not change the clusters.
+        let upstream: UpstreamPool
+        let reachability: UpstreamReachability?
+        if let previous, previous.upstreamKey == GatewaySnapshot.UpstreamKey(clusters: config.clusters, retryBudget: config.defaults.retries.budget) {
+            upstream = previous.upstream
+            reachability = previous.reachability
+        } else {
+            do {
+                upstream = try UpstreamPool(config: config)
+            } catch {
+                throw GatewayLoadError(file: file, problems: ["clusters: \(error)"])
+            }
+            upstream.startHealthChecks(on: group.next())
+            let probe = UpstreamReachability(config: config)
+            probe.start(on: group.next())
+            reachability = probe
+        }
+        return GatewaySnapshot(
+            generation: generation, config: config, schema: schema, transcoder: transcoder, upstream: upstream,
+            reachability: reachability, routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
+            discovered: discovered)
+    }
+
+    /// Adds each discovered service to its cluster's `services`, unless the
+    /// configuration maps it (or a package prefix of it) to a cluster explicitly.
+    static func routingDiscovered(_ config: EdgeConfig, _ discovered: [String: DiscoveredSchema]) -> EdgeConfig {
+        guard !discovered.isEmpty else { return config }
+        let explicit = ClusterMap(clusters: config.clusters)
+        var result = config
+        var claimed = Set<String>()
+        for index in result.clusters.indices {
+            guard let schema = discovered[result.clusters[index].name] else { continue }
+            for service in schema.services where explicit.cluster(forService: service) == nil && !claimed.contains(service) {
+                claimed.insert(service)
+                result.clusters[index].services.append(service)
+            }
+        }
+        return result
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let many = error as? SchemaErrors { return many.errors.map(\.description).joined(separator: "; ") }
+        return "\(error)"
+    }
+}
+
+/// A configuration (or its schema) that cannot be served: every problem found.
+public struct GatewayLoadError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var problems: [String]
+
+    public init(file: String, problems: [String]) {
+        self.file = file
+        self.problems = problems
+    }
+
+    public var description: String {
+        let noun = problems.count == 1 ? "problem" : "problems"
+        return "\(file): \(problems.count) \(noun)\n" + problems.map { "  " + $0 }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,84 @@
+import DescriptorLoader
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// One complete, immutable state of the gateway: the configuration, the schema
+/// (configured sources plus what reflection discovered), the compiled
+/// transcoder, the upstream pool and the route list. Requests read the current
+/// snapshot once, at match time, and finish on it; a reload builds a new one and
+/// swaps it in (see ``GatewaySnapshotStore``).
+public final class GatewaySnapshot: Sendable {
+    /// 1 for the configuration loaded at start, +1 per successful reload.
+    public let generation: Int
+    /// The configuration as loaded, with each reflection cluster's discovered
+    /// services added to its `services`.
+    public let config: EdgeConfig
+    public let schema: Schema
+    public let transcoder: SchemaTranscoder
+    public let upstream: UpstreamPool
+    public let reachability: UpstreamReachability?
+    public let routes: [RouteDescription]
+    public let detailsRenderer: StatusDetailsRenderer?
+    /// By cluster name: what reflection discovered (kept for reloads that cannot reach the cluster).
+    public let discovered: [String: DiscoveredSchema]
+    /// Streaming calls opened on this snapshot's pool and not finished yet.
+    let openStreams = NIOLockedValueBox(0)
+
+    public init(
+        generation: Int, config: EdgeConfig, schema: Schema, transcoder: SchemaTranscoder, upstream: UpstreamPool,
+        reachability: UpstreamReachability?, routes: [RouteDescription], discovered: [String: DiscoveredSchema]
+    ) {
+        self.generation = generation
+        self.config = config
+        self.schema = schema
+        self.transcoder = transcoder
+        self.upstream = upstream
+        self.reachability = reachability
+        self.routes = routes
+        self.detailsRenderer = transcoder.detailsRenderer(schema: schema)
+        self.discovered = discovered
+    }
+
+    /// The longest a unary call on this snapshot can last: every call's deadline is
+    /// capped by its route's `max_timeout` (retries included).
+    public var maxCallDuration: TimeAmount {
+        var longest = config.defaults.maxTimeout ?? RouteSettings().maxTimeout
+        for route in config.routes {
+            if let value = route.options.maxTimeout, value > longest { longest = value }
+        }
+        return longest
+    }
+
+    /// What the upstream pool is built from: two snapshots with equal keys share one pool.
+    var upstreamKey: UpstreamKey {
+        UpstreamKey(clusters: config.clusters, retryBudget: config.defaults.retries.budget)
+    }
+
+    struct UpstreamKey: Equatable {
+        var clusters: [EdgeConfig.Cluster]
+        var retryBudget: Double?
+    }
+}
+
+/// Holds the current ``GatewaySnapshot``. Reading costs one uncontended lock and a
+/// retain (once per request, at match time); swapping is as cheap, and readers
+/// that loaded the old snapshot keep it alive until their requests finish.
+public final class GatewaySnapshotStore: Sendable {
+    private let box: NIOLockedValueBox<GatewaySnapshot>
+
+    public init(_ snapshot: GatewaySnapshot) {
+        self.box = NIOLockedValueBox(snapshot)
+    }
+
+    public var current: GatewaySnapshot { box.withLockedValue { $0 } }
+
+    /// Installs `snapshot` and returns the one it replaced.
+    @discardableResult
+    public func swap(_ snapshot: GatewaySnapshot) -> GatewaySnapshot {
+        box.withLockedValue { value in
+            let old = value
+            value = snapshot
+            return old
+        }
+    }
+}

@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+
+/// Polls files for changes: the configuration file and the descriptor sources
+/// (directories walked), compared by inode, size and modification time.
+/// Cheap enough to run every couple of seconds; never on an event loop.
+public struct ReloadFileWatcher: Sendable {
+    /// What the files looked like: path → (inode, size, mtime), absent files left out.
+    public struct Fingerprint: Equatable, Sendable {
+        var entries: [String: [Int64]]
+    }
+
+    /// The files a snapshot depends on.
+    public static func files(configFile: String, config: EdgeConfig) -> [String] {
+        var result = [configFile]
+        for source in config.descriptors.sources {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
+                result.append(source)
+                continue
+            }
+            guard isDirectory.boolValue, let walker = FileManager.default.enumerator(atPath: source) else {
+                result.append(source)
+                continue
+            }
+            while let relative = walker.nextObject() as? String {
+                result.append(source + "/" + relative)
+            }
+        }
+        return result
+    }
+
+    public static func fingerprint(_ files: [String]) -> Fingerprint {
+        var entries: [String: [Int64]] = [:]
+        for file in files {
+            var info = stat()
+            guard stat(file, &info) == 0 else { continue }
+            #if canImport(Darwin)
+            let modified = info.st_mtimespec
+            #else
+            let modified = info.st_mtim
+            #endif
+            entries[file] = [Int64(info.st_ino), Int64(info.st_size), Int64(modified.tv_sec), Int64(modified.tv_nsec)]
+        }
+        return Fingerprint(entries: entries)
+    }
+
+    /// Polls until cancelled: every `interval()` (read each round, as a reload may
+    /// change it), compares the fingerprint of `files()` with the previous one and
+    /// calls `onChange` (awaited: one reload at a time).
+    public static func run(
+        files: @escaping @Sendable () -> [String],
+        interval: @escaping @Sendable () -> Duration,
+        onChange: @escaping @Sendable () async -> Void
+    ) async {
+        var last = fingerprint(files())
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval())
+            } catch {
+                return
+            }
+            let now = fingerprint(files())
+            guard now != last else { continue }
+            await onChange()
+            // The reload may have changed the list of files. A refused file is not
+            // retried until it changes again.
+            last = fingerprint(files())
+        }
+    }
+}

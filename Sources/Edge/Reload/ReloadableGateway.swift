@@ -1,0 +1,116 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import ServiceLifecycle
+
+/// The gateway as `edge serve` runs it: the public and admin listeners over a
+/// ``GatewaySnapshotStore``, reloaded by SIGHUP, by `POST /admin/reload`, and
+/// (with `reload.watch`) when the configuration or descriptor files change.
+public final class ReloadableGateway: Sendable {
+    public let store: GatewaySnapshotStore
+    public let reloader: GatewayReloader
+    public let server: EdgeServer<ReloadingTranscoder>
+    public let admin: AdminServer
+    private let configFile: String
+    private let logger: Logger
+    private let watcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    private let sighup = NIOLockedValueBox<ReloadSignal?>(nil)
+
+    /// Loads the configuration (generation 1); throws ``GatewayLoadError`` with every problem.
+    public static func load(
+        configFile: String, group: any EventLoopGroup, logger: Logger = Logger(label: "edge"), metrics: EdgeMetrics = EdgeMetrics()
+    ) async throws -> ReloadableGateway {
+        let loader = GatewayLoader(configFile: configFile, group: group, logger: logger)
+        let initial = try await loader.load(generation: 1, previous: nil)
+        return ReloadableGateway(initial: initial, loader: loader, group: group, logger: logger, metrics: metrics)
+    }
+
+    private init(initial: GatewaySnapshot, loader: GatewayLoader, group: any EventLoopGroup, logger: Logger, metrics: EdgeMetrics) {
+        let store = GatewaySnapshotStore(initial)
+        let reloader = GatewayReloader(store: store, loader: loader, group: group, logger: logger)
+        let config = initial.config
+        let context = RequestContext(
+            transcoder: ReloadingTranscoder(store: store), upstream: ReloadingUpstream(store: store),
+            limits: config.listen.server.limits, metadataPolicy: config.metadataPolicy, metrics: metrics,
+            detailsRenderer: { serialized in store.current.detailsRenderer?(serialized) })
+        self.store = store
+        self.reloader = reloader
+        self.configFile = loader.configFile
+        self.logger = logger
+        self.server = EdgeServer(settings: config.listen.server, context: context, group: group, logger: logger)
+        self.admin = AdminServer(
+            settings: config.listen.admin, currentRoutes: { store.current.routes },
+            reload: { Self.adminAnswer(await reloader.reload(reason: "admin")) },
+            metrics: metrics, upstreamsReachable: { store.current.reachability?.allReachable ?? true },
+            upstreamsStatus: { store.current.upstream.upstreamStatus() },
+            group: group, logger: logger)
+    }
+
+    /// Starts listening and the reload triggers (SIGHUP only when `handleSIGHUP`:
+    /// a signal is process-wide, tests run several gateways in one process).
+    public func start(handleSIGHUP: Bool = true) async throws {
+        try await server.start()
+        try await admin.start()
+        admin.markReady(true)
+        logger.info("serving", metadata: ["generation": "\(store.current.generation)", "routes": "\(store.current.routes.count)"])
+        let reloader = self.reloader
+        if handleSIGHUP {
+            let signal = ReloadSignal()
+            signal.start { Task { await reloader.reload(reason: "SIGHUP") } }
+            sighup.withLockedValue { $0 = signal }
+        }
+        let store = self.store
+        let configFile = self.configFile
+        watcher.withLockedValue {
+            $0 = Task.detached {
+                await ReloadFileWatcher.run(
+                    files: { ReloadFileWatcher.files(configFile: configFile, config: store.current.config) },
+                    interval: { Duration.nanoseconds(store.current.config.reload.pollInterval.nanoseconds) },
+                    onChange: {
+                        // Re-read each round: a reload may turn watching on or off.
+                        guard store.current.config.reload.watch else { return }
+                        await reloader.reload(reason: "file change")
+                    })
+            }
+        }
+    }
+
+    /// Stops the triggers, then drains the public listener and stops the admin one.
+    public func shutdown() async {
+        watcher.withLockedValue { $0?.cancel(); $0 = nil }
+        sighup.withLockedValue { $0?.stop(); $0 = nil }
+        admin.markReady(false)
+        await server.shutdown()
+        await admin.stop()
+        let current = store.current
+        current.reachability?.stop()
+        current.upstream.close()
+    }
+
+    static func adminAnswer(_ outcome: ReloadOutcome) -> (reloaded: Bool, json: String) {
+        switch outcome {
+        case .reloaded(let generation, let routes):
+            return (true, #"{"reloaded":true,"generation":\#(generation),"routes":\#(routes)}"#)
+        case .refused(let problems):
+            return (false, #"{"reloaded":false,"problems":["# + problems.map(JSONText.quoted).joined(separator: ",") + "]}")
+        }
+    }
+}
+
+/// Runs a ``ReloadableGateway`` under swift-service-lifecycle until graceful shutdown.
+public struct ReloadableGatewayService: Service {
+    public let gateway: ReloadableGateway
+    private let logger: Logger
+
+    public init(gateway: ReloadableGateway, logger: Logger = Logger(label: "edge")) {
+        self.gateway = gateway
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await gateway.start()
+        try? await gracefulShutdown()
+        logger.info("shutting down: draining in-flight requests")
+        await gateway.shutdown()
+    }
+}

@@ -1,0 +1,89 @@
+import NIOCore
+
+/// The upstream client the server runs with when the gateway reloads: each call
+/// goes to the pool of the current snapshot. A call started before a swap
+/// finishes on the old pool, which stays open until its calls are done (see
+/// ``GatewayReloader``).
+public struct ReloadingUpstream: UpstreamCalling, UpstreamStreaming {
+    public let store: GatewaySnapshotStore
+
+    public init(store: GatewaySnapshotStore) {
+        self.store = store
+    }
+
+    public func call(_ request: UpstreamRequest, policy: CallPolicy, on eventLoop: any EventLoop) -> EventLoopFuture<UpstreamResponse> {
+        store.current.upstream.call(request, policy: policy, on: eventLoop)
+    }
+
+    public func openStream(
+        _ head: UpstreamStreamHead, policy: CallPolicy, on eventLoop: any EventLoop, observer: any UpstreamStreamObserver
+    ) -> any UpstreamStreamControl {
+        let snapshot = store.current
+        // Through `Any`: the pool gains its streaming conformance in another change.
+        let pool: Any = snapshot.upstream
+        guard let streaming = pool as? any UpstreamStreaming else {
+            return UnsupportedStream(observer: observer, eventLoop: eventLoop)
+        }
+        snapshot.openStreams.withLockedValue { $0 += 1 }
+        let counted = CountingStreamObserver(observer) { snapshot.openStreams.withLockedValue { $0 -= 1 } }
+        let control = streaming.openStream(head, policy: policy, on: eventLoop, observer: counted)
+        counted.control = control
+        return counted
+    }
+}
+
+/// Forwards a stream's events and controls, and tells `onEnd` once when the call is
+/// over (finished or cancelled), so a retiring pool knows when it may close.
+/// Confined to the call's event loop.
+private final class CountingStreamObserver: UpstreamStreamObserver, UpstreamStreamControl {
+    private let observer: any UpstreamStreamObserver
+    private var onEnd: (() -> Void)?
+    var control: (any UpstreamStreamControl)?
+
+    init(_ observer: any UpstreamStreamObserver, onEnd: @escaping () -> Void) {
+        self.observer = observer
+        self.onEnd = onEnd
+    }
+
+    private func ended() {
+        onEnd?()
+        onEnd = nil
+    }
+
+    func upstreamReceivedHeaders(_ headers: [(name: String, value: String)]) { observer.upstreamReceivedHeaders(headers) }
+    func upstreamReceivedMessage(_ message: ByteBuffer) { observer.upstreamReceivedMessage(message) }
+    func upstreamWritabilityChanged(_ isWritable: Bool) { observer.upstreamWritabilityChanged(isWritable) }
+    func upstreamFinished(_ end: UpstreamStreamEnd) {
+        ended()
+        observer.upstreamFinished(end)
+        control = nil
+    }
+
+    func send(_ message: ByteBuffer) { control?.send(message) }
+    func finishSending() { control?.finishSending() }
+    var isWritable: Bool { control?.isWritable ?? false }
+    func pauseReading() { control?.pauseReading() }
+    func resumeReading() { control?.resumeReading() }
+    func cancel() {
+        control?.cancel()
+        control = nil
+        ended()
+    }
+}
+
+/// The answer when the pool cannot stream: the call ends at once with UNIMPLEMENTED.
+private final class UnsupportedStream: UpstreamStreamControl {
+    init(observer: any UpstreamStreamObserver, eventLoop: any EventLoop) {
+        let bound = NIOLoopBound(observer, eventLoop: eventLoop)
+        eventLoop.execute {
+            bound.value.upstreamFinished(UpstreamStreamEnd(status: GRPCStatus(code: .unimplemented, message: "the upstream client does not support streaming calls")))
+        }
+    }
+
+    func send(_ message: ByteBuffer) {}
+    func finishSending() {}
+    var isWritable: Bool { false }
+    func pauseReading() {}
+    func resumeReading() {}
+    func cancel() {}
+}

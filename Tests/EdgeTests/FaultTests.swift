@@ -1,0 +1,184 @@
+import Dispatch
+import Edge
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The fault test of hot reload, on loopback, bounded in time: steady load through
+/// the edge to a grpcio backend (discovered by reflection) while the backend is
+/// killed (SIGKILL), the configuration reloaded with the backend down, the backend
+/// restarted on the same port and the configuration reloaded again.
+///
+/// Every request must get an answer: 200, or 503/504 with a `google.rpc.Status`
+/// JSON body; none may hang (each has a 10 s read timeout, far above the 2 s route
+/// timeout); and the success rate must be back within a few seconds of the restart.
+final class FaultTests: XCTestCase {
+    func testKillRestartAndReloadsUnderLoad() throws {
+        try ReflectionTests.requirePython()
+        let harness = try ReloadHarness()
+        defer { harness.shutdown() }
+        let backendPort = try EndToEndFixture.closedPort()
+        var backend = try KillableBackend(port: backendPort, tag: "first")
+        defer { backend.kill() }
+
+        func config(_ extra: String) -> String {
+            ReflectionTests.config(cluster: "py", port: backendPort, extra: "defaults: {timeout: 2s\(extra)}")
+        }
+        try harness.write("edge.yaml", config(""))
+        try harness.start()
+        let port = harness.port
+
+        let log = FaultLog()
+        let stop = AtomicFlag()
+        let clients = DispatchGroup()
+        for _ in 0..<4 {
+            clients.enter()
+            Thread.detachNewThread {
+                defer { clients.leave() }
+                while !stop.isSet {
+                    let start = log.now
+                    let outcome: FaultLog.Outcome
+                    do {
+                        let response = try EndToEndClient.send(port: port, "GET", "/v1/greet/load", readTimeoutSeconds: 10)
+                        outcome = FaultLog.classify(response)
+                    } catch {
+                        outcome = .broken("no answer: \(error)")
+                    }
+                    log.record(start: start, outcome)
+                }
+            }
+        }
+
+        Thread.sleep(forTimeInterval: 1.0)
+        backend.kill()
+        let killedAt = log.now
+        Thread.sleep(forTimeInterval: 1.0)
+        // Reload 1: the backend is down; its reflected schema is kept.
+        try harness.write("edge.yaml", config(", max_timeout: 30s"))
+        guard case .reloaded = harness.reload() else { stop.set(); return XCTFail("reload with the backend down was refused") }
+        Thread.sleep(forTimeInterval: 0.5)
+        backend = try KillableBackend(port: backendPort, tag: "second")
+        let restartedAt = log.now
+        // Reload 2: the backend is back; its schema is discovered again.
+        try harness.write("edge.yaml", config(""))
+        guard case .reloaded = harness.reload() else { stop.set(); return XCTFail("reload after the restart was refused") }
+        Thread.sleep(forTimeInterval: 3.0)
+        stop.set()
+        XCTAssertEqual(clients.wait(timeout: .now() + 30), .success, "a client thread hung")
+
+        let entries = log.entries
+        let counts = Dictionary(grouping: entries, by: { $0.outcome.label }).mapValues(\.count)
+        let recovered = entries.filter { $0.start > restartedAt && $0.outcome == .ok(servedBy: "second") }.map(\.end).min()
+        let recovery = recovered.map { $0 - restartedAt }
+        let tail = entries.filter { $0.start > log.now - 1.5 && $0.start < log.now }
+        let tailOK = tail.filter { if case .ok = $0.outcome { return true } else { return false } }.count
+        let downtime = entries.filter { $0.start > killedAt && $0.start < restartedAt }
+        print("""
+            fault test: \(entries.count) requests: \(counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")); \
+            while down: \(downtime.count) requests; first success from the restarted backend \(recovery.map { String(format: "%.2f s", $0) } ?? "never") after its restart; \
+            last 1.5 s: \(tailOK)/\(tail.count) OK; generation \(harness.gateway.store.current.generation)
+            """)
+        for broken in entries.compactMap({ if case .broken(let why) = $0.outcome { return why } else { return nil } }).prefix(5) {
+            XCTFail("a request got no proper answer: \(broken)")
+        }
+        XCTAssertGreaterThan(counts["200"] ?? 0, 0)
+        XCTAssertGreaterThan((counts["503"] ?? 0) + (counts["504"] ?? 0), 0, "killing the backend failed no request: \(counts)")
+        XCTAssertLessThan(try XCTUnwrap(recovery, "the restarted backend never answered"), 5)
+        XCTAssertGreaterThan(tail.count, 0)
+        XCTAssertGreaterThanOrEqual(Double(tailOK), Double(tail.count) * 0.95, "success rate not back: \(tailOK)/\(tail.count)")
+        XCTAssertEqual(harness.gateway.store.current.generation, 3)
+    }
+}
+
+/// Request outcomes over time, from several client threads.
+private final class FaultLog: @unchecked Sendable {
+    enum Outcome: Equatable {
+        case ok(servedBy: String)
+        /// 503 or 504 with a google.rpc.Status body.
+        case unavailable(Int)
+        case broken(String)
+
+        var label: String {
+            switch self {
+            case .ok: return "200"
+            case .unavailable(let status): return "\(status)"
+            case .broken: return "broken"
+            }
+        }
+    }
+
+    struct Entry {
+        var start: Double
+        var end: Double
+        var outcome: Outcome
+    }
+
+    private let lock = NSLock()
+    private var list: [Entry] = []
+    private let origin = DispatchTime.now().uptimeNanoseconds
+
+    var now: Double { Double(DispatchTime.now().uptimeNanoseconds - origin) / 1e9 }
+
+    func record(start: Double, _ outcome: Outcome) {
+        let end = now
+        lock.withLock { list.append(Entry(start: start, end: end, outcome: outcome)) }
+    }
+
+    var entries: [Entry] { lock.withLock { list } }
+
+    static func classify(_ response: EndToEndResponse) -> Outcome {
+        let json = (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) as? [String: Any]
+        switch response.status {
+        case 200:
+            guard json?["message"] as? String == "hello load", let tag = json?["servedBy"] as? String else {
+                return .broken("200 with \(response.body)")
+            }
+            return .ok(servedBy: tag)
+        case 503, 504:
+            guard let json, json["code"] is Int, json["message"] is String, json["details"] is [Any] else {
+                return .broken("\(response.status) without a Status body: \(response.body)")
+            }
+            return .unavailable(response.status)
+        default:
+            return .broken("\(response.status) \(response.body)")
+        }
+    }
+}
+
+/// The grpcio backend as a process the test can SIGKILL.
+private struct KillableBackend {
+    private let process = Process()
+    private let input = Pipe()
+
+    init(port: Int, tag: String) throws {
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", ReflectionTests.pythonScript, "--port", "\(port)", "--tag", tag]
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = input
+        try process.run()
+        // The port line says it is serving.
+        var data = Data()
+        let end = Date().addingTimeInterval(30)
+        while Date() < end, !data.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            data.append(chunk)
+        }
+        guard String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == "\(port)" else {
+            kill()
+            throw InteropProcess.InteropError("the backend did not start on port \(port): \(String(decoding: data, as: UTF8.self))")
+        }
+    }
+
+    func kill() {
+        if process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+    }
+}
