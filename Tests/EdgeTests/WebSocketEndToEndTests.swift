@@ -243,6 +243,40 @@ final class WebSocketEndToEndTests: XCTestCase {
         return (end - start - marker.count) / 4 * 3 - padding
     }
 
+    /// `edge serve` runs the hot-reloading gateway: WebSocket streams work through it too.
+    func testChatThroughTheReloadableGateway() throws {
+        let running = try XCTUnwrap(Self.running, Self.startFailure)
+        let directory = NSTemporaryDirectory() + "edge-ws-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = directory + "/edge.yaml"
+        try Data("""
+            listen:
+              host: 127.0.0.1
+              port: 0
+              admin: {host: 127.0.0.1, port: 0}
+            descriptors:
+              sources: ["\(EndToEndFixture.protosetPath)"]
+            clusters:
+              - name: demo
+                endpoints: ["127.0.0.1:\(running.fixture.demo.port)"]
+                services: [demo.bookstore.v1]
+
+            """.utf8).write(to: URL(fileURLWithPath: file))
+        let group = running.fixture.group
+        let gateway = try EndToEndFixture.blocking { try await ReloadableGateway.load(configFile: file, group: group) }
+        try EndToEndFixture.blocking { try await gateway.start(handleSIGHUP: false) }
+        defer { _ = try? EndToEndFixture.blocking { await gateway.shutdown() } }
+        let port = try XCTUnwrap(gateway.server.localAddress?.port)
+        let client = try TestWebSocketClient(port: port, target: "/v1/books:chat")
+        XCTAssertEqual(client.status, 101)
+        client.sendText(#"{"text":"reloadable"}"#)
+        XCTAssertEqual(try client.readFrame().json?["text"] as? String, "echo: reloadable")
+        client.sendClose()
+        XCTAssertEqual(try client.readFrame().closeCode, 1000)
+        XCTAssertTrue(client.waitForClose())
+    }
+
     func testManyMessagesBothWays() throws {
         let client = try connect("/v1/books:chat")
         let count = 500
