@@ -31,6 +31,31 @@ final class WebSocketServerTests: XCTestCase {
         try await server.stop()
     }
 
+    func testFramesSentWithTheHandshakeAreNotLost() async throws {
+        let server = try await WebSocketTestServer()
+        let early = TestWebSocketClient.frame(opcode: TestWebSocketClient.Opcode.text, payload: Array(#"{"text":"early"}"#.utf8))
+        let client = try TestWebSocketClient(port: server.port, target: "/v1/chat", framesWithRequest: early + early)
+        XCTAssertEqual(client.status, 101)
+        XCTAssertEqual(try client.readFrame().text, #"{"echo":{"text":"early"},"query":""}"#)
+        XCTAssertEqual(try client.readFrame().text, #"{"echo":{"text":"early"},"query":""}"#)
+        client.sendClose()
+        XCTAssertEqual(try client.readFrame().closeCode, 1000)
+        try await server.stop()
+    }
+
+    func testUpgradedConnectionOutlivesTheHTTPTimeouts() async throws {
+        let limits = HTTPLimits(idleTimeout: .milliseconds(100), headerReadTimeout: .milliseconds(100), bodyReadTimeout: .milliseconds(100))
+        let server = try await WebSocketTestServer(limits: limits)
+        let client = try TestWebSocketClient(port: server.port, target: "/v1/chat")
+        XCTAssertEqual(client.status, 101)
+        try await Task.sleep(for: .milliseconds(400))
+        client.sendText(#"{"text":"still here"}"#)
+        XCTAssertEqual(try client.readFrame().text, #"{"echo":{"text":"still here"},"query":""}"#)
+        client.sendClose()
+        XCTAssertEqual(try client.readFrame().closeCode, 1000)
+        try await server.stop()
+    }
+
     func testServerStreamingRouteWithoutBodyStreamsFromThePathAlone() async throws {
         let server = try await WebSocketTestServer()
         let client = try TestWebSocketClient(port: server.port, target: "/v1/ticks/3")
@@ -216,10 +241,10 @@ private final class WebSocketTestServer {
     let server: EdgeServer<FakeStreamingTranscoder>
     let port: Int
 
-    init() async throws {
+    init(limits: HTTPLimits = .defaults) async throws {
         let renderer: StatusDetailsRenderer = { _ in Array(#"[{"@type":"type.googleapis.com/google.rpc.BadRequest"}]"#.utf8) }
         let context = RequestContext(transcoder: FakeStreamingTranscoder(), upstream: upstream, detailsRenderer: renderer)
-        server = EdgeServer(settings: ServerSettings(host: "127.0.0.1", port: 0), context: context, group: group)
+        server = EdgeServer(settings: ServerSettings(host: "127.0.0.1", port: 0, limits: limits), context: context, group: group)
         port = try await server.start().port!
     }
 

@@ -46,9 +46,13 @@ final class TestWebSocketClient {
     private let connection: WebSocketTestSocket
 
     /// Connects and sends the upgrade request; `status` is 101 when the server switched protocols.
-    /// - Parameter receiveBufferBytes: a small `SO_RCVBUF` makes a client that does not read fill up sooner.
+    /// - Parameters:
+    ///   - receiveBufferBytes: a small `SO_RCVBUF` makes a client that does not read fill up sooner.
+    ///   - framesWithRequest: frames (see ``frame(opcode:payload:fin:masked:)``) written in the same
+    ///     write as the upgrade request, before its answer.
     init(
-        port: Int, target: String, headers extra: [(String, String)] = [], readTimeoutSeconds: Int = 10, receiveBufferBytes: Int? = nil
+        port: Int, target: String, headers extra: [(String, String)] = [], readTimeoutSeconds: Int = 10, receiveBufferBytes: Int? = nil,
+        framesWithRequest: [UInt8] = []
     ) throws {
         let connection = try WebSocketTestSocket(port: port, readTimeoutSeconds: readTimeoutSeconds, receiveBufferBytes: receiveBufferBytes)
         self.connection = connection
@@ -58,7 +62,7 @@ final class TestWebSocketClient {
         request += "Sec-WebSocket-Key: \(Data(key).base64EncodedString())\r\nSec-WebSocket-Version: 13\r\n"
         for (name, value) in extra { request += "\(name): \(value)\r\n" }
         request += "\r\n"
-        connection.send(request)
+        connection.send(Array(request.utf8) + framesWithRequest)
         var headEnd = TestConnection.find([13, 10, 13, 10], in: connection.buffer)
         while headEnd == nil {
             if try !connection.fill() { throw TestConnection.Failure.closed }
@@ -92,6 +96,11 @@ final class TestWebSocketClient {
 
     /// Writes one frame; client frames are masked unless `masked` is false (a protocol violation).
     func sendFrame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true) {
+        connection.send(Self.frame(opcode: opcode, payload: payload, fin: fin, masked: masked))
+    }
+
+    /// The bytes of one client frame.
+    static func frame(opcode: UInt8, payload: [UInt8], fin: Bool = true, masked: Bool = true) -> [UInt8] {
         var frame: [UInt8] = [(fin ? 0x80 : 0) | opcode]
         let maskBit: UInt8 = masked ? 0x80 : 0
         switch payload.count {
@@ -111,7 +120,7 @@ final class TestWebSocketClient {
         } else {
             frame += payload
         }
-        connection.send(frame)
+        return frame
     }
 
     // MARK: - Receiving
