@@ -36,25 +36,14 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
         var started: NIODeadline
     }
 
-    private enum Phase {
-        /// Frames flow both ways.
-        case open
-        /// Our close frame is out; waiting for the client's (or the close timeout).
-        case closing
-        case closed
-    }
-
     /// How long the client has to answer our close frame before the connection is closed anyway.
     static var closeHandshakeTimeout: TimeAmount { .seconds(5) }
 
     private let stream: Stream
+    private var state: WebSocketStreamState
     private var assembler: WebSocketMessageAssembler
-    private var phase = Phase.open
     /// The call, until it ended or was cancelled.
     private var control: (any UpstreamStreamControl)?
-    private var callEnded = false
-    private var clientSentClose = false
-    private var requestsSent = 0
     /// A `read` held back while the call could not take more requests.
     private var readPending = false
     private var closeTimer: Scheduled<Void>?
@@ -63,6 +52,8 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
 
     init(_ stream: Stream) {
         self.stream = stream
+        self.state = WebSocketStreamState(
+            shape: .init(acceptsBody: stream.route.acceptsBody, streamsRequests: stream.streaming.streamsRequests))
         self.assembler = WebSocketMessageAssembler(maxMessageBytes: stream.maxMessageBytes)
     }
 
@@ -71,50 +62,55 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
         let control = stream.upstream.openStream(
             stream.head, policy: stream.route.callPolicy, on: context.eventLoop, observer: self)
         // The call may have ended already (no cluster for the service, say).
-        guard !callEnded else { return }
+        guard state.callLive else { return }
         self.control = control
-        if !stream.route.acceptsBody { sendRequest(nil) }
+        perform(state.callOpened(), json: nil)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        cancelCall()
-        closeTimer?.cancel()
-        closeTimer = nil
+        connectionClosed()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        phase = .closed
+        connectionClosed()
+        context.fireChannelInactive()
+    }
+
+    private func connectionClosed() {
         recordStream()
-        cancelCall()
         closeTimer?.cancel()
         closeTimer = nil
-        context.fireChannelInactive()
+        let cancel = state.connectionClosed()
+        if let control {
+            self.control = nil
+            if cancel { control.cancel() }
+        }
     }
 
     // MARK: - Client frames
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        guard phase != .closed else { return }
+        guard state.phase != .closed else { return }
         if let failure = WebSocketMessageAssembler.check(frame) { return refuse(failure) }
         switch frame.opcode {
         case .connectionClose:
             receivedClose()
         case .ping:
-            guard phase == .open else { return }
+            guard state.writesFrames else { return }
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)), promise: nil)
         case .pong:
             break
         default:
             // After either side's close frame, data frames are dropped.
-            guard phase == .open, !clientSentClose else { return }
+            guard state.phase == .open, !state.clientSentClose else { return }
             switch assembler.append(frame) {
             case .incomplete:
                 break
             case .message(let opcode, let payload):
                 if opcode == .text {
-                    receivedMessage(payload)
+                    perform(state.receivedMessage(label: stream.route.label), json: payload)
                 } else {
                     fail(
                         EdgeError(code: .invalidArgument, message: "binary frames are not accepted: send each JSON message as a text frame"),
@@ -127,37 +123,35 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
     }
 
     private func receivedClose() {
-        clientSentClose = true
-        switch phase {
-        case .open:
+        switch state.receivedClientClose() {
+        case .finishSending(let sendBindingsFirst):
             // Half-close: the backend's remaining answers and its status still come.
-            if !stream.streaming.streamsRequests, stream.route.acceptsBody, requestsSent == 0 { sendRequest(nil) }
+            if sendBindingsFirst { send(nil, finishSending: true) }
             control?.finishSending()
-        case .closing:
+        case .closeConnection:
             closeConnection()
-        case .closed:
+        case .none:
             break
         }
     }
 
-    private func receivedMessage(_ json: ByteBuffer) {
-        guard control != nil else { return }
-        guard stream.route.acceptsBody else {
-            return fail(.badRequest("\(stream.route.label) takes no request messages: its request is the path and query"))
+    private func perform(_ action: WebSocketStreamState.MessageAction, json: ByteBuffer?) {
+        switch action {
+        case .send(let finishSending):
+            send(json, finishSending: finishSending)
+        case .refuse(let reason):
+            fail(.badRequest(reason))
+        case .drop:
+            break
         }
-        guard stream.streaming.streamsRequests || requestsSent == 0 else {
-            return fail(.badRequest("\(stream.route.label) takes one request message"))
-        }
-        sendRequest(json)
     }
 
-    /// One request message from the bindings and `json`; the only one unless the method streams requests.
-    private func sendRequest(_ json: ByteBuffer?) {
+    /// One request message from the bindings and `json` (nil: the bindings alone).
+    private func send(_ json: ByteBuffer?, finishSending: Bool) {
         switch stream.transcoder.prepare(stream.route, body: json) {
         case .success(let message):
-            requestsSent += 1
             control?.send(message)
-            if !stream.streaming.streamsRequests { control?.finishSending() }
+            if finishSending { control?.finishSending() }
         case .failure(let error):
             fail(error)
         }
@@ -220,7 +214,7 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
     }
 
     func upstreamReceivedMessage(_ message: ByteBuffer) {
-        guard phase == .open, let context else { return }
+        guard state.writesFrames, let context else { return }
         switch stream.transcoder.render(message, for: stream.route) {
         case .success(let json):
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: json)), promise: nil)
@@ -230,39 +224,40 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
     }
 
     func upstreamFinished(_ end: UpstreamStreamEnd) {
-        callEnded = true
         control = nil
-        guard phase == .open else { return }
+        let action = state.callEnded()
+        guard action != .none else { return }
         if end.status.code != .ok { stream.metrics?.recordUpstreamError(route: stream.route.label, code: end.status.code) }
-        if end.status.code == .ok {
-            sendClose(nil, code: .normalClosure, awaitClientClose: true)
-        } else {
-            let error = EdgeError(status: end.status)
-            sendClose(error, code: WebSocketCloseStatus.closeCode(for: error.code), awaitClientClose: true)
-        }
+        let error = end.status.code == .ok ? nil : EdgeError(status: end.status)
+        perform(action, error: error, code: WebSocketCloseStatus.closeCode(for: end.status.code))
     }
 
     // MARK: - Ending
 
-    private func cancelCall() {
-        guard let control else { return }
-        self.control = nil
-        control.cancel()
-    }
-
     /// Ends the stream with an error of the edge's own: the call is cancelled.
     private func fail(_ error: EdgeError, closeCode: WebSocketErrorCode? = nil, awaitClientClose: Bool = true) {
-        guard phase == .open else {
-            if !awaitClientClose { closeConnection() }
-            return
-        }
-        cancelCall()
-        sendClose(error, code: closeCode ?? WebSocketCloseStatus.closeCode(for: error.code), awaitClientClose: awaitClientClose)
+        perform(
+            state.failed(awaitClientClose: awaitClientClose), error: error,
+            code: closeCode ?? WebSocketCloseStatus.closeCode(for: error.code))
     }
 
-    private func sendClose(_ error: EdgeError?, code: WebSocketErrorCode, awaitClientClose: Bool) {
+    private func perform(_ action: WebSocketStreamState.EndAction, error: EdgeError?, code: WebSocketErrorCode) {
+        switch action {
+        case .sendClose(let cancelCall, let closeAfterWrite):
+            if cancelCall, let control {
+                self.control = nil
+                control.cancel()
+            }
+            sendClose(error, code: code, closeAfterWrite: closeAfterWrite)
+        case .closeConnection:
+            closeConnection()
+        case .none:
+            break
+        }
+    }
+
+    private func sendClose(_ error: EdgeError?, code: WebSocketErrorCode, closeAfterWrite: Bool) {
         guard let context else { return }
-        phase = .closing
         let allocator = context.channel.allocator
         if let error, let frame = WebSocketCloseStatus.errorFrame(error, detailsRenderer: stream.detailsRenderer, allocator: allocator) {
             context.write(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: frame)), promise: nil)
@@ -270,7 +265,7 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
         let payload = WebSocketCloseStatus.closePayload(code: code, error: error, allocator: allocator)
         let written = context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)))
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        if clientSentClose || !awaitClientClose {
+        if closeAfterWrite {
             written.whenComplete { _ in bound.value.closeConnection() }
         } else {
             // A read may be held back for backpressure; the client's close frame must get through.
@@ -290,11 +285,10 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
     }
 
     private func closeConnection() {
-        guard phase != .closed, let context else { return }
-        phase = .closed
         recordStream()
         closeTimer?.cancel()
         closeTimer = nil
-        context.close(promise: nil)
+        _ = state.closeConnection()
+        context?.close(promise: nil)
     }
 }
