@@ -278,14 +278,31 @@ final class WebSocketEndToEndTests: XCTestCase {
     }
 
     func testManyMessagesBothWays() throws {
-        let client = try connect("/v1/books:chat")
+        let client = try connect("/v1/books:chat", headers: [("grpc-timeout", "60S")])
         let count = 500
+        let start = Date()
         for index in 1...count { client.sendText(#"{"text":"\#(index)"}"#) }
         client.sendClose()
         let (messages, close) = try client.readUntilClose()
+        let pipelined = Date().timeIntervalSince(start)
         XCTAssertEqual(messages.count, count)
         XCTAssertEqual(messages.last?.json?["text"] as? String, "echo: \(count)")
         XCTAssertEqual(close.closeCode, 1000)
+
+        // Ping-pong: each message waits for the previous answer.
+        let sequential = try connect("/v1/books:chat", headers: [("grpc-timeout", "60S")])
+        let rounds = 200
+        let roundStart = Date()
+        for index in 1...rounds {
+            sequential.sendText(#"{"text":"\#(index)"}"#)
+            XCTAssertEqual(try sequential.readFrame().json?["sequence"] as? Int, index)
+        }
+        let perRound = Date().timeIntervalSince(roundStart) / Double(rounds)
+        sequential.sendClose()
+        XCTAssertEqual(try sequential.readFrame().closeCode, 1000)
+        print(
+            "WebSocket chat (debug build): \(count) messages pipelined each way in \(String(format: "%.2f", pipelined)) s; "
+                + "sequential round trip \(String(format: "%.2f", perRound * 1000)) ms")
     }
 }
 
