@@ -175,6 +175,12 @@ final class WebSocketServerTests: XCTestCase {
         let badVersion = try TestWebSocketClient(
             port: server.port, target: "/v1/chat", headers: [("Sec-WebSocket-Version", "8")])
         XCTAssertEqual(badVersion.status, 426)
+        XCTAssertEqual(badVersion.header("sec-websocket-version"), "13")
+        let longURL = try TestWebSocketClient(port: server.port, target: "/v1/chat?q=" + String(repeating: "a", count: 9000))
+        XCTAssertEqual(longURL.status, 414)
+        let post = try TestWebSocketClient(port: server.port, target: "/v1/chat", method: "POST")
+        XCTAssertEqual(post.status, 405)
+        XCTAssertEqual(post.header("allow"), "GET")
         XCTAssertTrue(server.upstream.calls.isEmpty)
         try await server.stop()
     }

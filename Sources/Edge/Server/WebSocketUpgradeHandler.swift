@@ -115,6 +115,8 @@ final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelIn
     // MARK: - Handshake
 
     private func accept(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> Result<Accepted, EdgeError> {
+        // The same head checks as any request (URL and header sizes, framing, host).
+        if case .failure(let error) = HeadValidator.validate(head, limits: shared.limits) { return .failure(error) }
         guard head.version == .http1_1 else {
             return .failure(.badRequest("a WebSocket upgrade needs HTTP/1.1", close: true))
         }

@@ -51,14 +51,14 @@ final class TestWebSocketClient {
     ///   - framesWithRequest: frames (see ``frame(opcode:payload:fin:masked:)``) written in the same
     ///     write as the upgrade request, before its answer.
     init(
-        port: Int, target: String, headers extra: [(String, String)] = [], readTimeoutSeconds: Int = 10, receiveBufferBytes: Int? = nil,
-        framesWithRequest: [UInt8] = []
+        port: Int, target: String, method: String = "GET", headers extra: [(String, String)] = [], readTimeoutSeconds: Int = 10,
+        receiveBufferBytes: Int? = nil, framesWithRequest: [UInt8] = []
     ) throws {
         let connection = try WebSocketTestSocket(port: port, readTimeoutSeconds: readTimeoutSeconds, receiveBufferBytes: receiveBufferBytes)
         self.connection = connection
         var key = [UInt8](repeating: 0, count: 16)
         for index in key.indices { key[index] = UInt8.random(in: 0...255) }
-        var request = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        var request = "\(method) \(target) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         request += "Sec-WebSocket-Key: \(Data(key).base64EncodedString())\r\nSec-WebSocket-Version: 13\r\n"
         for (name, value) in extra { request += "\(name): \(value)\r\n" }
         request += "\r\n"
