@@ -103,7 +103,8 @@ final class AdminUpstreamsTests: XCTestCase {
         XCTAssertEqual(CircuitBreakerConfiguration.defaults.errorRate, 0.5)
         XCTAssertEqual(CircuitBreakerConfiguration.defaults.window, .seconds(10))
         XCTAssertEqual(CircuitBreakerConfiguration.defaults.minRequests, 20)
-        XCTAssertEqual(CircuitBreakerConfiguration.defaults.openTimeout, .seconds(5))
+        XCTAssertEqual(CircuitBreakerConfiguration.defaults.openTimeout, .seconds(1))
+        XCTAssertEqual(CircuitBreakerConfiguration.defaults.maxOpenTimeout, .seconds(5))
         XCTAssertEqual(CircuitBreakerConfiguration.defaults.halfOpenProbes, 1)
     }
 

@@ -81,8 +81,8 @@ final class UpstreamStreamingDemoTests: XCTestCase {
     }
 
     func testServerStreamingMessagesArriveAsTheyAreSent() throws {
-        // 3 books, 300 ms apart: the first is delivered long before the end.
-        let (recorder, _) = serverStream("ListBooksStream", try listRequest(shelf: 1, intervalMS: 300))
+        // 3 books, 1 s apart: the first is delivered long before the end.
+        let (recorder, _) = serverStream("ListBooksStream", try listRequest(shelf: 1, intervalMS: 1000))
         XCTAssertTrue(recorder.waitForMessages(1))
         XCTAssertNil(recorder.end, "the first message must not wait for the whole stream")
         let end = try XCTUnwrap(recorder.waitForEnd())
@@ -163,7 +163,7 @@ final class UpstreamStreamingDemoTests: XCTestCase {
     }
 
     func testDeadlineExpiresMidStream() throws {
-        let (recorder, _) = serverStream("ListBooksStream", try listRequest(shelf: 1, intervalMS: 1000), timeout: .milliseconds(500))
+        let (recorder, _) = serverStream("ListBooksStream", try listRequest(shelf: 1, intervalMS: 5000), timeout: .milliseconds(1500))
         let end = try XCTUnwrap(recorder.waitForEnd())
         XCTAssertEqual(end.status.code, .deadlineExceeded)
         XCTAssertEqual(end.messagesReceived, 1)
@@ -239,6 +239,7 @@ final class StreamRecorder: UpstreamStreamObserver, @unchecked Sendable {
     var end: UpstreamStreamEnd? { self.locked { self._end } }
     var writabilityChanges: [Bool] { self.locked { self._writability } }
     /// For ``wait(timeout:until:)`` predicates, which run under the lock.
+    var eventsUnlocked: [String] { self._events }
     var writabilityChangesUnlocked: [Bool] { self._writability }
 
     func upstreamReceivedHeaders(_ headers: [(name: String, value: String)]) {

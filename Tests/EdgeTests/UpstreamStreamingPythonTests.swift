@@ -150,7 +150,7 @@ final class UpstreamStreamingPythonTests: XCTestCase {
     /// HTTP/2 windows are full, and becomes writable again when the backend reads.
     func testRequestWritabilityFollowsFlowControl() throws {
         let recorder = StreamRecorder()
-        let handle = open("Sink", recorder: recorder, metadata: [("x-sink-delay-ms", "1500")])
+        let handle = open("Sink", recorder: recorder, metadata: [("x-sink-delay-ms", "5000")])
         let message = ByteBuffer(repeating: 7, count: 1 << 20)
         var sent = 0
         var sawUnwritable = false
@@ -183,7 +183,7 @@ final class UpstreamStreamingPythonTests: XCTestCase {
     func testDeadlineMidStream() throws {
         let recorder = StreamRecorder()
         recorder.keepMessages = false
-        let handle = open("Chat", recorder: recorder, timeout: .milliseconds(400))
+        let handle = open("Chat", recorder: recorder, timeout: .milliseconds(1500))
         handle.onLoop { $0.send(ByteBuffer(string: "hello")) }
         let end = try XCTUnwrap(recorder.waitForEnd())
         XCTAssertEqual(end.status.code, .deadlineExceeded)

@@ -28,8 +28,8 @@ public struct CircuitBreakerConfiguration: Sendable, Equatable {
         errorRate: Double = 0.5,
         window: TimeAmount = .seconds(10),
         minRequests: Int = 20,
-        openTimeout: TimeAmount = .seconds(5),
-        maxOpenTimeout: TimeAmount = .seconds(60),
+        openTimeout: TimeAmount = .seconds(1),
+        maxOpenTimeout: TimeAmount = .seconds(5),
         halfOpenProbes: Int = 1
     ) {
         self.enabled = enabled

@@ -346,6 +346,8 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         self.deadlineTask = nil
         self.queued = []
         self.resetStream()
+        // The stream is over for this call even if its channel closes a moment later.
+        self.releaseSlot()
         let end = UpstreamStreamEnd(status: status, trailers: trailers, messagesReceived: self.messagesReceived)
         if self.opening {
             self.eventLoop.execute { [self] in self.deliver(end) }
