@@ -41,7 +41,10 @@ final class ReflectionTests: XCTestCase {
         return try XCTUnwrap(Int(try process.readLine(fromStderr: false, timeout: 30)), "the python backend did not print its port")
     }
 
-    static func config(cluster: String, port: Int, extra: String = "") -> String {
+    /// - Parameters:
+    ///   - clusterExtra: more keys of the cluster (one line, YAML flow style).
+    ///   - extra: more top-level sections.
+    static func config(cluster: String, port: Int, clusterExtra: String = "", extra: String = "") -> String {
         """
         listen:
           host: 127.0.0.1
@@ -51,6 +54,7 @@ final class ReflectionTests: XCTestCase {
           - name: \(cluster)
             endpoints: ["127.0.0.1:\(port)"]
             reflection: true
+            \(clusterExtra)
         \(extra)
 
         """
@@ -110,6 +114,24 @@ final class ReflectionTests: XCTestCase {
         let list = try harness.get("/v1/products?page_size=3")
         XCTAssertEqual(list.status, 200, list.body)
         XCTAssertEqual((try list.json()["products"] as? [Any])?.count, 3, list.body)
+    }
+
+    func testHealthServiceIsDiscoveredWhenTheClusterNamesIt() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.goBackend) else {
+            throw XCTSkip("grpc-go backend not built (\(Self.goBackend)); run bash /work/shared/bench/setup.sh")
+        }
+        let process = try InteropProcess(launch: Self.goBackend, ["-host", "127.0.0.1", "-port", "0"])
+        backend = process
+        let line = try process.readLine(fromStderr: true, timeout: 20)
+        let address = try XCTUnwrap(line.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }, line)
+        let port = try XCTUnwrap(Int(address.split(separator: ":")[1]))
+
+        try harness.write("edge.yaml", Self.config(cluster: "go", port: port, clusterExtra: "services: [grpc.health.v1.Health]"))
+        try harness.start()
+        XCTAssertEqual(harness.gateway.store.current.discovered["go"]?.services, ["bench.v1.Catalog", "grpc.health.v1.Health"])
+        let health = try EndToEndClient.send(port: harness.port, "POST", "/grpc.health.v1.Health/Check", body: "{}")
+        XCTAssertEqual(health.status, 200, health.body)
+        XCTAssertEqual(try health.json()["status"] as? String, "SERVING", health.body)
     }
 
     func testUnreachableClusterAtStartIsAnErrorNamingIt() throws {

@@ -178,6 +178,22 @@ final class ReloadTests: XCTestCase {
         XCTAssertEqual(try harness.get("/v9/shelves").status, 200)
     }
 
+    func testWatchingTurnedOnByAReload() throws {
+        try harness.write("rules.yaml", rules(listShelves: "/v1/shelves"))
+        try harness.write("edge.yaml", config(extraSources: [harness.path("rules.yaml")], reloadYAML: "reload: {watch: false, poll_interval: 200ms}"))
+        try harness.start()
+        try harness.write("rules.yaml", rules(listShelves: "/v8/shelves"))
+        Thread.sleep(forTimeInterval: 0.8)
+        XCTAssertEqual(harness.gateway.store.current.generation, 1, "reloaded without watch")
+
+        try harness.write("edge.yaml", config(extraSources: [harness.path("rules.yaml")], reloadYAML: "reload: {watch: true, poll_interval: 200ms}"))
+        guard case .reloaded = harness.reload() else { return XCTFail("reload refused") }
+        XCTAssertEqual(try harness.get("/v8/shelves").status, 200)
+        try harness.write("rules.yaml", rules(listShelves: "/v9/shelves"))
+        XCTAssertTrue(waitUntil(seconds: 15) { self.harness.gateway.store.current.generation == 3 }, "the watcher did not reload")
+        XCTAssertEqual(try harness.get("/v9/shelves").status, 200)
+    }
+
     func testSIGHUPReloads() throws {
         try harness.write("edge.yaml", config())
         try harness.start(handleSIGHUP: true)
@@ -210,6 +226,18 @@ final class ReloadTests: XCTestCase {
                 }
             }
         }
+        // Readiness must not flap either.
+        let adminPort = harness.adminPort
+        XCTAssertTrue(waitUntil(seconds: 10) { (try? EndToEndClient.send(port: adminPort, "GET", "/readyz").status) == 200 })
+        done.enter()
+        Thread.detachNewThread {
+            defer { done.leave() }
+            while !stop.isSet {
+                let status = (try? EndToEndClient.send(port: adminPort, "GET", "/readyz").status) ?? 0
+                counts.record("readyz \(status)")
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
         // Alternate between two configurations, one of which has its own cluster (and pool).
         for round in 0..<6 {
             Thread.sleep(forTimeInterval: 0.3)
@@ -224,7 +252,7 @@ final class ReloadTests: XCTestCase {
         XCTAssertEqual(done.wait(timeout: .now() + 30), .success)
         let seen = counts.snapshot
         print("load during 6 reloads: \(seen)")
-        XCTAssertEqual(seen.keys.sorted(), ["200"], "\(seen)")
+        XCTAssertEqual(seen.keys.sorted(), ["200", "readyz 200"], "\(seen)")
         XCTAssertGreaterThan(seen["200"] ?? 0, 20)
         XCTAssertEqual(harness.gateway.store.current.generation, 7)
     }

@@ -210,6 +210,27 @@ final class UpstreamStreamingDemoTests: XCTestCase {
         XCTAssertEqual(pool.stats(cluster: "gone")?.connectFailures, 1)
     }
 
+    /// Streams pass the cluster's circuit breaker too: once failed streams open it, the
+    /// next stream is turned away without a connection attempt.
+    func testStreamsOpenAndRespectTheCircuitBreaker() throws {
+        let port = try EndToEndFixture.closedPort()
+        let breaker = CircuitBreakerConfiguration(consecutiveFailures: 2, errorRate: 0, openTimeout: .seconds(60))
+        let pool = try UpstreamPool(
+            clusters: [UpstreamClusterConfig(name: "gone", endpoints: ["127.0.0.1:\(port)"], circuitBreaker: breaker)], services: ["*": "gone"])
+        defer { pool.close() }
+        for _ in 0..<2 {
+            let (recorder, _) = serverStream("ListBooksStream", try listRequest(shelf: 1), pool: pool)
+            let end = try XCTUnwrap(recorder.waitForEnd())
+            XCTAssertEqual(end.status.code, .unavailable)
+            XCTAssertFalse(end.status.message.contains("circuit breaker"), end.status.message)
+        }
+        let (recorder, _) = serverStream("ListBooksStream", try listRequest(shelf: 1), pool: pool)
+        let end = try XCTUnwrap(recorder.waitForEnd())
+        XCTAssertEqual(end.status.code, .unavailable)
+        XCTAssertEqual(end.status.message, "circuit breaker open for cluster gone")
+        XCTAssertEqual(pool.stats(cluster: "gone")?.connectFailures, 2)
+    }
+
     func testMessageOverTheSizeLimitIsResourceExhausted() throws {
         let (recorder, _) = serverStream("ListBooksStream", try listRequest(shelf: 1), policy: CallPolicy(maxResponseBytes: 20))
         let end = try XCTUnwrap(recorder.waitForEnd())

@@ -6,7 +6,7 @@ import NIOCore
 /// END_STREAM, and the one response (a bidirectional method used as a unary one).
 ///
 /// Order: `list_services`; `file_containing_symbol` for each service (the
-/// reflection and health services are skipped); `file_by_filename` for every
+/// reflection and health services are skipped unless the cluster's `services` name them); `file_by_filename` for every
 /// import still missing, until none is. `grpc.reflection.v1` is tried first; a
 /// server that answers UNIMPLEMENTED is asked again with `v1alpha`.
 struct ReflectionClient {
@@ -18,10 +18,12 @@ struct ReflectionClient {
         var path: String { "/" + service + "/ServerReflectionInfo" }
     }
 
-    /// Services that describe the server rather than the API.
+    /// Services that describe the server rather than the API: skipped unless `wanted`.
     static let skippedPrefixes = ["grpc.reflection.", "grpc.health."]
 
     let cluster: String
+    /// Services the configuration names explicitly (served even under a skipped prefix).
+    let wanted: @Sendable (String) -> Bool
     let upstream: any UpstreamCalling
     let eventLoop: any EventLoop
     /// Per exchange.
@@ -40,7 +42,7 @@ struct ReflectionClient {
         guard case .services(let all) = listed else {
             throw DiscoveryError(cluster: cluster, message: "list_services was answered with \(Self.describe(listed))")
         }
-        let services = all.filter { name in !Self.skippedPrefixes.contains { name.hasPrefix($0) } }.sorted()
+        let services = all.filter { name in wanted(name) || !Self.skippedPrefixes.contains { name.hasPrefix($0) } }.sorted()
         var files = DescriptorFileSet()
         for service in services where !files.serviceNames.contains(service) {
             try add(try await exchange(.fileContainingSymbol(service), version: version), to: &files, asked: "symbol \(service)")

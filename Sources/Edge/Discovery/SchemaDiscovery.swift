@@ -22,7 +22,9 @@ public enum SchemaDiscovery {
             throw DiscoveryError(cluster: cluster.name, message: "\(error)")
         }
         defer { pool.close() }
-        let client = ReflectionClient(cluster: cluster.name, upstream: pool, eventLoop: group.next(), timeout: timeout)
+        let named = ClusterMap(clusters: [cluster])
+        let client = ReflectionClient(
+            cluster: cluster.name, wanted: { named.cluster(forService: $0) != nil }, upstream: pool, eventLoop: group.next(), timeout: timeout)
         let result = try await client.discover()
         return DiscoveredSchema(
             cluster: cluster.name, services: result.services, files: result.files, reflectionVersion: result.version.rawValue)

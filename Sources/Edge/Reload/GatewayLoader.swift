@@ -93,6 +93,14 @@ public struct GatewayLoader: Sendable {
             let probe = UpstreamReachability(config: config)
             probe.start(on: group.next())
             reachability = probe
+            if previous?.reachability?.allReachable == true {
+                // `/readyz` reads the new probe after the swap: give it a moment to see
+                // the clusters first, so that a reload does not flap readiness.
+                let deadline = NIODeadline.now() + .seconds(1)
+                while !probe.allReachable, NIODeadline.now() < deadline {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
+            }
         }
         return GatewaySnapshot(
             generation: generation, config: config, schema: schema, transcoder: transcoder, upstream: upstream,
@@ -118,6 +126,7 @@ public struct GatewayLoader: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
+        if let discovery = error as? DiscoveryError { return discovery.message }
         if let many = error as? SchemaErrors { return many.errors.map(\.description).joined(separator: "; ") }
         return "\(error)"
     }

@@ -50,11 +50,14 @@ public struct ReloadFileWatcher: Sendable {
     }
 
     /// Polls until cancelled: every `interval()` (read each round, as a reload may
-    /// change it), compares the fingerprint of `files()` with the previous one and
-    /// calls `onChange` (awaited: one reload at a time).
+    /// change it) compares the fingerprint of `files()` with the previous one and,
+    /// if it changed while `enabled()`, calls `onChange` (awaited: one reload at a
+    /// time). Fingerprints are taken even while disabled, so that a reload turning
+    /// watching on compares against files as they were before it, not after.
     public static func run(
         files: @escaping @Sendable () -> [String],
         interval: @escaping @Sendable () -> Duration,
+        enabled: @escaping @Sendable () -> Bool,
         onChange: @escaping @Sendable () async -> Void
     ) async {
         var last = fingerprint(files())
@@ -66,6 +69,10 @@ public struct ReloadFileWatcher: Sendable {
             }
             let now = fingerprint(files())
             guard now != last else { continue }
+            guard enabled() else {
+                last = now
+                continue
+            }
             await onChange()
             // The reload may have changed the list of files. A refused file is not
             // retried until it changes again.

@@ -66,11 +66,9 @@ public final class ReloadableGateway: Sendable {
                 await ReloadFileWatcher.run(
                     files: { ReloadFileWatcher.files(configFile: configFile, config: store.current.config) },
                     interval: { Duration.nanoseconds(store.current.config.reload.pollInterval.nanoseconds) },
-                    onChange: {
-                        // Re-read each round: a reload may turn watching on or off.
-                        guard store.current.config.reload.watch else { return }
-                        await reloader.reload(reason: "file change")
-                    })
+                    // Read each round: a reload may turn watching on or off.
+                    enabled: { store.current.config.reload.watch },
+                    onChange: { await reloader.reload(reason: "file change") })
             }
         }
     }

@@ -19,15 +19,11 @@ public struct ReloadingUpstream: UpstreamCalling, UpstreamStreaming {
         _ head: UpstreamStreamHead, policy: CallPolicy, on eventLoop: any EventLoop, observer: any UpstreamStreamObserver
     ) -> any UpstreamStreamControl {
         let snapshot = store.current
-        // Through `Any`: the pool gains its streaming conformance in another change.
-        let pool: Any = snapshot.upstream
-        guard let streaming = pool as? any UpstreamStreaming else {
-            return UnsupportedStream(observer: observer, eventLoop: eventLoop)
-        }
         snapshot.openStreams.withLockedValue { $0 += 1 }
         let counted = CountingStreamObserver(observer) { snapshot.openStreams.withLockedValue { $0 -= 1 } }
-        let control = streaming.openStream(head, policy: policy, on: eventLoop, observer: counted)
-        counted.control = control
+        let control = snapshot.upstream.openStream(head, policy: policy, on: eventLoop, observer: counted)
+        // A call that already ended (synchronously) must not be kept alive by its observer.
+        if !counted.hasEnded { counted.control = control }
         return counted
     }
 }
@@ -44,6 +40,8 @@ private final class CountingStreamObserver: UpstreamStreamObserver, UpstreamStre
         self.observer = observer
         self.onEnd = onEnd
     }
+
+    var hasEnded: Bool { onEnd == nil }
 
     private func ended() {
         onEnd?()
@@ -69,21 +67,4 @@ private final class CountingStreamObserver: UpstreamStreamObserver, UpstreamStre
         control = nil
         ended()
     }
-}
-
-/// The answer when the pool cannot stream: the call ends at once with UNIMPLEMENTED.
-private final class UnsupportedStream: UpstreamStreamControl {
-    init(observer: any UpstreamStreamObserver, eventLoop: any EventLoop) {
-        let bound = NIOLoopBound(observer, eventLoop: eventLoop)
-        eventLoop.execute {
-            bound.value.upstreamFinished(UpstreamStreamEnd(status: GRPCStatus(code: .unimplemented, message: "the upstream client does not support streaming calls")))
-        }
-    }
-
-    func send(_ message: ByteBuffer) {}
-    func finishSending() {}
-    var isWritable: Bool { false }
-    func pauseReading() {}
-    func resumeReading() {}
-    func cancel() {}
 }

@@ -51,6 +51,8 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
     private var messagesReceived = 0
     /// Whether this call's slot on the connection was given back.
     private var released = false
+    /// The cluster's circuit breaker let this call through: its end is recorded once.
+    private var breakerPermit: (cluster: UpstreamCluster, permit: CircuitBreaker.Permit, endpoint: Int?)?
 
     init(head: UpstreamStreamHead, policy: CallPolicy, eventLoop: EventLoop, observer: any UpstreamStreamObserver) {
         self.head = head
@@ -70,12 +72,20 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
             self.finish(GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started"))
             return
         }
+        // Streams pass the same circuit breaker as unary calls, and their ends feed it
+        // and outlier detection alike.
+        guard let permit = cluster.admit() else {
+            self.finish(cluster.breakerOpenStatus)
+            return
+        }
+        self.breakerPermit = (cluster, permit, nil)
         if self.head.deadline != .distantFuture {
             self.deadlineTask = self.eventLoop.scheduleTask(deadline: self.head.deadline) { [self] in
                 self.finish(GRPCStatus(code: .deadlineExceeded, message: "upstream call to \(self.head.path) exceeded its deadline"))
             }
         }
-        let connection = cluster.loopPool(for: self.eventLoop).nextConnection()
+        let (connection, endpoint) = cluster.loopPool(for: self.eventLoop).next()
+        self.breakerPermit?.endpoint = endpoint
         self.connection = connection
         connection.activeStreams += 1
         self.requestHeaderBlock = self.requestHeaders(authority: connection.authority, tls: cluster.config.tls)
@@ -183,6 +193,18 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         self.ended = true
         self.deadlineTask?.cancel()
         self.resetStream()
+        // The client went away: not the backend's failure, but a probe's permit is given back.
+        self.recordEnd(.cancelled)
+    }
+
+    /// Tells the circuit breaker and outlier detection how the call ended, once.
+    private func recordEnd(_ code: GRPCStatusCode) {
+        guard let (cluster, permit, endpoint) = self.breakerPermit else { return }
+        self.breakerPermit = nil
+        cluster.record(code, permit: permit)
+        if let endpoint {
+            cluster.outliers.record(endpoint: endpoint, code: code, on: self.eventLoop)
+        }
     }
 
     // MARK: ChannelInboundHandler
@@ -348,6 +370,7 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         self.resetStream()
         // The stream is over for this call even if its channel closes a moment later.
         self.releaseSlot()
+        self.recordEnd(status.code)
         let end = UpstreamStreamEnd(status: status, trailers: trailers, messagesReceived: self.messagesReceived)
         if self.opening {
             self.eventLoop.execute { [self] in self.deliver(end) }
