@@ -263,9 +263,9 @@ private final class WebSocketTestServer {
 /// Routes: `POST /v1/chat` (bidi), `POST /v1/small-chat` (bidi, 64-byte limit),
 /// `GET /v1/ticks/{n}` (server streaming, no body), `POST /v1/echo` (unary).
 /// A message is its JSON; a message with a `pages` key fails to transcode.
-private struct FakeStreamingTranscoder: WebSocketTranscoding {
+private struct FakeStreamingTranscoder: RequestTranscoding {
+    private static let bidi = RouteStreaming(clientStreaming: true, serverStreaming: true)
     struct Route: Sendable {
-        var streaming: MethodStreaming
         var query: String
         var ticks: Int
     }
@@ -274,7 +274,7 @@ private struct FakeStreamingTranscoder: WebSocketTranscoding {
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         let path = parts[0]
         let query = parts.count > 1 ? String(parts[1]) : ""
-        func route(_ grpcPath: String, _ http: HTTPMethod, _ streaming: MethodStreaming, body: Bool, limit: Int? = nil, ticks: Int = 0)
+        func route(_ grpcPath: String, _ http: HTTPMethod, _ streaming: RouteStreaming, body: Bool, limit: Int? = nil, ticks: Int = 0)
             -> Result<MatchedRoute<Route>, EdgeError>
         {
             guard method == http else {
@@ -284,22 +284,20 @@ private struct FakeStreamingTranscoder: WebSocketTranscoding {
             if let limit { settings.maxBodyBytes = limit }
             return .success(MatchedRoute(
                 grpcPath: grpcPath, service: String(grpcPath.dropFirst().split(separator: "/")[0]), label: "\(http.rawValue) \(path)",
-                acceptsBody: body, settings: settings, callPolicy: settings.callPolicy(idempotent: false),
-                route: Route(streaming: streaming, query: query, ticks: ticks)))
+                acceptsBody: body, settings: settings, callPolicy: settings.callPolicy(idempotent: false), streaming: streaming,
+                route: Route(query: query, ticks: ticks)))
         }
         switch path {
-        case "/v1/chat": return route("/test.Chat/Chat", .POST, .bidirectional, body: true)
-        case "/v1/small-chat": return route("/test.Chat/Chat", .POST, .bidirectional, body: true, limit: 64)
+        case "/v1/chat": return route("/test.Chat/Chat", .POST, Self.bidi, body: true)
+        case "/v1/small-chat": return route("/test.Chat/Chat", .POST, Self.bidi, body: true, limit: 64)
         case "/v1/echo": return route("/test.Echo/Echo", .POST, .unary, body: true)
         default:
             if path.hasPrefix("/v1/ticks/"), let count = Int(path.dropFirst("/v1/ticks/".count)) {
-                return route("/test.Ticks/Ticks", .GET, .serverStreaming, body: false, ticks: count)
+                return route("/test.Ticks/Ticks", .GET, RouteStreaming(serverStreaming: true), body: false, ticks: count)
             }
             return .failure(.routeNotFound(method: method.rawValue, path: path))
         }
     }
-
-    func streaming(of route: MatchedRoute<Route>) -> MethodStreaming { route.route.streaming }
 
     func prepare(_ route: MatchedRoute<Route>, body: ByteBuffer?) -> Result<ByteBuffer, EdgeError> {
         guard let body else { return .success(ByteBuffer(string: #"{"ticks":\#(route.route.ticks)}"#)) }

@@ -10,9 +10,9 @@ import NIOPosix
 /// Each accepted connection lives on one event loop of `group` (one loop per
 /// core) with the pipeline: ``ConnectionTimeoutHandler`` → HTTP decoder/encoder →
 /// `HTTPServerPipelineHandler` (pipelined requests answered in order) →
-/// response-header validation → ``HTTPRequestHandler``. When the transcoder and the
-/// upstream can stream, a ``WebSocketUpgradeHandler`` sits before the request
-/// handler for the connection's first request (see docs/server.md, WebSocket).
+/// response-header validation → ``HTTPRequestHandler``. When there is a streaming
+/// upstream, a ``WebSocketUpgradeHandler`` sits before the request handler for the
+/// connection's first request (see docs/server.md, WebSocket).
 ///
 /// ``shutdown()`` drains: the listening socket closes at once, idle connections
 /// close, in-flight requests finish (their connections then close), and
@@ -20,8 +20,6 @@ import NIOPosix
 public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
     public let settings: ServerSettings
     private let shared: RequestContext<Transcoder>
-    /// Set when the transcoder and the upstream can stream (see ``WebSocketSupport``).
-    private let webSocket: WebSocketSupport?
     private let group: any EventLoopGroup
     private let logger: Logger
     private let state = NIOLockedValueBox(ListenerState())
@@ -37,7 +35,6 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         var context = context
         context.limits = settings.limits
         self.shared = context
-        self.webSocket = WebSocketSupport.make(shared: context)
         self.group = group
         self.logger = logger
     }
@@ -49,7 +46,6 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         let shared = self.shared
         let connections = self.connections
         let limits = settings.limits
-        let webSocket = self.webSocket
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -66,7 +62,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
                 connections.withLockedValue { $0[id] = channel }
                 channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
                 return channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel.pipeline.syncOperations, shared: shared, limits: limits, webSocket: webSocket)
+                    try Self.configure(channel.pipeline.syncOperations, shared: shared, limits: limits)
                 }
             }
         let channel = try await bootstrap.bind(host: settings.host, port: settings.port).get()
@@ -79,16 +75,13 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         return address
     }
 
-    static func configure(
-        _ pipeline: ChannelPipeline.SynchronousOperations, shared: RequestContext<Transcoder>, limits: HTTPLimits,
-        webSocket: WebSocketSupport? = nil
-    ) throws {
+    static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, shared: RequestContext<Transcoder>, limits: HTTPLimits) throws {
         let timeouts = ConnectionTimeoutHandler(
             idleTimeout: limits.idleTimeout, headerReadTimeout: limits.headerReadTimeout, detailsRenderer: shared.detailsRenderer)
         let encoder = HTTPResponseEncoder()
         // With WebSocket, bytes read after an upgrade request go on to the frame decoder.
         let decoder = ByteToMessageHandler(HTTPRequestDecoder(
-            leftOverBytesStrategy: webSocket == nil ? .dropBytes : .forwardBytes, limitConfiguration: limits.decoderLimits))
+            leftOverBytesStrategy: shared.streamingUpstream == nil ? .dropBytes : .forwardBytes, limitConfiguration: limits.decoderLimits))
         let pipelining = HTTPServerPipelineHandler()
         let validator = NIOHTTPResponseHeadersValidator()
         let requestHandler = HTTPRequestHandler(shared: shared, timeouts: timeouts)
@@ -97,10 +90,10 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         try pipeline.addHandler(decoder)
         try pipeline.addHandler(pipelining)
         try pipeline.addHandler(validator)
-        if let webSocket {
+        if let upstream = shared.streamingUpstream {
             let handlers = HTTPPipelineHandlers(
                 timeouts: timeouts, encoder: encoder, decoder: decoder, inbound: [pipelining, validator, requestHandler])
-            try pipeline.addHandler(webSocket.makeUpgradeHandler(handlers))
+            try pipeline.addHandler(WebSocketUpgradeHandler(shared: shared, upstream: upstream, handlers: handlers))
         }
         try pipeline.addHandler(requestHandler)
     }

@@ -17,7 +17,7 @@ import NIOWebSocket
 /// - The client going away cancels the call.
 /// - Backpressure: the socket is not read while the call cannot take more
 ///   requests; the backend is not read while the socket cannot take more responses.
-final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDuplexHandler, UpstreamStreamObserver {
+final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuplexHandler, UpstreamStreamObserver {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -25,7 +25,6 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
     /// Everything the stream needs, resolved from the upgrade request.
     struct Stream {
         var route: MatchedRoute<Transcoder.Route>
-        var streaming: MethodStreaming
         var head: UpstreamStreamHead
         var transcoder: Transcoder
         var upstream: any UpstreamStreaming
@@ -53,7 +52,7 @@ final class WebSocketStreamHandler<Transcoder: WebSocketTranscoding>: ChannelDup
     init(_ stream: Stream) {
         self.stream = stream
         self.state = WebSocketStreamState(
-            shape: .init(acceptsBody: stream.route.acceptsBody, streamsRequests: stream.streaming.streamsRequests))
+            shape: .init(acceptsBody: stream.route.acceptsBody, streamsRequests: stream.route.streaming.clientStreaming))
         self.assembler = WebSocketMessageAssembler(maxMessageBytes: stream.maxMessageBytes)
     }
 

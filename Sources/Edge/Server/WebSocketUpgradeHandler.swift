@@ -30,7 +30,7 @@ struct HTTPPipelineHandlers {
 /// On acceptance, once the request's end is read: the HTTP handlers leave, the
 /// `101 Switching Protocols` goes out, and the WebSocket frame codec and
 /// ``WebSocketStreamHandler`` take over the connection.
-final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelInboundHandler, RemovableChannelHandler {
+final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -135,9 +135,8 @@ final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelIn
         }
 
         let route: MatchedRoute<Transcoder.Route>
-        let streaming: MethodStreaming
         switch resolveRoute(head) {
-        case .success(let value): (route, streaming) = value
+        case .success(let value): route = value
         case .failure(let error): return .failure(error)
         }
 
@@ -170,7 +169,7 @@ final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelIn
         let upstreamHead = UpstreamStreamHead(
             path: route.grpcPath, service: route.service, metadata: metadata, deadline: .now() + timeout)
         let stream = WebSocketStreamHandler<Transcoder>.Stream(
-            route: route, streaming: streaming, head: upstreamHead, transcoder: shared.transcoder, upstream: upstream,
+            route: route, head: upstreamHead, transcoder: shared.transcoder, upstream: upstream,
             detailsRenderer: shared.detailsRenderer, maxMessageBytes: route.settings.maxBodyBytes, metrics: shared.metrics,
             started: started)
         return .success(Accepted(stream: stream, responseHeaders: responseHeaders))
@@ -178,15 +177,14 @@ final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelIn
 
     /// The first streaming route among the request's `GET` and the other methods;
     /// else the reason none fits (a unary method: 400; nothing at all: the `GET`'s error).
-    private func resolveRoute(_ head: HTTPRequestHead) -> Result<(MatchedRoute<Transcoder.Route>, MethodStreaming), EdgeError> {
+    private func resolveRoute(_ head: HTTPRequestHead) -> Result<MatchedRoute<Transcoder.Route>, EdgeError> {
         let transcoder = shared.transcoder
         var firstError: EdgeError?
         var unary: MatchedRoute<Transcoder.Route>?
         for method in [head.method] + Self.alternativeMethods {
             switch transcoder.match(method: method, uri: head.uri) {
             case .success(let route):
-                let streaming = transcoder.streaming(of: route)
-                if streaming != .unary { return .success((route, streaming)) }
+                if route.streaming.isStreaming { return .success(route) }
                 if unary == nil { unary = route }
             case .failure(let error):
                 // 405 only says another method exists; that one is tried next.
