@@ -132,6 +132,24 @@ final class WebSocketEndToEndTests: XCTestCase {
         XCTAssertTrue(client.waitForClose())
     }
 
+    func testClientStreamingAnswersOnceAfterTheClientsClose() throws {
+        // `body: "book"`: each frame is a Book; the shelf comes from the path, for every message.
+        let client = try connect("/v1/shelves/2/books:batchCreate")
+        XCTAssertEqual(client.status, 101)
+        client.sendText(#"{"title":"Over WebSocket, one","author":"A"}"#)
+        client.sendText(#"{"title":"Over WebSocket, two","author":"B"}"#)
+        client.sendClose()
+        let (messages, close) = try client.readUntilClose()
+        XCTAssertEqual(messages.count, 1, messages.map(\.text).joined(separator: "\n"))
+        let answer = try XCTUnwrap(messages.first?.json, messages.first?.text ?? "")
+        XCTAssertEqual(answer["createdCount"] as? Int, 2)
+        let books = try XCTUnwrap(answer["books"] as? [[String: Any]])
+        XCTAssertEqual(books.compactMap { $0["title"] as? String }, ["Over WebSocket, one", "Over WebSocket, two"])
+        XCTAssertTrue(books.allSatisfy { ($0["name"] as? String ?? "").hasPrefix("shelves/2/books/") }, "\(books)")
+        XCTAssertEqual(close.closeCode, 1000)
+        XCTAssertTrue(client.waitForClose())
+    }
+
     func testUpgradeOnUnaryOrUnknownRouteIsAnHTTPError() throws {
         let unary = try connect("/v1/shelves/1")
         XCTAssertEqual(unary.status, 400)
