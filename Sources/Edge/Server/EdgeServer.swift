@@ -10,7 +10,9 @@ import NIOPosix
 /// Each accepted connection lives on one event loop of `group` (one loop per
 /// core) with the pipeline: ``ConnectionTimeoutHandler`` → HTTP decoder/encoder →
 /// `HTTPServerPipelineHandler` (pipelined requests answered in order) →
-/// response-header validation → ``HTTPRequestHandler``.
+/// response-header validation → ``HTTPRequestHandler``. When the transcoder and the
+/// upstream can stream, a ``WebSocketUpgradeHandler`` sits before the request
+/// handler for the connection's first request (see docs/server.md, WebSocket).
 ///
 /// ``shutdown()`` drains: the listening socket closes at once, idle connections
 /// close, in-flight requests finish (their connections then close), and
@@ -18,6 +20,8 @@ import NIOPosix
 public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
     public let settings: ServerSettings
     private let shared: RequestContext<Transcoder>
+    /// Set when the transcoder and the upstream can stream (see ``WebSocketSupport``).
+    private let webSocket: WebSocketSupport?
     private let group: any EventLoopGroup
     private let logger: Logger
     private let state = NIOLockedValueBox(ListenerState())
@@ -33,6 +37,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         var context = context
         context.limits = settings.limits
         self.shared = context
+        self.webSocket = WebSocketSupport.make(shared: context)
         self.group = group
         self.logger = logger
     }
@@ -44,6 +49,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         let shared = self.shared
         let connections = self.connections
         let limits = settings.limits
+        let webSocket = self.webSocket
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -60,7 +66,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
                 connections.withLockedValue { $0[id] = channel }
                 channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
                 return channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel.pipeline.syncOperations, shared: shared, limits: limits)
+                    try Self.configure(channel.pipeline.syncOperations, shared: shared, limits: limits, webSocket: webSocket)
                 }
             }
         let channel = try await bootstrap.bind(host: settings.host, port: settings.port).get()
@@ -73,15 +79,30 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         return address
     }
 
-    static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, shared: RequestContext<Transcoder>, limits: HTTPLimits) throws {
+    static func configure(
+        _ pipeline: ChannelPipeline.SynchronousOperations, shared: RequestContext<Transcoder>, limits: HTTPLimits,
+        webSocket: WebSocketSupport? = nil
+    ) throws {
         let timeouts = ConnectionTimeoutHandler(
             idleTimeout: limits.idleTimeout, headerReadTimeout: limits.headerReadTimeout, detailsRenderer: shared.detailsRenderer)
+        let encoder = HTTPResponseEncoder()
+        // With WebSocket, bytes read after an upgrade request go on to the frame decoder.
+        let decoder = ByteToMessageHandler(HTTPRequestDecoder(
+            leftOverBytesStrategy: webSocket == nil ? .dropBytes : .forwardBytes, limitConfiguration: limits.decoderLimits))
+        let pipelining = HTTPServerPipelineHandler()
+        let validator = NIOHTTPResponseHeadersValidator()
+        let requestHandler = HTTPRequestHandler(shared: shared, timeouts: timeouts)
         try pipeline.addHandler(timeouts)
-        try pipeline.addHandler(HTTPResponseEncoder())
-        try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes, limitConfiguration: limits.decoderLimits)))
-        try pipeline.addHandler(HTTPServerPipelineHandler())
-        try pipeline.addHandler(NIOHTTPResponseHeadersValidator())
-        try pipeline.addHandler(HTTPRequestHandler(shared: shared, timeouts: timeouts))
+        try pipeline.addHandler(encoder)
+        try pipeline.addHandler(decoder)
+        try pipeline.addHandler(pipelining)
+        try pipeline.addHandler(validator)
+        if let webSocket {
+            let handlers = HTTPPipelineHandlers(
+                timeouts: timeouts, encoder: encoder, decoder: decoder, inbound: [pipelining, validator, requestHandler])
+            try pipeline.addHandler(webSocket.makeUpgradeHandler(handlers))
+        }
+        try pipeline.addHandler(requestHandler)
     }
 
     /// The bound address, once started.

@@ -1,0 +1,244 @@
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// The HTTP handlers a WebSocket upgrade takes out of a connection's pipeline.
+struct HTTPPipelineHandlers {
+    let timeouts: ConnectionTimeoutHandler
+    let encoder: HTTPResponseEncoder
+    let decoder: ByteToMessageHandler<HTTPRequestDecoder>
+    /// Between the decoder and this handler, and after it: pipelining, header validation, the request handler.
+    let inbound: [any RemovableChannelHandler]
+}
+
+/// Turns a connection's first request into a WebSocket stream when it asks for one
+/// (RFC 6455 §4.2: `GET`, `Connection: upgrade`, `Upgrade: websocket`,
+/// `Sec-WebSocket-Version: 13`, a `Sec-WebSocket-Key`) on a streaming route.
+///
+/// It sits just before ``HTTPRequestHandler``. A first request that is not a
+/// WebSocket upgrade passes through and this handler leaves the pipeline, so
+/// later requests on the connection cost nothing extra. (Upgrades are accepted
+/// only as a connection's first request, as in NIO's own upgrade handler:
+/// browsers open a fresh connection for every WebSocket.)
+///
+/// The route is matched as for a plain request, trying the request's `GET`
+/// first and then the other methods (a bidi method is usually bound to `POST`),
+/// so the path and query bind exactly as for that route. A refusal (unknown
+/// route, a unary method, a bad handshake, a bad deadline or metadata) is an
+/// ordinary HTTP error with the `google.rpc.Status` body, and the connection closes.
+///
+/// On acceptance, once the request's end is read: the HTTP handlers leave, the
+/// `101 Switching Protocols` goes out, and the WebSocket frame codec and
+/// ``WebSocketStreamHandler`` take over the connection.
+final class WebSocketUpgradeHandler<Transcoder: WebSocketTranscoding>: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private struct Accepted {
+        var stream: WebSocketStreamHandler<Transcoder>.Stream
+        var responseHeaders: HTTPHeaders
+    }
+
+    private enum State {
+        case awaitingHead
+        /// Head accepted; the upgrade happens at the request's end.
+        case accepted(Accepted)
+        /// Answered with an error; the connection is closing.
+        case refused
+        case upgraded
+    }
+
+    /// Methods tried, in order, when the `GET` of the upgrade request matches no streaming route.
+    private static var alternativeMethods: [HTTPMethod] { [.POST, .PUT, .PATCH, .DELETE] }
+
+    /// Validates the handshake headers and computes `Sec-WebSocket-Accept`.
+    private static var handshake: NIOWebSocketServerUpgrader {
+        NIOWebSocketServerUpgrader(
+            shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
+            upgradePipelineHandler: { channel, _ in channel.eventLoop.makeSucceededVoidFuture() })
+    }
+
+    private let shared: RequestContext<Transcoder>
+    private let upstream: any UpstreamStreaming
+    private let handlers: HTTPPipelineHandlers
+    private var state: State = .awaitingHead
+    private var started = NIODeadline.uptimeNanoseconds(0)
+
+    init(shared: RequestContext<Transcoder>, upstream: any UpstreamStreaming, handlers: HTTPPipelineHandlers) {
+        self.shared = shared
+        self.upstream = upstream
+        self.handlers = handlers
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        switch state {
+        case .awaitingHead:
+            guard case .head(let head) = part, Self.asksForWebSocket(head) else {
+                // Not an upgrade: plain HTTP from here on, without this handler.
+                context.fireChannelRead(data)
+                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+                return
+            }
+            handlers.timeouts.headReceived()
+            started = .now()
+            switch accept(head, context: context) {
+            case .success(let accepted):
+                state = .accepted(accepted)
+            case .failure(let error):
+                state = .refused
+                refuse(error, label: "unmatched", context: context)
+            }
+        case .accepted(let accepted):
+            switch part {
+            case .head:
+                break
+            case .body(let body):
+                if body.readableBytes > 0 {
+                    state = .refused
+                    refuse(.badRequest("a WebSocket upgrade request takes no body", close: true), label: accepted.stream.route.label, context: context)
+                }
+            case .end:
+                state = .upgraded
+                upgrade(accepted, context: context)
+            }
+        case .refused, .upgraded:
+            break
+        }
+    }
+
+    private static func asksForWebSocket(_ head: HTTPRequestHead) -> Bool {
+        // `contains(name:)` first: it allocates nothing, and most first requests stop there.
+        head.headers.contains(name: "upgrade") && head.headers[canonicalForm: "upgrade"].contains { $0.lowercased() == "websocket" }
+    }
+
+    // MARK: - Handshake
+
+    private func accept(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> Result<Accepted, EdgeError> {
+        // The same head checks as any request (URL and header sizes, framing, host).
+        if case .failure(let error) = HeadValidator.validate(head, limits: shared.limits) { return .failure(error) }
+        guard head.version == .http1_1 else {
+            return .failure(.badRequest("a WebSocket upgrade needs HTTP/1.1", close: true))
+        }
+        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        guard head.method == .GET else {
+            return .failure(.methodNotAllowed(method: head.method.rawValue, path: path, allowed: ["GET"]))
+        }
+        guard head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "upgrade" }) else {
+            return .failure(.badRequest("a WebSocket upgrade needs 'Connection: upgrade'", close: true))
+        }
+        guard head.headers[canonicalForm: "sec-websocket-version"].map({ $0.lowercased() }) == ["13"] else {
+            return .failure(EdgeError(
+                code: .invalidArgument, message: "unsupported Sec-WebSocket-Version; this server speaks 13",
+                httpStatus: .upgradeRequired, headers: [("sec-websocket-version", "13")], closeConnection: true))
+        }
+
+        let route: MatchedRoute<Transcoder.Route>
+        let streaming: MethodStreaming
+        switch resolveRoute(head) {
+        case .success(let value): (route, streaming) = value
+        case .failure(let error): return .failure(error)
+        }
+
+        let timeout: TimeAmount
+        switch DeadlineResolver.timeout(headers: head.headers, defaultTimeout: route.settings.timeout, maxTimeout: route.settings.maxTimeout) {
+        case .success(let value): timeout = value
+        case .failure(let error): return .failure(error)
+        }
+        var requestIDs = RequestIDGenerator()
+        let requestID = head.headers.first(name: "x-request-id").flatMap { RequestIDGenerator.isAcceptable($0) ? $0 : nil } ?? requestIDs.make()
+        let metadata: [(name: String, value: String)]
+        switch RequestMetadata.build(
+            headers: head.headers, policy: shared.metadataPolicy, remoteIP: context.channel.remoteAddress?.ipAddress, requestID: requestID)
+        {
+        case .success(let value): metadata = value
+        case .failure(let error): return .failure(error)
+        }
+
+        // NIO's upgrader checks the key (exactly one) and computes the accept value;
+        // its futures are already complete here, so the callback runs at once.
+        var responseHeaders: HTTPHeaders?
+        Self.handshake.buildUpgradeResponse(channel: context.channel, upgradeRequest: head, initialResponseHeaders: HTTPHeaders())
+            .assumeIsolated()
+            .whenSuccess { responseHeaders = $0 }
+        guard var responseHeaders else {
+            return .failure(.badRequest("a WebSocket upgrade needs exactly one Sec-WebSocket-Key", close: true))
+        }
+        responseHeaders.add(name: "x-request-id", value: requestID)
+
+        let upstreamHead = UpstreamStreamHead(
+            path: route.grpcPath, service: route.service, metadata: metadata, deadline: .now() + timeout)
+        let stream = WebSocketStreamHandler<Transcoder>.Stream(
+            route: route, streaming: streaming, head: upstreamHead, transcoder: shared.transcoder, upstream: upstream,
+            detailsRenderer: shared.detailsRenderer, maxMessageBytes: route.settings.maxBodyBytes, metrics: shared.metrics,
+            started: started)
+        return .success(Accepted(stream: stream, responseHeaders: responseHeaders))
+    }
+
+    /// The first streaming route among the request's `GET` and the other methods;
+    /// else the reason none fits (a unary method: 400; nothing at all: the `GET`'s error).
+    private func resolveRoute(_ head: HTTPRequestHead) -> Result<(MatchedRoute<Transcoder.Route>, MethodStreaming), EdgeError> {
+        let transcoder = shared.transcoder
+        var firstError: EdgeError?
+        var unary: MatchedRoute<Transcoder.Route>?
+        for method in [head.method] + Self.alternativeMethods {
+            switch transcoder.match(method: method, uri: head.uri) {
+            case .success(let route):
+                let streaming = transcoder.streaming(of: route)
+                if streaming != .unary { return .success((route, streaming)) }
+                if unary == nil { unary = route }
+            case .failure(let error):
+                // 405 only says another method exists; that one is tried next.
+                if firstError == nil || firstError?.httpStatus == .methodNotAllowed { firstError = error }
+            }
+        }
+        if let unary {
+            return .failure(.badRequest(
+                "\(unary.label) is a unary method; WebSocket serves streaming methods only", close: true))
+        }
+        return .failure(firstError ?? .routeNotFound(method: head.method.rawValue, path: Substring(head.uri)))
+    }
+
+    private func refuse(_ error: EdgeError, label: String, context: ChannelHandlerContext) {
+        shared.metrics?.recordRequest(route: label, status: error.httpStatus.code, duration: .now() - started)
+        var headers = HTTPHeaders()
+        ErrorResponse.headers(for: error, into: &headers)
+        let body = StatusBody.render(error, detailsRenderer: shared.detailsRenderer, allocator: context.channel.allocator)
+        headers.add(name: "content-type", value: "application/json")
+        headers.add(name: "content-length", value: String(body.readableBytes))
+        headers.add(name: "connection", value: "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: error.httpStatus, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+    }
+
+    // MARK: - Pipeline switch
+
+    /// HTTP handlers out, `101` out, WebSocket codec and stream handler in. The HTTP
+    /// decoder goes last, once the frame decoder is in place: bytes the client sent
+    /// after the handshake, already read, are forwarded to it.
+    private func upgrade(_ accepted: Accepted, context: ChannelHandlerContext) {
+        let pipeline = context.pipeline.syncOperations
+        do {
+            for handler in handlers.inbound { _ = pipeline.removeHandler(handler) }
+            context.writeAndFlush(
+                wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: accepted.responseHeaders))),
+                promise: nil)
+            _ = pipeline.removeHandler(handlers.encoder)
+            _ = pipeline.removeHandler(handlers.timeouts)
+            try pipeline.addHandler(WebSocketFrameEncoder())
+            try pipeline.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: min(accepted.stream.maxMessageBytes, Int(UInt32.max)))))
+            try pipeline.addHandler(WebSocketStreamHandler(accepted.stream))
+            pipeline.removeHandler(context: context, promise: nil)
+            _ = pipeline.removeHandler(handlers.decoder)
+        } catch {
+            context.close(promise: nil)
+        }
+    }
+}
+
+// The upgrade takes these out of the pipeline.
+extension HTTPRequestHandler: RemovableChannelHandler {}
+extension ConnectionTimeoutHandler: RemovableChannelHandler {}
