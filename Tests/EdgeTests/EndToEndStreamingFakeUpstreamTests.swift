@@ -346,6 +346,39 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
         XCTAssertEqual(body, "cover sample.txt")
     }
 
+    // MARK: Without a streaming upstream
+
+    func testStreamingRoutesAnswer501WhenTheUpstreamDoesNotStream() async throws {
+        await server.shutdown()
+        try await group.shutdownGracefully()
+        let config = try ConfigLoader.parse(yaml: """
+            descriptors:
+              sources: ["\(EndToEndFixture.protosetPath)"]
+            clusters:
+              - name: unary
+                endpoints: ["127.0.0.1:9"]
+                services: [demo.bookstore.v1]
+            """).get()
+        let transcoder = try SchemaTranscoder(schema: try EndToEndFixture.cliSchema(), config: config)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // FakeUpstream makes unary calls only.
+        let context = RequestContext(transcoder: transcoder, upstream: FakeUpstream())
+        XCTAssertNil(context.streamingUpstream)
+        server = EdgeServer(settings: ServerSettings(host: "127.0.0.1", port: 0), context: context, group: group)
+        port = try await server.start().port!
+
+        let socket = try connect()
+        socket.sendHead("GET", "/v1/shelves/1/books:stream")
+        let (head, body, _) = try socket.readResponse()
+        XCTAssertEqual(head.status, 501, body)
+        let status = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        XCTAssertEqual(status["code"] as? Int, 12)
+
+        let chat = try EndToEndClient.send(port: port, "POST", "/v1/books:chat", body: #"{"text":"x"}"#)
+        XCTAssertEqual(chat.status, 501, chat.body)
+        XCTAssertEqual(chat.header("connection"), "close")
+    }
+
     // MARK: Configuration
 
     func testStreamFormatRouteOption() throws {

@@ -245,3 +245,15 @@ func countNewlines(_ bytes: UnsafeRawBufferPointer) -> Int {
     }
     return count
 }
+
+/// Makes glibc's malloc serve every block of 128 KiB or more with its own mmap and
+/// unmap it when freed (`mallopt(M_MMAP_THRESHOLD, 128 KiB)`, which also stops the
+/// threshold from growing), so the resident set size follows the large buffers
+/// actually in use instead of what malloc keeps after frees. Looked up at run time:
+/// the Glibc module does not export `mallopt`.
+func pinMallocMmapThreshold() {
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+    let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+    _ = mallopt(-3, 128 << 10)  // M_MMAP_THRESHOLD
+}

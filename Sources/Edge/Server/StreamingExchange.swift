@@ -210,6 +210,8 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
         switch output {
         case .single:
             let response = UpstreamResponse(status: end.status, headers: headers, trailers: end.trailers, message: single)
+            // Answered before the client finished its body: the rest is not read, the connection closes.
+            if !requestEnded { keepAlive = false }
             done = true
             control = nil
             handler.exchangeCompleted(self, response: response)
