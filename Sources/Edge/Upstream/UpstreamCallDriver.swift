@@ -81,25 +81,39 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
         }
         self.currentStream = stream
         connection.activeStreams += 1
+        if let multiplexer = connection.readyMultiplexer {
+            // The common case: no closure to allocate for a connection that is up.
+            self.openStream(stream, on: multiplexer)
+            return
+        }
         connection.withMultiplexer { [self] result in
             switch result {
             case .success(let multiplexer):
-                guard !self.finished else {
-                    stream.releaseSlot()
-                    return
-                }
-                let created = self.eventLoop.makePromise(of: Channel.self)
-                created.futureResult.whenFailure { error in
-                    stream.streamCreationFailed(error)
-                }
-                multiplexer.createStreamChannel(promise: created) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(stream)
-                    }
-                }
+                self.openStream(stream, on: multiplexer)
             case .failure(let attempt):
                 stream.releaseSlot()
                 self.attemptEnded(.failure(attempt))
+            }
+        }
+    }
+
+    private func openStream(_ stream: UpstreamStreamHandler, on multiplexer: NIOHTTP2Handler.StreamMultiplexer) {
+        guard !self.finished else {
+            stream.releaseSlot()
+            return
+        }
+        // Reports failures that happen before the handler is in the stream's pipeline
+        // (after that, the handler sees the stream close).
+        let created = self.eventLoop.makePromise(of: Channel.self)
+        created.futureResult.whenFailure { error in
+            stream.streamCreationFailed(error)
+        }
+        multiplexer.createStreamChannel(promise: created) { channel in
+            do {
+                try channel.pipeline.syncOperations.addHandler(stream)
+                return channel.eventLoop.makeSucceededVoidFuture()  // cached by NIO: no allocation
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
             }
         }
     }
