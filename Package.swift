@@ -1,12 +1,6 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// The targets on the request path skip the runtime exclusivity checks in release builds
-/// (~3% of the edge's CPU per request under load); debug builds and tests keep them.
-let hotPathSettings: [SwiftSetting] = [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-]
-
 let package = Package(
     name: "edge",
     platforms: [.macOS(.v14)],
@@ -42,8 +36,7 @@ let package = Package(
         ),
         .target(
             name: "Transcoder",
-            dependencies: ["DescriptorLoader"],
-            swiftSettings: hotPathSettings
+            dependencies: ["DescriptorLoader"]
         ),
         .target(
             name: "Edge",
@@ -64,8 +57,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
-            ],
-            swiftSettings: hotPathSettings
+            ]
         ),
         // The in-process demo service (`edge demo`) and the test backends: grpc-swift-2.
         // Generated code is committed (see scripts/generate-demo.sh); no build plugin runs.
