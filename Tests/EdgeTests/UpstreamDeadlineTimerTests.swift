@@ -88,6 +88,18 @@ final class UpstreamDeadlineTimerTests: XCTestCase {
         XCTAssertEqual(late.expired, 0)
     }
 
+    func testATimerArmedWhenItsOwnerIsGoneDoesNothing() {
+        // A reload drops the old pool while its timer is still armed for a finished call.
+        let call = Call(self.at(10))
+        self.timer.watch(call)
+        self.timer.unwatch(call)
+        weak let gone = self.timer
+        self.timer = nil
+        XCTAssertNil(gone)
+        self.loop.advanceTime(by: .milliseconds(10))
+        XCTAssertEqual(call.expired, 0)
+    }
+
     func testACallWatchedWhileExpiringIsWatchedToo() {
         // An expiring call can make its caller start the next one at once.
         let first = Call(self.at(10))

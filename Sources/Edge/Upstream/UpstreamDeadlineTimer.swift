@@ -59,8 +59,10 @@ final class UpstreamDeadlineTimer<Watched: UpstreamDeadlineWatched> {
     private func arm(_ deadline: NIODeadline) {
         self.timer?.cancel()
         self.armedFor = deadline
-        self.timer = self.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [unowned self] in
-            self.fired()
+        // Weak: the timer stays armed after its calls finish and may outlive its pool (a
+        // reload drops the old pool); in-flight calls keep their pool, hence this timer, alive.
+        self.timer = self.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
+            self?.fired()
         }
     }
 
