@@ -15,6 +15,13 @@ public struct ReloadingUpstream: UpstreamCalling, UpstreamStreaming {
         store.current.upstream.call(request, policy: policy, on: eventLoop)
     }
 
+    public func call(
+        _ request: UpstreamRequest, policy: CallPolicy, on eventLoop: any EventLoop,
+        completion: @escaping @Sendable (UpstreamResponse) -> Void
+    ) {
+        store.current.upstream.call(request, policy: policy, on: eventLoop, completion: completion)
+    }
+
     public func openStream(
         _ head: UpstreamStreamHead, policy: CallPolicy, on eventLoop: any EventLoop, observer: any UpstreamStreamObserver
     ) -> any UpstreamStreamControl {

@@ -140,7 +140,16 @@ public struct SchemaTranscoder: RequestTranscoding {
         } catch {
             return .failure(EdgeError(code: .internal, message: "\(error)"))
         }
-        return .success(ByteBuffer(bytes: wire))
+        // The gRPC frame header (uncompressed, length) goes in front of the message, just
+        // before the readable bytes, so the upstream client sends these bytes as they are
+        // instead of copying the message into a framed buffer (it checks the header first).
+        var message = ByteBuffer()
+        message.reserveCapacity(GRPCFrame.headerLength + wire.count)
+        message.writeInteger(UInt8(0))
+        message.writeInteger(UInt32(truncatingIfNeeded: wire.count))
+        message.writeBytes(wire)
+        message.moveReaderIndex(forwardBy: GRPCFrame.headerLength)
+        return .success(message)
     }
 
     public func render(_ message: ByteBuffer?, for route: MatchedRoute<Matched>) -> Result<ByteBuffer, EdgeError> {

@@ -90,10 +90,11 @@ struct GRPCResponseDecoder {
             if case .done = self.state { return .none }
             return self.fail(GRPCStatus(code: .internal, message: "upstream sent DATA before HEADERS"))
         }
-        var data = data
-        if var pending = self.pending, pending.readableBytes > 0 {
-            pending.writeBuffer(&data)
-            self.pending = pending
+        if self.pending != nil {
+            // A message split across DATA frames: append in place, so only the first
+            // append copies (the frame's bytes belong to the connection's read buffer).
+            var data = data
+            self.pending!.writeBuffer(&data)
         } else {
             self.pending = data
         }
@@ -114,7 +115,13 @@ struct GRPCResponseDecoder {
     /// Consumes every complete message in `pending`.
     private mutating func drainMessages() -> Action {
         guard var buffer = self.pending else { return .none }
-        defer { self.pending = buffer }
+        self.pending = nil  // `buffer` is the only reference while it is drained
+        defer {
+            // Keep only an incomplete message. Nothing is kept when every byte was
+            // consumed: `clear()` on a buffer that the message still shares would
+            // allocate a new buffer as large as the read buffer, on every response.
+            if buffer.readableBytes > 0 { self.pending = buffer }
+        }
         while buffer.readableBytes >= 5 {
             let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)!
             let length = Int(buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)!)
@@ -137,9 +144,6 @@ struct GRPCResponseDecoder {
                 return .failAndReset(GRPCStatus(code: .internal, message: "upstream sent more than one response message for a unary call"))
             }
             self.message = slice
-        }
-        if buffer.readableBytes == 0 {
-            buffer.clear()  // let the next frame reuse nothing stale
         }
         return .none
     }

@@ -6,12 +6,13 @@ import NIOHTTP2
 /// and the overall deadline. Everything (timers included) happens on `eventLoop`.
 ///
 /// Confined to `eventLoop` (`@unchecked Sendable` only for NIO's `@Sendable` callbacks).
-final class UpstreamCallDriver: @unchecked Sendable {
+final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
     private let request: UpstreamRequest
     private let policy: CallPolicy
     private let eventLoop: EventLoop
     private let cluster: UpstreamCluster
-    private let promise: EventLoopPromise<UpstreamResponse>
+    /// Called once, on `eventLoop`, with the call's outcome.
+    private let completion: @Sendable (UpstreamResponse) -> Void
     /// The request with its 5-byte gRPC frame header, built once for every attempt.
     private let framedMessage: ByteBuffer
     private var attempts = 0
@@ -22,40 +23,41 @@ final class UpstreamCallDriver: @unchecked Sendable {
     private var currentEndpoint = 0
     private var currentStream: UpstreamStreamHandler?
     private var backoffTask: Scheduled<Void>?
-    private var deadlineTask: Scheduled<Void>?
+    /// This loop's connections to the cluster and the timer that watches the deadline.
+    private var loopPool: UpstreamLoopPool?
+    var deadlineSlot = -1
+    var deadline: NIODeadline { self.request.deadline }
 
-    init(request: UpstreamRequest, policy: CallPolicy, eventLoop: EventLoop, cluster: UpstreamCluster) {
+    init(
+        request: UpstreamRequest, policy: CallPolicy, eventLoop: EventLoop, cluster: UpstreamCluster,
+        completion: @escaping @Sendable (UpstreamResponse) -> Void
+    ) {
         self.request = request
         self.policy = policy
         self.eventLoop = eventLoop
         self.cluster = cluster
-        self.promise = eventLoop.makePromise()
-        var framed = ByteBufferAllocator().buffer(capacity: 5 + request.message.readableBytes)
-        framed.writeInteger(UInt8(0))
-        framed.writeInteger(UInt32(truncatingIfNeeded: request.message.readableBytes))
-        var message = request.message
-        framed.writeBuffer(&message)
-        self.framedMessage = framed
+        self.completion = completion
+        self.framedMessage = GRPCFrame.framed(request.message)
     }
-
-    var futureResult: EventLoopFuture<UpstreamResponse> { self.promise.futureResult }
 
     func start() {
         self.eventLoop.assertInEventLoop()
         guard self.request.deadline > .now() else {
             self.finished = true
-            self.promise.succeed(UpstreamResponse(status: GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started")))
+            self.completion(UpstreamResponse(status: GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started")))
             return
         }
         guard let permit = self.cluster.admit() else {
             self.finished = true
-            self.promise.succeed(UpstreamResponse(status: self.cluster.breakerOpenStatus))
+            self.completion(UpstreamResponse(status: self.cluster.breakerOpenStatus))
             return
         }
         self.permit = permit
         self.cluster.budget.recordRequest()
-        self.deadlineTask = self.eventLoop.scheduleTask(deadline: self.request.deadline) { [self] in
-            self.deadlineExpired()
+        let loopPool = self.cluster.loopPool(for: self.eventLoop)
+        self.loopPool = loopPool
+        if self.request.deadline != .distantFuture {
+            loopPool.deadlines.watch(self)
         }
         self.startAttempt()
     }
@@ -67,7 +69,7 @@ final class UpstreamCallDriver: @unchecked Sendable {
             $0.attempts += 1
             if self.attempts > 1 { $0.retries += 1 }
         }
-        let (connection, endpoint) = self.cluster.loopPool(for: self.eventLoop).next()
+        let (connection, endpoint) = self.loopPool!.next()
         self.currentEndpoint = endpoint
         let stream = UpstreamStreamHandler(
             requestHeaders: self.requestHeaders(authority: connection.authority),
@@ -79,25 +81,39 @@ final class UpstreamCallDriver: @unchecked Sendable {
         }
         self.currentStream = stream
         connection.activeStreams += 1
+        if let multiplexer = connection.readyMultiplexer {
+            // The common case: no closure to allocate for a connection that is up.
+            self.openStream(stream, on: multiplexer)
+            return
+        }
         connection.withMultiplexer { [self] result in
             switch result {
             case .success(let multiplexer):
-                guard !self.finished else {
-                    stream.releaseSlot()
-                    return
-                }
-                let created = self.eventLoop.makePromise(of: Channel.self)
-                created.futureResult.whenFailure { error in
-                    stream.streamCreationFailed(error)
-                }
-                multiplexer.createStreamChannel(promise: created) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(stream)
-                    }
-                }
+                self.openStream(stream, on: multiplexer)
             case .failure(let attempt):
                 stream.releaseSlot()
                 self.attemptEnded(.failure(attempt))
+            }
+        }
+    }
+
+    private func openStream(_ stream: UpstreamStreamHandler, on multiplexer: NIOHTTP2Handler.StreamMultiplexer) {
+        guard !self.finished else {
+            stream.releaseSlot()
+            return
+        }
+        // Reports failures that happen before the handler is in the stream's pipeline
+        // (after that, the handler sees the stream close).
+        let created = self.eventLoop.makePromise(of: Channel.self)
+        created.futureResult.whenFailure { error in
+            stream.streamCreationFailed(error)
+        }
+        multiplexer.createStreamChannel(promise: created) { channel in
+            do {
+                try channel.pipeline.syncOperations.addHandler(stream)
+                return channel.eventLoop.makeSucceededVoidFuture()  // cached by NIO: no allocation
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
             }
         }
     }
@@ -112,12 +128,26 @@ final class UpstreamCallDriver: @unchecked Sendable {
         headers.add(name: "content-type", value: "application/grpc")
         headers.add(name: "te", value: "trailers")
         if self.request.deadline != .distantFuture {
-            headers.add(name: "grpc-timeout", value: GRPCTimeout.encode(self.request.deadline - .now()))
+            // Different on nearly every call: indexing it would only churn the HPACK table.
+            headers.add(name: "grpc-timeout", value: GRPCTimeout.encode(self.request.deadline - .now()), indexing: .nonIndexable)
         }
         for (name, value) in self.request.metadata where !Self.isReserved(name) {
-            headers.add(name: name, value: value)
+            headers.add(name: name, value: value, indexing: Self.indexing(name))
         }
         return headers
+    }
+
+    /// How a metadata entry goes into the HPACK dynamic table (4 KB by default, searched
+    /// linearly by NIO's encoder for every header sent): values that differ on every
+    /// request are sent as literals without indexing, so the table keeps the values that
+    /// repeat (`x-forwarded-for`, `authorization`, custom metadata) and stays small.
+    static func indexing(_ name: String) -> HPACKIndexing {
+        switch name {
+        case "x-request-id", "traceparent", "tracestate", "x-b3-traceid", "x-b3-spanid", "x-amzn-trace-id":
+            return .nonIndexable
+        default:
+            return .indexable
+        }
     }
 
     /// Names the edge sets itself or that are connection-specific in HTTP/2.
@@ -174,7 +204,7 @@ final class UpstreamCallDriver: @unchecked Sendable {
         }
     }
 
-    private func deadlineExpired() {
+    func deadlineExpired() {
         guard !self.finished else { return }
         if self.currentStream != nil {
             // The attempt in flight got no answer in time: that endpoint is slow.
@@ -190,9 +220,8 @@ final class UpstreamCallDriver: @unchecked Sendable {
     private func finish(_ response: UpstreamResponse) {
         guard !self.finished else { return }
         self.finished = true
-        self.deadlineTask?.cancel()
-        self.deadlineTask = nil
+        self.loopPool?.deadlines.unwatch(self)
         self.cluster.record(response.status.code, permit: self.permit)
-        self.promise.succeed(response)
+        self.completion(response)
     }
 }

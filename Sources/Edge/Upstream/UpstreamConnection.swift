@@ -48,6 +48,12 @@ final class UpstreamConnection: @unchecked Sendable {
         }
     }
 
+    /// The stream multiplexer when the connection is up (no waiting, no callback).
+    var readyMultiplexer: NIOHTTP2Handler.StreamMultiplexer? {
+        if case .ready(_, let multiplexer) = self.state { return multiplexer }
+        return nil
+    }
+
     /// Hands a stream multiplexer to `waiter`, connecting first when needed. Failures to
     /// connect are reported as never-processed UNAVAILABLE attempts.
     func withMultiplexer(_ waiter: @escaping StreamWaiter) {

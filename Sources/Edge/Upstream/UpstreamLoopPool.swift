@@ -14,10 +14,13 @@ final class UpstreamLoopPool: @unchecked Sendable {
     /// The endpoints in the rotation as of ``rotationVersion`` of the cluster's endpoint health.
     private var rotation: [Int]
     private var rotationVersion: Int
+    /// The deadlines of this loop's unary calls to the cluster.
+    let deadlines: UpstreamDeadlineTimer<UpstreamCallDriver>
 
     init(cluster: UpstreamCluster, eventLoop: EventLoop) {
         self.cluster = cluster
         self.eventLoop = eventLoop
+        self.deadlines = UpstreamDeadlineTimer(eventLoop: eventLoop)
         self.connections = Array(repeating: [], count: cluster.endpoints.count)
         self.rotationVersion = cluster.endpointHealth.version
         self.rotation = cluster.endpointHealth.rotation().indices

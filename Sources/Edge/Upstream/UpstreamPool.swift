@@ -4,7 +4,8 @@ import NIOCore
 ///
 /// Connections are per cluster endpoint *per event loop*, opened lazily on the loop of
 /// the downstream connection that needs them, so a call runs entirely on that loop: no
-/// thread hop, no async/await. The future returned by ``call(_:policy:on:)`` never fails.
+/// thread hop, no async/await. The future returned by ``call(_:policy:on:)`` never fails;
+/// ``call(_:policy:on:completion:)`` is the same call without a future.
 public final class UpstreamPool: UpstreamCalling {
     let clusters: [String: UpstreamCluster]
     private let services: UpstreamServiceMap
@@ -29,18 +30,32 @@ public final class UpstreamPool: UpstreamCalling {
     }
 
     public func call(_ request: UpstreamRequest, policy: CallPolicy, on eventLoop: any EventLoop) -> EventLoopFuture<UpstreamResponse> {
-        guard let name = self.services.cluster(forService: request.service), let cluster = self.clusters[name] else {
-            return eventLoop.makeSucceededFuture(UpstreamResponse(
-                status: GRPCStatus(code: .unimplemented, message: "no upstream cluster is configured for service '\(request.service)'")
-            ))
+        let promise = eventLoop.makePromise(of: UpstreamResponse.self)
+        self.call(request, policy: policy, on: eventLoop) { response in
+            promise.succeed(response)
         }
-        let driver = UpstreamCallDriver(request: request, policy: policy, eventLoop: eventLoop, cluster: cluster)
+        return promise.futureResult
+    }
+
+    public func call(
+        _ request: UpstreamRequest, policy: CallPolicy, on eventLoop: any EventLoop,
+        completion: @escaping @Sendable (UpstreamResponse) -> Void
+    ) {
+        guard let name = self.services.cluster(forService: request.service), let cluster = self.clusters[name] else {
+            let status = GRPCStatus(code: .unimplemented, message: "no upstream cluster is configured for service '\(request.service)'")
+            if eventLoop.inEventLoop {
+                completion(UpstreamResponse(status: status))
+            } else {
+                eventLoop.execute { completion(UpstreamResponse(status: status)) }
+            }
+            return
+        }
+        let driver = UpstreamCallDriver(request: request, policy: policy, eventLoop: eventLoop, cluster: cluster, completion: completion)
         if eventLoop.inEventLoop {
             driver.start()
         } else {
             eventLoop.execute { driver.start() }
         }
-        return driver.futureResult
     }
 
     /// Counters of one cluster.

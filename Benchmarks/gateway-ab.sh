@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Interleaved A/B of two edge binaries: gateway CPU time per request under wrk.
+#
+#   Benchmarks/gateway-ab.sh OLD_BIN NEW_BIN [SLICES] [get_small|post_create|list_large]
+#
+# Both edges (one event loop each, pinned to cpu1) sit in front of one bench backend
+# (../shared/bench, pinned to cpu0 with wrk). Each slice runs wrk for 3 s against A then
+# B (B then A on even slices) and reads each edge's user+sys CPU from /proc/PID/stat,
+# so the machine's drift hits both alike. Prints every slice and the median of B/A.
+# Needs ../shared/bench/setup.sh; uses ports 8091, 8092, 9991, 9992 and 50061.
+set -euo pipefail
+A=$1 B=$2 SLICES=${3:-8} SCENARIO=${4:-get_small}
+BENCH=$(cd "$(dirname "$0")/../../shared/bench" && pwd)
+case $SCENARIO in
+  get_small) TARGET=/v1/products/prod-000123 LUA=get.lua ;;
+  post_create) TARGET=/v1/products LUA=post_product.lua ;;
+  list_large) TARGET='/v1/products?page_size=50' LUA=get.lua ;;
+  *) echo "unknown scenario $SCENARIO" >&2; exit 1 ;;
+esac
+WORK=$(mktemp -d)
+PIDS=()
+trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for side in 1 2; do
+  cat >"$WORK/edge$side.yaml" <<EOF
+listen: {host: 127.0.0.1, port: 809$side, threads: 1, admin: {host: 127.0.0.1, port: 999$side}}
+descriptors: {sources: ["$BENCH/protos"]}
+clusters: [{name: bench, endpoints: ["127.0.0.1:50061"], services: [bench.v1]}]
+EOF
+done
+taskset -c 0 "$BENCH/.build/bin/backend" -host 127.0.0.1 -port 50061 >"$WORK/backend.log" 2>&1 & PIDS+=($!)
+taskset -c 1 "$A" serve --config "$WORK/edge1.yaml" >"$WORK/a.log" 2>&1 & APID=$!; PIDS+=($APID)
+taskset -c 1 "$B" serve --config "$WORK/edge2.yaml" >"$WORK/b.log" 2>&1 & BPID=$!; PIDS+=($BPID)
+for port in 8091 8092; do
+  for _ in $(seq 200); do curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/v1/products/prod-000123" && break; sleep 0.3; done
+done
+export BENCH_LUA_DIR=$BENCH/lua BENCH_POST_BODY=$BENCH/.build/fixtures/product.min.json
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+run() { # PID PORT -> "cpu_ns_per_request requests p50_us"
+  local t0 t1 out
+  t0=$(ticks "$1")
+  out=$(taskset -c 0 wrk -t1 -c64 -d3s -s "$BENCH/lua/$LUA" "http://127.0.0.1:$2$TARGET" 2>&1 | grep BENCH_JSON)
+  t1=$(ticks "$1")
+  local req=${out#*\"requests\":}; req=${req%%,*}
+  local p50=${out#*\"p50\":}; p50=${p50%%,*}
+  echo "$(((t1 - t0) * 10000000 / req)) $req $p50"
+}
+run "$APID" 8091 >/dev/null; run "$BPID" 8092 >/dev/null # warm-up
+for k in $(seq "$SLICES"); do
+  if ((k % 2)); then a=$(run "$APID" 8091); b=$(run "$BPID" 8092); else b=$(run "$BPID" 8092); a=$(run "$APID" 8091); fi
+  echo "slice $k  A: cpu_ns/req reqs p50us = $a   B: $b"
+done | tee "$WORK/slices.txt"
+awk '{print $12 / $8}' "$WORK/slices.txt" | sort -n | awk '{v[NR] = $1} END {
+  printf "B/A CPU per request: median %.3f [%.3f-%.3f], %d slices\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[int(NR / 4) + 1], v[int(3 * NR / 4) + 1], NR }'
+awk '{a += $9; b += $13} END {printf "requests A %d, B %d (B/A %.2f)\n", a, b, b / a}' "$WORK/slices.txt"
