@@ -6,8 +6,8 @@ import Transcoder
 /// it holds back pipelined requests): head checks, route match, body
 /// collection under the route's limit, the upstream call, and the response.
 ///
-/// Everything runs on the connection's event loop; the upstream future is
-/// completed on that same loop, so no thread hop and no `Task` on the request path.
+/// Everything runs on the connection's event loop; the upstream call completes on
+/// that same loop, so no thread hop and no `Task` on the request path.
 ///
 /// Streaming routes (and server-streaming ones once their body is in) hand the
 /// request to a ``StreamingExchange``; while the upstream cannot take more request
@@ -289,17 +289,12 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             message: message, deadline: .now() + request.timeout)
         let eventLoop = context.eventLoop
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
-        shared.upstream.call(upstreamRequest, policy: request.route.callPolicy, on: eventLoop)
-            .hop(to: eventLoop)
-            .whenComplete { result in
-                let response: UpstreamResponse
-                switch result {
-                case .success(let value): response = value
-                case .failure(let error):
-                    response = UpstreamResponse(status: GRPCStatus(code: .unavailable, message: "upstream call failed: \(error)"))
-                }
-                bound.value.upstreamCompleted(response)
-            }
+        // The completion variant: no promise or callback list per call; it runs on this
+        // loop (possibly before `call` returns, which `upstreamCompleted` allows: the
+        // state is already `.calling`).
+        shared.upstream.call(upstreamRequest, policy: request.route.callPolicy, on: eventLoop) { response in
+            bound.value.upstreamCompleted(response)
+        }
     }
 
     /// The request message: the JSON body and the bindings, or a raw body as `google.api.HttpBody`.
