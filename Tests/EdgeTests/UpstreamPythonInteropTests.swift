@@ -7,31 +7,16 @@ import XCTest
 
 /// ``UpstreamPool`` against a real grpcio (C-core) server: `Tests/interop/python_backend.py`.
 final class UpstreamPythonInteropTests: XCTestCase {
-    private static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("interop/python_backend.py").path
-
-    private var server: InteropProcess!
-    private var group: MultiThreadedEventLoopGroup!
-    private var pool: UpstreamPool!
+    private var backend: PythonEchoBackend!
+    private var group: MultiThreadedEventLoopGroup { self.backend.group }
+    private var pool: UpstreamPool { self.backend.pool }
 
     override func setUpWithError() throws {
-        guard InteropProcess.succeeds("/usr/bin/env", ["python3", "-c", "import grpc"]) else {
-            throw XCTSkip("python3 with grpcio is not available (pip install grpcio); skipping the grpcio interop tests")
-        }
-        self.server = try InteropProcess(launch: "/usr/bin/env", ["python3", Self.script])
-        let port = try XCTUnwrap(Int(try self.server.readLine(fromStderr: false, timeout: 20)), "python backend did not print its port")
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.pool = try UpstreamPool(
-            clusters: [UpstreamClusterConfig(name: "py", endpoints: ["127.0.0.1:\(port)"])],
-            services: ["interop": "py"]
-        )
+        self.backend = try PythonEchoBackend()
     }
 
     override func tearDown() {
-        self.pool?.close()
-        try? self.group?.syncShutdownGracefully()
-        self.server?.terminate()
+        self.backend?.stop()
     }
 
     private func call(_ method: String, _ message: [UInt8], metadata: [(name: String, value: String)] = [], timeout: TimeAmount = .seconds(10), policy: CallPolicy = CallPolicy()) throws -> UpstreamResponse {

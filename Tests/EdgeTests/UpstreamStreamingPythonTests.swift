@@ -9,31 +9,16 @@ import XCTest
 /// (`Tests/interop/python_backend.py`): full-duplex bidi, a mid-stream abort, and
 /// backpressure both ways.
 final class UpstreamStreamingPythonTests: XCTestCase {
-    private static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("interop/python_backend.py").path
-
-    private var server: InteropProcess!
-    private var group: MultiThreadedEventLoopGroup!
-    private var pool: UpstreamPool!
+    private var backend: PythonEchoBackend!
+    private var group: MultiThreadedEventLoopGroup { self.backend.group }
+    private var pool: UpstreamPool { self.backend.pool }
 
     override func setUpWithError() throws {
-        guard InteropProcess.succeeds("/usr/bin/env", ["python3", "-c", "import grpc"]) else {
-            throw XCTSkip("python3 with grpcio is not available (pip install grpcio); skipping the grpcio interop tests")
-        }
-        self.server = try InteropProcess(launch: "/usr/bin/env", ["python3", Self.script])
-        let port = try XCTUnwrap(Int(try self.server.readLine(fromStderr: false, timeout: 20)), "python backend did not print its port")
-        self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.pool = try UpstreamPool(
-            clusters: [UpstreamClusterConfig(name: "py", endpoints: ["127.0.0.1:\(port)"])],
-            services: ["interop": "py"]
-        )
+        self.backend = try PythonEchoBackend()
     }
 
     override func tearDown() {
-        self.pool?.close()
-        try? self.group?.syncShutdownGracefully()
-        self.server?.terminate()
+        self.backend?.stop()
     }
 
     private func open(_ method: String, recorder: StreamRecorder, metadata: [(name: String, value: String)] = [], timeout: TimeAmount = .seconds(30)) -> StreamHandle {
