@@ -126,6 +126,30 @@ final class ReloadTests: XCTestCase {
         XCTAssertEqual(try harness.get("/v9/sleep?duration=0s").status, 200)
     }
 
+    /// A request whose body is still arriving when a reload takes its service away from
+    /// every cluster (and brings a new pool) is still called on the configuration it
+    /// was matched on: its snapshot's pool.
+    func testBodyArrivingAcrossAReloadIsCalledOnItsSnapshot() throws {
+        try harness.write("edge.yaml", config())
+        try harness.start()
+        let socket = try StreamingSocket(port: harness.port, readTimeoutSeconds: 20)
+        let body = Array(#"{"title":"Across a reload","author":"R"}"#.utf8)
+        socket.sendHead("POST", "/v1/shelves/1/books", headers: [("Content-Type", "application/json"), ("Content-Length", "\(body.count)")])
+        socket.send(Array(body[0..<10]))
+        Thread.sleep(forTimeInterval: 0.3)
+        try harness.write(
+            "edge.yaml",
+            config(clusterName: "elsewhere").replacingOccurrences(of: "services: [demo.bookstore.v1]", with: "services: [nosuch.v1]"))
+        guard case .reloaded = harness.reload() else { return XCTFail("reload refused") }
+        // New requests: the service has no cluster any more.
+        XCTAssertEqual(try harness.get("/v1/shelves").status, 501)
+
+        socket.send(Array(body[10...]))
+        let response = try socket.readResponse()
+        XCTAssertEqual(response.head.status, 200, response.body)
+        XCTAssertTrue(response.body.contains("Across a reload"), response.body)
+    }
+
     func testInvalidConfigIsRefusedAndTheOldOneServes() throws {
         try harness.write("edge.yaml", config())
         try harness.start()

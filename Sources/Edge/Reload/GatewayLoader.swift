@@ -80,9 +80,11 @@ public struct GatewayLoader: Sendable {
         // Connections stay warm across reloads that do not change the clusters.
         let upstream: UpstreamPool
         let reachability: UpstreamReachability?
+        var pinned: SnapshotUpstream?
         if let previous, previous.upstreamKey == GatewaySnapshot.UpstreamKey(clusters: config.clusters, retryBudget: config.defaults.retries.budget) {
             upstream = previous.upstream
             reachability = previous.reachability
+            pinned = previous.pinnedUpstream
         } else {
             do {
                 upstream = try UpstreamPool(config: config)
@@ -105,7 +107,7 @@ public struct GatewayLoader: Sendable {
         return GatewaySnapshot(
             generation: generation, config: config, schema: schema, transcoder: transcoder, upstream: upstream,
             reachability: reachability, routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
-            discovered: discovered)
+            discovered: discovered, pinnedUpstream: pinned)
     }
 
     /// Adds each discovered service to its cluster's `services`, unless the

@@ -21,32 +21,38 @@ public final class GatewaySnapshot: Sendable {
     public let detailsRenderer: StatusDetailsRenderer?
     /// By cluster name: what reflection discovered (kept for reloads that cannot reach the cluster).
     public let discovered: [String: DiscoveredSchema]
+    /// Calls on this snapshot's pool, counting its open streams: what requests matched
+    /// on this snapshot are called with (``ReloadingTranscoder/pinnedUpstream(for:)``).
+    public let pinnedUpstream: SnapshotUpstream
     /// Streaming calls opened on this snapshot's pool and not finished yet.
-    let openStreams = NIOLockedValueBox(0)
+    var openStreams: NIOLockedValueBox<Int> { pinnedUpstream.openStreams }
 
     public init(
         generation: Int, config: EdgeConfig, schema: Schema, transcoder: SchemaTranscoder, upstream: UpstreamPool,
-        reachability: UpstreamReachability?, routes: [RouteDescription], discovered: [String: DiscoveredSchema]
+        reachability: UpstreamReachability?, routes: [RouteDescription], discovered: [String: DiscoveredSchema],
+        pinnedUpstream: SnapshotUpstream? = nil
     ) {
         self.generation = generation
         self.config = config
         self.schema = schema
         self.transcoder = transcoder
         self.upstream = upstream
+        self.pinnedUpstream = pinnedUpstream ?? SnapshotUpstream(pool: upstream)
         self.reachability = reachability
         self.routes = routes
         self.detailsRenderer = transcoder.detailsRenderer(schema: schema)
         self.discovered = discovered
     }
 
-    /// The longest a unary call on this snapshot can last: every call's deadline is
-    /// capped by its route's `max_timeout` (retries included).
+    /// The longest a unary request matched on this snapshot can still need its pool:
+    /// its body may take up to the body-read timeout, then the call's deadline is capped
+    /// by its route's `max_timeout` (retries included).
     public var maxCallDuration: TimeAmount {
         var longest = config.defaults.maxTimeout ?? RouteSettings().maxTimeout
         for route in config.routes {
             if let value = route.options.maxTimeout, value > longest { longest = value }
         }
-        return longest
+        return longest + config.listen.server.limits.bodyReadTimeout
     }
 
     /// What the upstream pool is built from: two snapshots with equal keys share one pool.

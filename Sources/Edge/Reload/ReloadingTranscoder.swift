@@ -3,8 +3,9 @@ import NIOHTTP1
 
 /// The ``RequestTranscoding`` the server runs with when the gateway reloads: it
 /// matches on the current snapshot and remembers that snapshot in the route, so
-/// `prepare` and `render` use the same schema as `match` even if a reload
-/// swapped in another one meanwhile.
+/// `prepare` and `render` use the same schema as `match`, and the call goes to the
+/// same snapshot's pool (``pinnedUpstream(for:)``), even if a reload swapped in
+/// another one meanwhile.
 public struct ReloadingTranscoder: RequestTranscoding {
     public struct Route: Sendable {
         public let snapshot: GatewaySnapshot
@@ -48,6 +49,10 @@ public struct ReloadingTranscoder: RequestTranscoding {
 
     public func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<RawBody, EdgeError> {
         route.route.snapshot.transcoder.renderRaw(message, for: Self.inner(route))
+    }
+
+    public func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)? {
+        route.route.snapshot.pinnedUpstream
     }
 
     private static func inner(_ route: MatchedRoute<Route>) -> MatchedRoute<SchemaTranscoder.Matched> {

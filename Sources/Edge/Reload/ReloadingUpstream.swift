@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The upstream client the server runs with when the gateway reloads: each call
@@ -25,10 +26,40 @@ public struct ReloadingUpstream: UpstreamCalling, UpstreamStreaming {
     public func openStream(
         _ head: UpstreamStreamHead, policy: CallPolicy, on eventLoop: any EventLoop, observer: any UpstreamStreamObserver
     ) -> any UpstreamStreamControl {
-        let snapshot = store.current
-        snapshot.openStreams.withLockedValue { $0 += 1 }
-        let counted = CountingStreamObserver(observer) { snapshot.openStreams.withLockedValue { $0 -= 1 } }
-        let control = snapshot.upstream.openStream(head, policy: policy, on: eventLoop, observer: counted)
+        store.current.pinnedUpstream.openStream(head, policy: policy, on: eventLoop, observer: observer)
+    }
+}
+
+/// The calls of one upstream pool, counting its open streams so that a retiring pool
+/// knows when it may close. Shared by the snapshots that share the pool; requests
+/// matched on a snapshot are called through it (``ReloadingTranscoder/pinnedUpstream(for:)``).
+public final class SnapshotUpstream: UpstreamCalling, UpstreamStreaming {
+    public let pool: UpstreamPool
+    /// Streaming calls opened through this object and not finished yet.
+    let openStreams = NIOLockedValueBox(0)
+
+    init(pool: UpstreamPool) {
+        self.pool = pool
+    }
+
+    public func call(_ request: UpstreamRequest, policy: CallPolicy, on eventLoop: any EventLoop) -> EventLoopFuture<UpstreamResponse> {
+        pool.call(request, policy: policy, on: eventLoop)
+    }
+
+    public func call(
+        _ request: UpstreamRequest, policy: CallPolicy, on eventLoop: any EventLoop,
+        completion: @escaping @Sendable (UpstreamResponse) -> Void
+    ) {
+        pool.call(request, policy: policy, on: eventLoop, completion: completion)
+    }
+
+    public func openStream(
+        _ head: UpstreamStreamHead, policy: CallPolicy, on eventLoop: any EventLoop, observer: any UpstreamStreamObserver
+    ) -> any UpstreamStreamControl {
+        let openStreams = self.openStreams
+        openStreams.withLockedValue { $0 += 1 }
+        let counted = CountingStreamObserver(observer) { openStreams.withLockedValue { $0 -= 1 } }
+        let control = pool.openStream(head, policy: policy, on: eventLoop, observer: counted)
         // A call that already ended (synchronously) must not be kept alive by its observer.
         if !counted.hasEnded { counted.control = control }
         return counted

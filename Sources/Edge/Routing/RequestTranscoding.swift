@@ -35,6 +35,12 @@ public protocol RequestTranscoding: Sendable {
     /// The raw body of a `google.api.HttpBody` response message. Only for routes with
     /// ``RouteStreaming/rawResponse``.
     func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<RawBody, EdgeError>
+
+    /// The upstream client for `route`'s calls when the transcoder pins one: the
+    /// hot-reload transcoder answers with the pool of the snapshot the route was
+    /// matched on, so a request whose body was still arriving during a reload is
+    /// called on that snapshot too. `nil` (the default): the server's upstream.
+    func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)?
 }
 
 extension RequestTranscoding {
@@ -49,6 +55,9 @@ extension RequestTranscoding {
     public func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<RawBody, EdgeError> {
         .failure(EdgeError(code: .internal, message: "\(route.label) has no raw response body"))
     }
+
+    @inline(__always)
+    public func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)? { nil }
 }
 
 /// A request head matched to a route.

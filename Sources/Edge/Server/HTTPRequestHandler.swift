@@ -173,7 +173,9 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
         }
 
-        if streaming.clientStreaming, let upstream = shared.streamingUpstream {
+        if streaming.clientStreaming,
+            let upstream = (shared.transcoder.pinnedUpstream(for: route) as (any UpstreamStreaming)?) ?? shared.streamingUpstream
+        {
             return startClientStream(
                 head, upstream: upstream, route: route, requestID: requestID, keepAlive: keepAlive, metadata: metadata,
                 timeout: timeout, started: started, context: context)
@@ -260,7 +262,9 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         switch state {
         case .receiving(let request):
             cancelBodyTimer()
-            if request.route.streaming.serverStreaming, let upstream = shared.streamingUpstream {
+            if request.route.streaming.serverStreaming,
+                let upstream = (shared.transcoder.pinnedUpstream(for: request.route) as (any UpstreamStreaming)?) ?? shared.streamingUpstream
+            {
                 return startServerStream(request, upstream: upstream, context: context)
             }
             state = .calling(request)
@@ -292,7 +296,9 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         // The completion variant: no promise or callback list per call; it runs on this
         // loop (possibly before `call` returns, which `upstreamCompleted` allows: the
         // state is already `.calling`).
-        shared.upstream.call(upstreamRequest, policy: request.route.callPolicy, on: eventLoop) { response in
+        // The pool of the configuration the route was matched on (hot reload), else the server's.
+        let upstream: any UpstreamCalling = shared.transcoder.pinnedUpstream(for: request.route) ?? shared.upstream
+        upstream.call(upstreamRequest, policy: request.route.callPolicy, on: eventLoop) { response in
             bound.value.upstreamCompleted(response)
         }
     }
