@@ -200,6 +200,32 @@ final class UpstreamConnection: @unchecked Sendable {
         }
     }
 
+    /// Classifies a call's stream on this connection that closed without a complete
+    /// response (unary and streaming calls alike): never sent, above a GOAWAY's last
+    /// stream, refused, reset, or lost with the connection. `notProcessed`: safe to retry.
+    func abruptEnd(of streamID: HTTP2StreamID?, resetCode: HTTP2ErrorCode?) -> UpstreamRetryDecision.Attempt {
+        guard let streamID else {
+            return .init(status: GRPCStatus(code: .unavailable, message: self.closeReason + " before the request was sent"), notProcessed: true)
+        }
+        if let lastStreamID = self.goAwayLastStreamID, streamID > lastStreamID {
+            return .init(
+                status: GRPCStatus(code: .unavailable, message: "upstream \(self.endpoint) is going away (GOAWAY) and did not process the request"),
+                notProcessed: true
+            )
+        }
+        switch resetCode {
+        case .some(.refusedStream):
+            return .init(status: GRPCStatus(code: .unavailable, message: "upstream \(self.endpoint) refused the stream (REFUSED_STREAM)"), notProcessed: true)
+        case .some(let code):
+            return .init(
+                status: GRPCStatus(code: GRPCStatusMapping.code(forHTTP2Error: code), message: "upstream \(self.endpoint) reset the stream (\(code))"),
+                notProcessed: false
+            )
+        case .none:
+            return .init(status: GRPCStatus(code: .unavailable, message: self.closeReason), notProcessed: false)
+        }
+    }
+
     /// Why streams on this connection ended abruptly, for status messages.
     var closeReason: String {
         if let lastError = self.lastError { return "connection to \(self.endpoint) lost: \(lastError)" }

@@ -143,26 +143,7 @@ final class UpstreamStreamHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// Classifies a stream that closed without a complete response.
     private func abruptEnd() -> UpstreamRetryDecision.Attempt {
-        guard let streamID = self.streamID else {
-            return .init(status: GRPCStatus(code: .unavailable, message: self.connection.closeReason + " before the request was sent"), notProcessed: true)
-        }
-        if let lastStreamID = self.connection.goAwayLastStreamID, streamID > lastStreamID {
-            return .init(
-                status: GRPCStatus(code: .unavailable, message: "upstream \(self.connection.endpoint) is going away (GOAWAY) and did not process the request"),
-                notProcessed: true
-            )
-        }
-        switch self.closeReason {
-        case .some(.refusedStream):
-            return .init(status: GRPCStatus(code: .unavailable, message: "upstream \(self.connection.endpoint) refused the stream (REFUSED_STREAM)"), notProcessed: true)
-        case .some(let code):
-            return .init(
-                status: GRPCStatus(code: GRPCStatusMapping.code(forHTTP2Error: code), message: "upstream \(self.connection.endpoint) reset the stream (\(code))"),
-                notProcessed: false
-            )
-        case .none:
-            return .init(status: GRPCStatus(code: .unavailable, message: self.connection.closeReason), notProcessed: false)
-        }
+        self.connection.abruptEnd(of: self.streamID, resetCode: self.closeReason)
     }
 
     private func complete(_ result: UpstreamAttemptResult) {

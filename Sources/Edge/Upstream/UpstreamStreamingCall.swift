@@ -120,21 +120,7 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
     }
 
     private func requestHeaders(authority: String, tls: Bool) -> HPACKHeaders {
-        var headers = HPACKHeaders()
-        headers.reserveCapacity(8 + self.head.metadata.count)
-        headers.add(name: ":method", value: "POST")
-        headers.add(name: ":scheme", value: tls ? "https" : "http")
-        headers.add(name: ":path", value: self.head.path)
-        headers.add(name: ":authority", value: authority)
-        headers.add(name: "content-type", value: "application/grpc")
-        headers.add(name: "te", value: "trailers")
-        if self.head.deadline != .distantFuture {
-            headers.add(name: "grpc-timeout", value: GRPCTimeout.encode(self.head.deadline - .now()))
-        }
-        for (name, value) in self.head.metadata where !UpstreamCallDriver.isReserved(name) {
-            headers.add(name: name, value: value)
-        }
-        return headers
+        GRPCRequestHeaders.make(path: self.head.path, authority: authority, tls: tls, deadline: self.head.deadline, metadata: self.head.metadata)
     }
 
     // MARK: UpstreamStreamControl
@@ -142,11 +128,7 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
     func send(_ message: ByteBuffer) {
         self.eventLoop.assertInEventLoop()
         guard !self.ended, !self.sendingFinished else { return }
-        var framed = ByteBufferAllocator().buffer(capacity: 5 + message.readableBytes)
-        framed.writeInteger(UInt8(0))
-        framed.writeInteger(UInt32(truncatingIfNeeded: message.readableBytes))
-        var message = message
-        framed.writeBuffer(&message)
+        let framed = GRPCFrame.framed(message)
         if self.headersSent, let context = self.context {
             context.writeAndFlush(self.wrapOutboundOut(.data(.init(data: .byteBuffer(framed)))), promise: nil)
         } else {
@@ -345,18 +327,7 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         guard let connection = self.connection else {
             return GRPCStatus(code: .unavailable, message: "upstream stream closed")
         }
-        guard let streamID = self.streamID else {
-            return GRPCStatus(code: .unavailable, message: connection.closeReason + " before the request was sent")
-        }
-        if let lastStreamID = connection.goAwayLastStreamID, streamID > lastStreamID {
-            return GRPCStatus(code: .unavailable, message: "upstream \(connection.endpoint) is going away (GOAWAY) and did not process the call")
-        }
-        switch self.closeReason {
-        case .some(let code):
-            return GRPCStatus(code: GRPCStatusMapping.code(forHTTP2Error: code), message: "upstream \(connection.endpoint) reset the stream (\(code))")
-        case .none:
-            return GRPCStatus(code: .unavailable, message: connection.closeReason)
-        }
+        return connection.abruptEnd(of: self.streamID, resetCode: self.closeReason).status
     }
 
     /// Ends the call exactly once: stops the deadline, resets the stream when it is
