@@ -2,7 +2,7 @@ import NIOCore
 import NIOHTTP1
 import Transcoder
 
-/// One HTTP/1.1 request at a time (``NIOHTTP1/HTTPServerPipelineHandler`` below
+/// One HTTP/1.1 request at a time (``HTTPPipeliningHandler`` below
 /// it holds back pipelined requests): head checks, route match, body
 /// collection under the route's limit, the upstream call, and the response.
 ///
@@ -338,7 +338,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             switch shared.transcoder.renderRaw(response.message, for: route) {
             case .success(let raw):
                 write(
-                    status: .ok, headers: headers, body: raw.data, contentType: raw.contentType.isEmpty ? "application/octet-stream" : raw.contentType,
+                    status: .ok, headers: headers, body: raw.data, contentType: ResponseHeaderValue.rawContentType(raw.contentType),
                     requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
             case .failure(let error):
                 respond(
