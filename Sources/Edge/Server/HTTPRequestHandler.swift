@@ -85,6 +85,17 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         }
     }
 
+    /// The client's FIN (the connection allows half-closure, see ``HTTPPipeliningHandler``):
+    /// unary answers still go out, but a streaming call is not left running for a client
+    /// that went away — the connection closes and the call is cancelled, as without half-closure.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .streaming = state, event as? ChannelEvent == .inputClosed {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         guard let parseError = error as? HTTPParserError else {
             context.close(promise: nil)
