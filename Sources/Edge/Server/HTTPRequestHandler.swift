@@ -52,6 +52,8 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     private var context: ChannelHandlerContext?
     private var requestIDs = RequestIDGenerator()
     private var metrics: MetricsCache?
+    /// The peer's address as text (for `x-forwarded-for`), formatted once per connection.
+    private var cachedRemoteIP: String??
     /// Armed while an accepted request's body is incomplete at the end of a read.
     private var bodyTimer: Scheduled<Void>?
     /// `read()` is held back: the upstream cannot take more request messages.
@@ -136,6 +138,13 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
 
     // MARK: - Request parts
 
+    private func remoteIP(_ context: ChannelHandlerContext) -> String? {
+        if let cachedRemoteIP { return cachedRemoteIP }
+        let ip = context.channel.remoteAddress?.ipAddress
+        cachedRemoteIP = .some(ip)
+        return ip
+    }
+
     private func receivedHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         timeouts.headReceived()
         let started = NIODeadline.now()
@@ -168,7 +177,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         }
 
         let metadata: [(name: String, value: String)]
-        switch RequestMetadata.build(headers: head.headers, policy: shared.metadataPolicy, remoteIP: context.channel.remoteAddress?.ipAddress, requestID: requestID) {
+        switch RequestMetadata.build(headers: head.headers, policy: shared.metadataPolicy, remoteIP: remoteIP(context), requestID: requestID) {
         case .success(let value): metadata = value
         case .failure(let error):
             return reject(error, hasBody: framing.hasBody, requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
