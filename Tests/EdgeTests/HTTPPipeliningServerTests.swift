@@ -107,6 +107,19 @@ final class HTTPPipeliningServerTests: XCTestCase {
         try await server.stop()
     }
 
+    /// A FIN in the middle of a request head: the request can never complete, so the
+    /// connection ends (after a 400 at most), never hangs half-open.
+    func testHalfCloseInsideAHeadEndsTheConnection() async throws {
+        let server = try await TestServer()
+        let connection = try TestConnection(port: server.port)
+        connection.send("GET /v1/status/0 HTTP/1.1\r\nHo")
+        connection.shutdownWrite()
+        if let response = try? connection.readResponse() { XCTAssertEqual(response.status, 400) }
+        XCTAssertTrue(connection.waitForClose())
+        XCTAssertTrue(server.upstream.requests.isEmpty)
+        try await server.stop()
+    }
+
     /// A parse error behind a pending response is answered in its turn (400, then close).
     func testMalformedRequestBehindAPendingOneIsAnsweredInOrder() async throws {
         let server = try await TestServer()
