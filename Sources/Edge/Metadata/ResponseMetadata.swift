@@ -13,10 +13,26 @@ public enum ResponseMetadata {
         }
     }
 
-    /// A value with CR, LF or NUL would split the response; such metadata is dropped.
+    /// A value with CR, LF or NUL would split the response, a name that is not an
+    /// HTTP token is invalid: such metadata is dropped. (No header validator runs
+    /// after this; these are the only backend-controlled header names and values.)
     private static func isSafe(name: String, value: String) -> Bool {
-        !name.isEmpty && !name.hasPrefix(":")
+        !name.isEmpty
             && !value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 })
-            && !name.utf8.contains(where: { $0 <= 0x20 || $0 == UInt8(ascii: ":") || $0 >= 0x7F })
+            && name.utf8.allSatisfy(isTokenCharacter)
+    }
+
+    /// RFC 9110 `tchar`.
+    private static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
     }
 }

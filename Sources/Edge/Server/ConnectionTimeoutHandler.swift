@@ -12,12 +12,20 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private var timeouts: ConnectionTimeouts
+    /// When the armed timeout expires; nil when none is armed.
+    private var deadline: NIODeadline?
+    /// The one scheduled check. It is never later than `deadline` and never further
+    /// out than the shorter timeout, so arming again (per request) only moves
+    /// `deadline`: no schedule and cancel per request. When it fires before the
+    /// deadline it schedules itself again for the rest.
     private var timer: Scheduled<Void>?
+    private let horizon: TimeAmount
     private var context: ChannelHandlerContext?
     private let detailsRenderer: StatusDetailsRenderer?
 
     init(idleTimeout: TimeAmount, headerReadTimeout: TimeAmount, detailsRenderer: StatusDetailsRenderer? = nil) {
         self.timeouts = ConnectionTimeouts(idleTimeout: idleTimeout, headerReadTimeout: headerReadTimeout)
+        self.horizon = min(idleTimeout, headerReadTimeout)
         self.detailsRenderer = detailsRenderer
     }
 
@@ -29,6 +37,7 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        deadline = nil
         self.context = nil
     }
 
@@ -39,6 +48,8 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         perform(timeouts.closed())
+        timer?.cancel()
+        timer = nil
         context.fireChannelInactive()
     }
 
@@ -56,18 +67,31 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
         case .none:
             break
         case .cancel:
-            timer?.cancel()
-            timer = nil
+            // The scheduled check stays; finding no deadline it lapses.
+            deadline = nil
         case .arm(let amount):
-            timer?.cancel()
-            guard let context else { return }
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            timer = context.eventLoop.scheduleTask(in: amount) { bound.value.expired() }
+            let now = NIODeadline.now()
+            deadline = now + amount
+            if timer == nil { schedule(now: now) }
         }
     }
 
-    private func expired() {
+    private func schedule(now: NIODeadline) {
+        guard let context, let deadline else { return }
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: min(deadline, now + horizon)) { bound.value.fired() }
+    }
+
+    private func fired() {
         timer = nil
+        guard let deadline else { return }
+        let now = NIODeadline.now()
+        if now < deadline { return schedule(now: now) }
+        self.deadline = nil
+        expired()
+    }
+
+    private func expired() {
         guard let context else { return }
         switch timeouts.expired() {
         case .ignore:

@@ -9,8 +9,11 @@ import NIOPosix
 ///
 /// Each accepted connection lives on one event loop of `group` (one loop per
 /// core) with the pipeline: ``ConnectionTimeoutHandler`` → HTTP decoder/encoder →
-/// `HTTPServerPipelineHandler` (pipelined requests answered in order) →
-/// response-header validation → ``HTTPRequestHandler``. When there is a streaming
+/// ``HTTPPipeliningHandler`` (pipelined requests answered in order) →
+/// ``HTTPRequestHandler``. No response-header validator: header values from outside
+/// (backend metadata, raw content types, the client's request id) are checked where
+/// they are put on a response (``ResponseMetadata``, ``ResponseHeaderValue``,
+/// `RequestIDGenerator.isAcceptable`). When there is a streaming
 /// upstream, a ``WebSocketUpgradeHandler`` sits before the request handler for the
 /// connection's first request (see docs/server.md, WebSocket).
 ///
@@ -57,6 +60,8 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
+            // A client's FIN must not cut off answers to requests it sent before it (see HTTPPipeliningHandler).
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 let id = ObjectIdentifier(channel)
                 connections.withLockedValue { $0[id] = channel }
@@ -82,17 +87,15 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         // With WebSocket, bytes read after an upgrade request go on to the frame decoder.
         let decoder = ByteToMessageHandler(HTTPRequestDecoder(
             leftOverBytesStrategy: shared.streamingUpstream == nil ? .dropBytes : .forwardBytes, limitConfiguration: limits.decoderLimits))
-        let pipelining = HTTPServerPipelineHandler()
-        let validator = NIOHTTPResponseHeadersValidator()
+        let pipelining = HTTPPipeliningHandler()
         let requestHandler = HTTPRequestHandler(shared: shared, timeouts: timeouts)
         try pipeline.addHandler(timeouts)
         try pipeline.addHandler(encoder)
         try pipeline.addHandler(decoder)
         try pipeline.addHandler(pipelining)
-        try pipeline.addHandler(validator)
         if let upstream = shared.streamingUpstream {
             let handlers = HTTPPipelineHandlers(
-                timeouts: timeouts, encoder: encoder, decoder: decoder, inbound: [pipelining, validator, requestHandler])
+                timeouts: timeouts, encoder: encoder, decoder: decoder, inbound: [pipelining, requestHandler])
             try pipeline.addHandler(WebSocketUpgradeHandler(shared: shared, upstream: upstream, handlers: handlers))
         }
         try pipeline.addHandler(requestHandler)

@@ -2,7 +2,7 @@ import NIOCore
 import NIOHTTP1
 import Transcoder
 
-/// One HTTP/1.1 request at a time (``NIOHTTP1/HTTPServerPipelineHandler`` below
+/// One HTTP/1.1 request at a time (``HTTPPipeliningHandler`` below
 /// it holds back pipelined requests): head checks, route match, body
 /// collection under the route's limit, the upstream call, and the response.
 ///
@@ -52,6 +52,8 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     private var context: ChannelHandlerContext?
     private var requestIDs = RequestIDGenerator()
     private var metrics: MetricsCache?
+    /// The peer's address as text (for `x-forwarded-for`), formatted once per connection.
+    private var cachedRemoteIP: String??
     /// Armed while an accepted request's body is incomplete at the end of a read.
     private var bodyTimer: Scheduled<Void>?
     /// `read()` is held back: the upstream cannot take more request messages.
@@ -83,6 +85,17 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         case .end:
             receivedEnd(context: context)
         }
+    }
+
+    /// The client's FIN (the connection allows half-closure, see ``HTTPPipeliningHandler``):
+    /// unary answers still go out, but a streaming call is not left running for a client
+    /// that went away — the connection closes and the call is cancelled, as without half-closure.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .streaming = state, event as? ChannelEvent == .inputClosed {
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -125,6 +138,13 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
 
     // MARK: - Request parts
 
+    private func remoteIP(_ context: ChannelHandlerContext) -> String? {
+        if let cachedRemoteIP { return cachedRemoteIP }
+        let ip = context.channel.remoteAddress?.ipAddress
+        cachedRemoteIP = .some(ip)
+        return ip
+    }
+
     private func receivedHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         timeouts.headReceived()
         let started = NIODeadline.now()
@@ -157,7 +177,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         }
 
         let metadata: [(name: String, value: String)]
-        switch RequestMetadata.build(headers: head.headers, policy: shared.metadataPolicy, remoteIP: context.channel.remoteAddress?.ipAddress, requestID: requestID) {
+        switch RequestMetadata.build(headers: head.headers, policy: shared.metadataPolicy, remoteIP: remoteIP(context), requestID: requestID) {
         case .success(let value): metadata = value
         case .failure(let error):
             return reject(error, hasBody: framing.hasBody, requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
@@ -338,7 +358,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             switch shared.transcoder.renderRaw(response.message, for: route) {
             case .success(let raw):
                 write(
-                    status: .ok, headers: headers, body: raw.data, contentType: raw.contentType.isEmpty ? "application/octet-stream" : raw.contentType,
+                    status: .ok, headers: headers, body: raw.data, contentType: ResponseHeaderValue.rawContentType(raw.contentType),
                     requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
             case .failure(let error):
                 respond(

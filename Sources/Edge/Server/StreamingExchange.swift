@@ -240,7 +240,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
             switch transcoder.renderRaw(message, for: route) {
             case .success(let raw):
                 body = raw.data
-                contentType = raw.contentType.isEmpty ? "application/octet-stream" : raw.contentType
+                contentType = ResponseHeaderValue.rawContentType(raw.contentType)
             case .failure(let error):
                 control?.cancel()
                 return finish(with: error, headers: headers, trailers: [])

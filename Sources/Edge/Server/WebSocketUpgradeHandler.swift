@@ -7,7 +7,7 @@ struct HTTPPipelineHandlers {
     let timeouts: ConnectionTimeoutHandler
     let encoder: HTTPResponseEncoder
     let decoder: ByteToMessageHandler<HTTPRequestDecoder>
-    /// Between the decoder and this handler, and after it: pipelining, header validation, the request handler.
+    /// Between the decoder and this handler, and after it: pipelining, the request handler.
     let inbound: [any RemovableChannelHandler]
 }
 
@@ -220,6 +220,8 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
     private func upgrade(_ accepted: Accepted, context: ChannelHandlerContext) {
         let pipeline = context.pipeline.syncOperations
         do {
+            // Half-closure served HTTP pipelining; a WebSocket client's FIN ends the connection, as before.
+            try context.channel.syncOptions?.setOption(.allowRemoteHalfClosure, value: false)
             for handler in handlers.inbound { _ = pipeline.removeHandler(handler) }
             context.writeAndFlush(
                 wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .switchingProtocols, headers: accepted.responseHeaders))),

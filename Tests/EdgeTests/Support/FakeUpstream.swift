@@ -29,6 +29,13 @@ final class FakeUpstream: UpstreamCalling {
                 status: GRPCStatus(code: code, message: code == .ok ? "" : "backend says \(code)", details: code == .ok ? nil : [8, 1]),
                 headers: [("x-backend", "fake")], trailers: [("x-code", String(number))], message: message))
         }
+        if request.metadata.contains(where: { $0.name == "split" }) {
+            // Metadata that would split the HTTP response if it were written as is.
+            return eventLoop.makeSucceededFuture(UpstreamResponse(
+                status: GRPCStatus(code: .ok),
+                headers: [("x-evil", "a\r\nSet-Cookie: pwn=1"), ("bad name", "v"), ("x-fine", "ok"), ("x-nul", "a\u{0}b")],
+                trailers: [("x-evil-trailer", "b\r\n\r\nHTTP/1.1 200 OK")], message: request.message))
+        }
         return eventLoop.makeSucceededFuture(UpstreamResponse(
             status: GRPCStatus(code: .ok), headers: responseHeaders, trailers: responseTrailers, message: request.message))
     }

@@ -64,6 +64,11 @@ final class TestConnection {
         }
     }
 
+    /// Half-closes: the server sees the client's FIN; reading goes on.
+    func shutdownWrite() {
+        _ = shutdown(fd, Int32(SHUT_WR))
+    }
+
     /// Whether the server has written something (or closed) that is not read yet.
     func hasPendingInput() -> Bool {
         if !buffer.isEmpty { return true }
