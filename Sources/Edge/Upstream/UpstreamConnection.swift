@@ -72,6 +72,9 @@ final class UpstreamConnection: @unchecked Sendable {
         return nil
     }
 
+    /// The unary handler's open streams and queued calls (nil before the channel exists).
+    var unaryStreamCounts: (open: Int, queued: Int)? { self.unaryHandler?.streamCounts }
+
     /// Runs a unary call attempt (a `.unary` connection only), connecting first when needed.
     /// The attempt's slot (``activeStreams``) must be taken already; it is given back when
     /// the attempt's stream is over, whichever way.

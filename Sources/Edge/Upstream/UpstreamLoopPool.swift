@@ -82,6 +82,9 @@ final class UpstreamLoopPool: @unchecked Sendable {
         }
     }
 
+    /// This loop's unary connections, every endpoint's (tests).
+    var unaryConnectionsSnapshot: [UpstreamConnection] { self.unaryConnections.flatMap { $0 } }
+
     func closeAll() {
         let all = self.unaryConnections.flatMap { $0 } + self.streamingConnections.flatMap { $0 }
         for connection in all { connection.close() }

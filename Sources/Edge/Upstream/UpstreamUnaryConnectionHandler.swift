@@ -45,6 +45,9 @@ final class UpstreamUnaryConnectionHandler: ChannelInboundHandler, @unchecked Se
         self.streamWindowSize = streamWindowSize
     }
 
+    /// Streams open now and calls waiting for one (admin and tests).
+    var streamCounts: (open: Int, queued: Int) { (self.streams.count, self.queue.count) }
+
     // MARK: Calls
 
     /// Opens the call's stream, or queues it until the server allows one more.
