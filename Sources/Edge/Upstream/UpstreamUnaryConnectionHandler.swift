@@ -38,6 +38,8 @@ final class UpstreamUnaryConnectionHandler: ChannelInboundHandler, @unchecked Se
     /// Frames were written while reading; flushed at the end of the read.
     private var reading = false
     private var needsFlush = false
+    /// A flush is due on the event loop (see ``flush()``).
+    private var flushScheduled = false
 
     init(connection: UpstreamConnection, connectionWindowSize: Int, streamWindowSize: Int) {
         self.connection = connection
@@ -305,10 +307,17 @@ final class UpstreamUnaryConnectionHandler: ChannelInboundHandler, @unchecked Se
         self.needsFlush = true
     }
 
-    /// Flushes now, or at the end of the read in progress.
+    /// Flushes at the end of the read in progress, or once the event loop is done with
+    /// what it is running now: calls started by many downstream requests in one loop
+    /// iteration then share one write system call (and one wake-up of the backend).
     private func flush() {
-        guard !self.reading, self.needsFlush, let context = self.context else { return }
-        self.needsFlush = false
-        context.flush()
+        guard !self.reading, self.needsFlush, !self.flushScheduled, let context = self.context else { return }
+        self.flushScheduled = true
+        context.eventLoop.execute { [self] in
+            self.flushScheduled = false
+            guard self.needsFlush, let context = self.context else { return }
+            self.needsFlush = false
+            context.flush()
+        }
     }
 }
