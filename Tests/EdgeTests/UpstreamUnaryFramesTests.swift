@@ -145,6 +145,20 @@ final class UpstreamUnaryFramesTests: XCTestCase {
         XCTAssertEqual(pool.stats(cluster: "test")?.connectionsOpened, 1)
     }
 
+    func testRequestLargerThanTheServersWindowIsSentInFull() throws {
+        // NIO's handler holds back the DATA beyond the server's 64 KiB windows and sends it
+        // as WINDOW_UPDATEs arrive.
+        let message = (0..<200_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let backend = try backend { request in GRPCScript.unary(Array(request.message.readableBytesView)) }
+        let pool = try pool(backend)
+        let calls = (0..<3).map { _ in start(pool, "Echo", message: message) }
+        for call in calls {
+            let response = try call.wait()
+            XCTAssertEqual(response.status.code, .ok, response.status.message)
+            XCTAssertTrue(response.message.map { $0.readableBytesView.elementsEqual(message) } ?? false)
+        }
+    }
+
     // MARK: several calls in flight
 
     func testResetMidCallEndsOnlyThatCall() throws {
