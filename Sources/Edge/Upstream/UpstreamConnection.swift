@@ -199,6 +199,7 @@ final class UpstreamConnection: @unchecked Sendable {
     private func failConnecting(_ waiters: [StreamWaiter], error: Error) {
         self.cluster.stats.update { $0.connectFailures += 1 }
         self.state = .closed
+        self.unaryHandler = nil
         let failure = self.unavailable("cannot connect to upstream \(self.endpoint) (cluster \(self.cluster.config.name)): \(error)", notProcessed: true)
         self.retire()
         for waiter in waiters { waiter(.failure(failure)) }
@@ -250,6 +251,8 @@ final class UpstreamConnection: @unchecked Sendable {
 
     func channelClosed() {
         self.cluster.stats.update { $0.connectionsClosed += 1 }
+        // The handler holds this connection: break the cycle.
+        self.unaryHandler = nil
         if case .connecting(let waiters) = self.state {
             self.failConnecting(waiters, error: self.lastError ?? ChannelError.ioOnClosedChannel)
             return
