@@ -23,6 +23,8 @@ final class ScriptedH2Backend: @unchecked Sendable {
         case garbageFrame
         /// Never answer.
         case hang
+        /// Play the following steps after this long (the stream stays open meanwhile).
+        case delay(TimeAmount)
     }
 
     struct Request {
@@ -44,6 +46,10 @@ final class ScriptedH2Backend: @unchecked Sendable {
         /// Streams the client reset, per path.
         var resets: [String: Int] = [:]
         var connections = 0
+        /// Requests being answered now (from the end of the request to the last step
+        /// written), and the most there ever were at once.
+        var answering = 0
+        var maxAnswering = 0
     }
 
     typealias Script = @Sendable (Request) -> [Step]
@@ -57,11 +63,18 @@ final class ScriptedH2Backend: @unchecked Sendable {
     var address: String { "127.0.0.1:\(self.port)" }
     var snapshot: Log { self.log.withLockedValue { $0 } }
 
-    init(script: @escaping Script) throws {
+    /// - Parameter maxConcurrentStreams: SETTINGS_MAX_CONCURRENT_STREAMS to advertise (NIO's default when nil).
+    init(maxConcurrentStreams: Int? = nil, script: @escaping Script) throws {
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.script = script
         var configuration = NIOHTTP2Handler.ConnectionConfiguration()
         configuration.controlFrameRateLimit.maximumCount = 100_000
+        if let maxConcurrentStreams {
+            configuration.initialSettings = [
+                HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams),
+                HTTP2Setting(parameter: .maxHeaderListSize, value: 1 << 16),
+            ]
+        }
         let connection = configuration
         self.channel = try ServerBootstrap(group: self.group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -99,6 +112,13 @@ final class ScriptedH2Backend: @unchecked Sendable {
             log.attempts[request.path] = attempt
             request.attempt = attempt
             log.requests.append(request)
+        }
+    }
+
+    fileprivate func answering(_ delta: Int) {
+        self.log.withLockedValue { log in
+            log.answering += delta
+            log.maxAnswering = max(log.maxAnswering, log.answering)
         }
     }
 
@@ -154,8 +174,21 @@ final class ScriptedH2Backend: @unchecked Sendable {
             self.answered = true
             var request = Request(path: self.path, attempt: 0, headers: self.headers, body: self.body)
             self.backend.record(&request)
-            for step in self.backend.script(request) {
+            self.backend.answering(1)
+            self.play(self.backend.script(request)[...], context: context)
+        }
+
+        private func play(_ steps: ArraySlice<ScriptedH2Backend.Step>, context: ChannelHandlerContext) {
+            for (index, step) in zip(steps.indices, steps) {
                 switch step {
+                case .delay(let delay):
+                    let rest = steps[(index + 1)...]
+                    let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                    context.eventLoop.scheduleTask(in: delay) {
+                        let (handler, context) = loopBound.value
+                        handler.play(rest, context: context)
+                    }
+                    return
                 case .headers(let headers, let endStream):
                     context.writeAndFlush(self.wrapOutboundOut(.headers(.init(headers: headers, endStream: endStream))), promise: nil)
                 case .data(let buffer, let endStream):
@@ -182,6 +215,7 @@ final class ScriptedH2Backend: @unchecked Sendable {
                     return
                 }
             }
+            self.backend.answering(-1)
         }
     }
 }

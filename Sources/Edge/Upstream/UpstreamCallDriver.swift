@@ -21,7 +21,7 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
     private var permit: CircuitBreaker.Permit = .normal
     /// The endpoint of the attempt in flight (outlier detection).
     private var currentEndpoint = 0
-    private var currentStream: UpstreamStreamHandler?
+    private var currentStream: UpstreamUnaryStream?
     private var backoffTask: Scheduled<Void>?
     /// This loop's connections to the cluster and the timer that watches the deadline.
     private var loopPool: UpstreamLoopPool?
@@ -71,51 +71,16 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
         }
         let (connection, endpoint) = self.loopPool!.next()
         self.currentEndpoint = endpoint
-        let stream = UpstreamStreamHandler(
+        let stream = UpstreamUnaryStream(
             requestHeaders: self.requestHeaders(authority: connection.authority),
             requestBody: self.framedMessage,
-            maxResponseBytes: self.policy.maxResponseBytes,
-            connection: connection
+            maxResponseBytes: self.policy.maxResponseBytes
         ) { [self] result in
             self.attemptEnded(result)
         }
         self.currentStream = stream
         connection.activeStreams += 1
-        if let multiplexer = connection.readyMultiplexer {
-            // The common case: no closure to allocate for a connection that is up.
-            self.openStream(stream, on: multiplexer)
-            return
-        }
-        connection.withMultiplexer { [self] result in
-            switch result {
-            case .success(let multiplexer):
-                self.openStream(stream, on: multiplexer)
-            case .failure(let attempt):
-                stream.releaseSlot()
-                self.attemptEnded(.failure(attempt))
-            }
-        }
-    }
-
-    private func openStream(_ stream: UpstreamStreamHandler, on multiplexer: NIOHTTP2Handler.StreamMultiplexer) {
-        guard !self.finished else {
-            stream.releaseSlot()
-            return
-        }
-        // Reports failures that happen before the handler is in the stream's pipeline
-        // (after that, the handler sees the stream close).
-        let created = self.eventLoop.makePromise(of: Channel.self)
-        created.futureResult.whenFailure { error in
-            stream.streamCreationFailed(error)
-        }
-        multiplexer.createStreamChannel(promise: created) { channel in
-            do {
-                try channel.pipeline.syncOperations.addHandler(stream)
-                return channel.eventLoop.makeSucceededVoidFuture()  // cached by NIO: no allocation
-            } catch {
-                return channel.eventLoop.makeFailedFuture(error)
-            }
-        }
+        connection.startUnary(stream)
     }
 
     private func requestHeaders(authority: String) -> HPACKHeaders {

@@ -5,24 +5,41 @@ import NIOSSL
 
 /// One HTTP/2 connection to one endpoint, owned by one event loop.
 ///
+/// A ``Kind/unary`` connection runs unary calls on its frames
+/// (``UpstreamUnaryConnectionHandler``); a ``Kind/multiplexed`` one gives each stream a
+/// child channel (streaming calls, health checks).
+///
 /// Confined to `eventLoop`: every method must be called on it (hence `@unchecked Sendable`,
 /// needed only to capture it in NIO's `@Sendable` callbacks, which run on the same loop).
 final class UpstreamConnection: @unchecked Sendable {
     typealias StreamWaiter = (Result<NIOHTTP2Handler.StreamMultiplexer, UpstreamRetryDecision.Attempt>) -> Void
 
+    enum Kind {
+        /// Unary calls on the connection's frames, no stream channels.
+        case unary
+        /// A stream channel per stream.
+        case multiplexed
+    }
+
     private enum State {
         case idle
         case connecting([StreamWaiter])
-        case ready(Channel, NIOHTTP2Handler.StreamMultiplexer)
+        /// The multiplexer is nil on a `.unary` connection.
+        case ready(Channel, NIOHTTP2Handler.StreamMultiplexer?)
         case closed
     }
 
     let endpoint: UpstreamEndpoint
     let eventLoop: EventLoop
+    let kind: Kind
     /// The `:authority` of requests on this connection.
     let authority: String
     private let cluster: UpstreamCluster
     private var state: State = .idle
+    /// The unary calls' handler of a `.unary` connection, from the channel's initializer on.
+    private var unaryHandler: UpstreamUnaryConnectionHandler?
+    /// Unary calls waiting for the connection to come up.
+    private var unaryWaiters: [UpstreamUnaryStream] = []
     /// Set by GOAWAY: streams above it were not processed and new streams must go elsewhere.
     private(set) var goAwayLastStreamID: HTTP2StreamID?
     private var lastError: Error?
@@ -33,9 +50,10 @@ final class UpstreamConnection: @unchecked Sendable {
     /// Told (once) when this connection can take no new streams: closed or going away.
     var onRetire: ((UpstreamConnection) -> Void)?
 
-    init(endpoint: UpstreamEndpoint, eventLoop: EventLoop, cluster: UpstreamCluster) {
+    init(endpoint: UpstreamEndpoint, eventLoop: EventLoop, cluster: UpstreamCluster, kind: Kind = .multiplexed) {
         self.endpoint = endpoint
         self.eventLoop = eventLoop
+        self.kind = kind
         self.cluster = cluster
         self.authority = cluster.config.tlsServerName ?? endpoint.description
     }
@@ -50,8 +68,30 @@ final class UpstreamConnection: @unchecked Sendable {
 
     /// The stream multiplexer when the connection is up (no waiting, no callback).
     var readyMultiplexer: NIOHTTP2Handler.StreamMultiplexer? {
-        if case .ready(_, let multiplexer) = self.state { return multiplexer }
+        if case .ready(_, let multiplexer?) = self.state { return multiplexer }
         return nil
+    }
+
+    /// The unary handler's open streams and queued calls (nil before the channel exists).
+    var unaryStreamCounts: (open: Int, queued: Int)? { self.unaryHandler?.streamCounts }
+
+    /// Runs a unary call attempt (a `.unary` connection only), connecting first when needed.
+    /// The attempt's slot (``activeStreams``) must be taken already; it is given back when
+    /// the attempt's stream is over, whichever way.
+    func startUnary(_ stream: UpstreamUnaryStream) {
+        switch self.state {
+        case .ready:
+            self.unaryHandler!.start(stream)
+        case .connecting:
+            self.unaryWaiters.append(stream)
+        case .idle:
+            self.unaryWaiters.append(stream)
+            self.state = .connecting([])
+            self.connect()
+        case .closed:
+            self.streamFinished()
+            stream.complete(.failure(self.unavailable("connection to \(self.endpoint) is closed", notProcessed: true)))
+        }
     }
 
     /// Hands a stream multiplexer to `waiter`, connecting first when needed. Failures to
@@ -59,8 +99,10 @@ final class UpstreamConnection: @unchecked Sendable {
     func withMultiplexer(_ waiter: @escaping StreamWaiter) {
         self.eventLoop.assertInEventLoop()
         switch self.state {
-        case .ready(_, let multiplexer):
+        case .ready(_, let multiplexer?):
             waiter(.success(multiplexer))
+        case .ready(_, nil):
+            waiter(.failure(self.unavailable("connection to \(self.endpoint) has no stream multiplexer", notProcessed: true)))
         case .connecting(var waiters):
             waiters.append(waiter)
             self.state = .connecting(waiters)
@@ -86,17 +128,36 @@ final class UpstreamConnection: @unchecked Sendable {
                     if let sslContext {
                         try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: serverHostname))
                     }
-                    let http2 = NIOHTTP2Handler(
-                        mode: .client,
-                        eventLoop: channel.eventLoop,
-                        connectionConfiguration: UpstreamHTTP2Settings.connection(config),
-                        streamConfiguration: UpstreamHTTP2Settings.stream(config)
-                    ) { pushed in
-                        // Push is disabled in SETTINGS; a server-initiated stream is refused.
-                        pushed.close()
+                    switch self.kind {
+                    case .unary:
+                        // No multiplexer: frames go to the unary handler (NIO still answers
+                        // PINGs and SETTINGS, does HPACK and buffers outbound frames).
+                        let http2 = NIOHTTP2Handler(
+                            mode: .client,
+                            connectionConfiguration: UpstreamHTTP2Settings.connection(config),
+                            streamConfiguration: UpstreamHTTP2Settings.stream(config)
+                        )
+                        try sync.addHandler(http2)
+                        let handler = UpstreamUnaryConnectionHandler(
+                            connection: self,
+                            connectionWindowSize: UpstreamHTTP2Settings.connectionWindow(config),
+                            streamWindowSize: UpstreamHTTP2Settings.streamWindow(config)
+                        )
+                        try sync.addHandler(handler)
+                        self.unaryHandler = handler
+                    case .multiplexed:
+                        let http2 = NIOHTTP2Handler(
+                            mode: .client,
+                            eventLoop: channel.eventLoop,
+                            connectionConfiguration: UpstreamHTTP2Settings.connection(config),
+                            streamConfiguration: UpstreamHTTP2Settings.stream(config)
+                        ) { pushed in
+                            // Push is disabled in SETTINGS; a server-initiated stream is refused.
+                            pushed.close()
+                        }
+                        try sync.addHandler(http2)
+                        try sync.addHandler(UpstreamConnectionHandler(connection: self, connectionWindowSize: config.connectionWindowSize))
                     }
-                    try sync.addHandler(http2)
-                    try sync.addHandler(UpstreamConnectionHandler(connection: self, connectionWindowSize: config.connectionWindowSize))
                 }
             }
         bootstrap.connect(host: self.endpoint.host, port: self.endpoint.port).assumeIsolated().whenComplete { [self] result in
@@ -111,6 +172,16 @@ final class UpstreamConnection: @unchecked Sendable {
             return
         }
         switch result {
+        case .success(let channel) where self.kind == .unary:
+            guard let handler = self.unaryHandler else {
+                channel.close(promise: nil)
+                self.failConnecting(waiters, error: ChannelError.inappropriateOperationForState)
+                return
+            }
+            self.state = .ready(channel, nil)
+            let unaryWaiters = self.unaryWaiters
+            self.unaryWaiters = []
+            for stream in unaryWaiters { handler.start(stream) }
         case .success(let channel):
             do {
                 let multiplexer = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer()
@@ -128,9 +199,26 @@ final class UpstreamConnection: @unchecked Sendable {
     private func failConnecting(_ waiters: [StreamWaiter], error: Error) {
         self.cluster.stats.update { $0.connectFailures += 1 }
         self.state = .closed
+        self.unaryHandler = nil
         let failure = self.unavailable("cannot connect to upstream \(self.endpoint) (cluster \(self.cluster.config.name)): \(error)", notProcessed: true)
         self.retire()
         for waiter in waiters { waiter(.failure(failure)) }
+        self.failUnaryWaiters(failure)
+    }
+
+    private func failUnaryWaiters(_ failure: UpstreamRetryDecision.Attempt) {
+        let streams = self.unaryWaiters
+        self.unaryWaiters = []
+        for stream in streams {
+            self.streamFinished()
+            stream.complete(.failure(failure))
+        }
+    }
+
+    /// The connection used up its stream IDs: it takes no new streams and closes when idle.
+    func streamIDsExhausted() {
+        self.draining = true
+        self.retire()
     }
 
     func receivedGoAway(lastStreamID: HTTP2StreamID, errorCode: HTTP2ErrorCode) {
@@ -163,6 +251,8 @@ final class UpstreamConnection: @unchecked Sendable {
 
     func channelClosed() {
         self.cluster.stats.update { $0.connectionsClosed += 1 }
+        // The handler holds this connection: break the cycle.
+        self.unaryHandler = nil
         if case .connecting(let waiters) = self.state {
             self.failConnecting(waiters, error: self.lastError ?? ChannelError.ioOnClosedChannel)
             return
@@ -192,6 +282,7 @@ final class UpstreamConnection: @unchecked Sendable {
             self.retire()
             let failure = self.unavailable("upstream pool is shutting down", notProcessed: true)
             for waiter in waiters { waiter(.failure(failure)) }
+            self.failUnaryWaiters(failure)
         case .idle:
             self.state = .closed
             self.retire()

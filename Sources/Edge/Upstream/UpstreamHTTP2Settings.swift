@@ -46,6 +46,16 @@ enum UpstreamHTTP2Settings {
         return stream
     }
 
+    /// The inbound connection window kept open (the connection's `targetWindowSize`).
+    static func connectionWindow(_ config: UpstreamClusterConfig) -> Int {
+        clamp(config.connectionWindowSize)
+    }
+
+    /// The inbound stream window (SETTINGS_INITIAL_WINDOW_SIZE) kept open.
+    static func streamWindow(_ config: UpstreamClusterConfig) -> Int {
+        clamp(config.streamWindowSize)
+    }
+
     private static func clamp(_ window: Int) -> Int {
         min(max(window, 65535), (1 << 31) - 1)
     }

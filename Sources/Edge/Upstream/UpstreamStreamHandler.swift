@@ -2,9 +2,10 @@ import NIOCore
 import NIOHPACK
 import NIOHTTP2
 
-/// One attempt of a unary call on its own HTTP/2 stream channel: sends the request
-/// (HEADERS, then one DATA frame with END_STREAM), feeds the response frames to a
-/// ``GRPCResponseDecoder`` and reports the outcome exactly once.
+/// One unary call on its own HTTP/2 stream channel of a multiplexed connection (health
+/// checks; the data path runs unary calls on frames, see ``UpstreamUnaryConnectionHandler``):
+/// sends the request (HEADERS, then one DATA frame with END_STREAM), feeds the response
+/// frames to a ``GRPCResponseDecoder`` and reports the outcome exactly once.
 ///
 /// Confined to the connection's event loop (`@unchecked Sendable` only so NIO's
 /// `@Sendable` initializer closures can capture it).

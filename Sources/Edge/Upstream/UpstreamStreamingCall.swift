@@ -84,7 +84,7 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
                 self.finish(GRPCStatus(code: .deadlineExceeded, message: "upstream call to \(self.head.path) exceeded its deadline"))
             }
         }
-        let (connection, endpoint) = cluster.loopPool(for: self.eventLoop).next()
+        let (connection, endpoint) = cluster.loopPool(for: self.eventLoop).nextStreaming()
         self.breakerPermit?.endpoint = endpoint
         self.connection = connection
         connection.activeStreams += 1
