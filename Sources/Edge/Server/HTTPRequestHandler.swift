@@ -69,6 +69,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
+    @_specialize(where Transcoder == ReloadingTranscoder)
     func channelInactive(context: ChannelHandlerContext) {
         if case .streaming(let exchange) = state { exchange.channelClosed() }
         state = .closed
@@ -76,6 +77,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         context.fireChannelInactive()
     }
 
+    @_specialize(where Transcoder == ReloadingTranscoder)
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
@@ -90,6 +92,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     /// The client's FIN (the connection allows half-closure, see ``HTTPPipeliningHandler``):
     /// unary answers still go out, but a streaming call is not left running for a client
     /// that went away — the connection closes and the call is cancelled, as without half-closure.
+    @_specialize(where Transcoder == ReloadingTranscoder)
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .streaming = state, event as? ChannelEvent == .inputClosed {
             context.close(promise: nil)
@@ -123,6 +126,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         }
     }
 
+    @_specialize(where Transcoder == ReloadingTranscoder)
     func read(context: ChannelHandlerContext) {
         if readPaused {
             readPending = true
@@ -213,6 +217,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
 
     /// The body-read deadline is armed only when a read ends with the body still incomplete:
     /// a request that arrives in one read (the common case) schedules no timer.
+    @_specialize(where Transcoder == ReloadingTranscoder)
     func channelReadComplete(context: ChannelHandlerContext) {
         if case .receiving = state, bodyTimer == nil {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
