@@ -19,7 +19,7 @@ enum NumberFormat {
     }()
 
     @inline(__always)
-    static func appendUInt64(_ value: UInt64, into output: inout [UInt8]) {
+    static func appendUInt64(_ value: UInt64, into output: inout JSONOutput) {
         if value < 10 {
             output.append(UInt8(truncatingIfNeeded: 48 &+ value))
             return
@@ -49,7 +49,7 @@ enum NumberFormat {
     }
 
     @inline(__always)
-    static func appendInt64(_ value: Int64, into output: inout [UInt8]) {
+    static func appendInt64(_ value: Int64, into output: inout JSONOutput) {
         if value < 0 {
             output.append(UInt8(ascii: "-"))
             appendUInt64(value.magnitude, into: &output)
@@ -60,21 +60,21 @@ enum NumberFormat {
 
     /// A 64-bit integer as a JSON string (`"123"`), as ProtoJSON prints int64 kinds.
     @inline(__always)
-    static func appendQuotedInt64(_ value: Int64, into output: inout [UInt8]) {
+    static func appendQuotedInt64(_ value: Int64, into output: inout JSONOutput) {
         output.append(UInt8(ascii: "\""))
         appendInt64(value, into: &output)
         output.append(UInt8(ascii: "\""))
     }
 
     @inline(__always)
-    static func appendQuotedUInt64(_ value: UInt64, into output: inout [UInt8]) {
+    static func appendQuotedUInt64(_ value: UInt64, into output: inout JSONOutput) {
         output.append(UInt8(ascii: "\""))
         appendUInt64(value, into: &output)
         output.append(UInt8(ascii: "\""))
     }
 
     /// Shortest round-trip form; `"NaN"`, `"Infinity"`, `"-Infinity"` as strings.
-    static func appendDouble(_ value: Double, into output: inout [UInt8]) {
+    static func appendDouble(_ value: Double, into output: inout JSONOutput) {
         if !value.isFinite {
             appendNonFinite(isNaN: value.isNaN, negative: value < 0, into: &output)
             return
@@ -93,7 +93,7 @@ enum NumberFormat {
     }
 
     /// A float is printed as the float32's own shortest form, not the widened double's.
-    static func appendFloat(_ value: Float, into output: inout [UInt8]) {
+    static func appendFloat(_ value: Float, into output: inout JSONOutput) {
         if !value.isFinite {
             appendNonFinite(isNaN: value.isNaN, negative: value < 0, into: &output)
             return
@@ -113,7 +113,7 @@ enum NumberFormat {
     /// Python's json_format (`ToShortestFloat`) prints the fewest `%g` digits,
     /// starting at 6, that read back as the same float32. For normal floats that
     /// is the shortest form; for subnormals it keeps more digits, so mirror it.
-    private static func appendSubnormalFloat(_ value: Float, into output: inout [UInt8]) {
+    private static func appendSubnormalFloat(_ value: Float, into output: inout JSONOutput) {
         let widened = Double(value)
         var precision: Int32 = 6
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: 40) { buffer in
@@ -134,7 +134,7 @@ enum NumberFormat {
         }
     }
 
-    private static func appendNonFinite(isNaN: Bool, negative: Bool, into output: inout [UInt8]) {
+    private static func appendNonFinite(isNaN: Bool, negative: Bool, into output: inout JSONOutput) {
         if isNaN {
             output.append(contentsOf: [0x22, 0x4E, 0x61, 0x4E, 0x22])  // "NaN"
         } else if negative {

@@ -172,23 +172,19 @@ public struct SchemaTranscoder: RequestTranscoding {
     /// ``render(_:for:)`` from the parts it reads (for wrapping transcoders).
     public func render(_ message: ByteBuffer?, for matched: Matched, options: JSONPrintOptions) -> Result<ByteBuffer, EdgeError> {
         let target = matched.route
-        var json: [UInt8] = []
-        json.reserveCapacity((message?.readableBytes ?? 0) * 2 + 16)
+        let body = message ?? ByteBuffer()
         do {
-            let body = message ?? ByteBuffer()
-            try body.withUnsafeReadableBytes { wire in
-                if let field = target.responseBody {
-                    try printer.convertField(wire, message: target.outputOrdinal, fieldNumber: field.number, options: options, into: &json)
-                } else {
-                    try printer.convert(wire, message: target.outputOrdinal, options: options, into: &json)
-                }
-            }
+            // The printer's output goes into the response buffer in one copy.
+            return .success(try body.withUnsafeReadableBytes { wire in
+                try printer.withJSON(
+                    wire, message: target.outputOrdinal, responseField: target.responseBody?.number, options: options
+                ) { ByteBuffer(bytes: $0) }
+            })
         } catch {
             // The backend answered with something the schema cannot print:
             // the edge's problem to report, not the client's.
             return .failure(EdgeError(code: .internal, message: "cannot transcode the response of \(target.method.fullName): \(error)"))
         }
-        return .success(ByteBuffer(bytes: json))
     }
 
     public func prepareElement(_ route: MatchedRoute<Matched>, json: UnsafeRawBufferPointer) -> Result<ByteBuffer, EdgeError> {

@@ -1,0 +1,85 @@
+/// The wire→JSON printer's output: a growable buffer written through a raw
+/// pointer. An append is a capacity compare and a store (a `memcpy` for runs),
+/// without the uniqueness check and generic paths of appending to an
+/// `inout [UInt8]`, which the printer does for every key, comma and digit.
+///
+/// A plain struct over memory it allocates: pass it `inout` only (a copy would
+/// share the memory) and call ``deallocate()`` once (``collect(capacity:_:)`` does).
+struct JSONOutput {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count: Int
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 64)
+        self.base = .allocate(capacity: self.capacity)
+        self.count = 0
+    }
+
+    func deallocate() {
+        base.deallocate()
+    }
+
+    /// The bytes written so far (valid until the next append).
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// Runs `body` on a fresh output and returns what it wrote as an array.
+    static func collect<E: Error>(capacity: Int = 64, _ body: (inout JSONOutput) throws(E) -> Void) throws(E) -> [UInt8] {
+        var output = JSONOutput(capacity: capacity)
+        defer { output.deallocate() }
+        try body(&output)
+        return Array(output.bytes)
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if _slowPath(count == capacity) { grow(1) }
+        base[count] = byte
+        count &+= 1
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
+        let n = bytes.count
+        if _slowPath(capacity &- count < n) { grow(n) }
+        if n > 0 { (base + count).update(from: bytes.baseAddress!, count: n) }
+        count &+= n
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append(contentsOf: $0) }
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf bytes: ArraySlice<UInt8>) {
+        bytes.withUnsafeBufferPointer { append(contentsOf: $0) }
+    }
+
+    /// Makes room for `n` bytes, counts them as written and returns where they
+    /// start: the caller must store all `n`.
+    @inline(__always)
+    mutating func appendUninitialized(_ n: Int) -> UnsafeMutablePointer<UInt8> {
+        if _slowPath(capacity &- count < n) { grow(n) }
+        let start = base + count
+        count &+= n
+        return start
+    }
+
+    /// Drops what was written from `range.lowerBound` on (a member that printed nothing, a failure).
+    @inline(__always)
+    mutating func removeSubrange(_ range: PartialRangeFrom<Int>) {
+        count = range.lowerBound
+    }
+
+    @inline(never)
+    private mutating func grow(_ needed: Int) {
+        var newCapacity = capacity &* 2
+        while newCapacity &- count < needed { newCapacity &*= 2 }
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.initialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+}
