@@ -7,6 +7,14 @@ enum JSONWriter {
     /// that is not valid UTF-8, or nil when the string was written.
     @inline(__always)
     static func appendQuoted(_ source: UnsafeRawPointer, count: Int, into output: inout JSONOutput) -> Int? {
+        if isPlainASCII(source, count: count) {
+            // The common case (names, SKUs, tags): quote, one copy, quote.
+            let out = output.appendUninitialized(count + 2)
+            out[0] = UInt8(ascii: "\"")
+            if count > 0 { (out + 1).initialize(from: source.assumingMemoryBound(to: UInt8.self), count: count) }
+            out[count + 1] = UInt8(ascii: "\"")
+            return nil
+        }
         output.append(UInt8(ascii: "\""))
         var runStart = 0
         var i = 0
@@ -39,6 +47,24 @@ enum JSONWriter {
         flush(source, runStart, count, into: &output)
         output.append(UInt8(ascii: "\""))
         return nil
+    }
+
+    /// Whether none of `count` bytes at `source` needs escaping or UTF-8
+    /// validation: eight at a time, the last (or only) partial word read as
+    /// the overlapping last eight bytes, or padded with spaces when shorter.
+    @inline(__always)
+    static func isPlainASCII(_ source: UnsafeRawPointer, count: Int) -> Bool {
+        if count < 8 {
+            var word: UInt64 = 0x2020_2020_2020_2020
+            if count > 0 { withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: source, byteCount: count) } }
+            return isPlainASCII(word)
+        }
+        var i = 0
+        while i + 8 <= count {
+            if !isPlainASCII(source.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return false }
+            i += 8
+        }
+        return i == count || isPlainASCII(source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
     }
 
     /// SWAR test (byte order independent): true when no byte of `w` needs

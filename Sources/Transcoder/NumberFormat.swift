@@ -86,10 +86,55 @@ enum NumberFormat {
             appendInt64(Int64(value), into: &output)
             return
         }
+        if appendShortDecimal(value, into: &output) { return }
         // `description` is the shortest round-trip form; it fits a small
         // (inline, unallocated) String for up to 15 characters.
         var text = value.description
         text.withUTF8 { output.append(contentsOf: $0) }
+    }
+
+    private static let powersOfTen: (Double, Double, Double, Double) = (10, 100, 1_000, 10_000)
+
+    /// Prices, ratings and sizes (`4.62`, `31.25`): a value that is exactly the
+    /// double nearest to n / 10^k for k ≤ 4 and |value| < 2^31 prints as that
+    /// decimal, which is what `description` prints (its shortest round-trip form:
+    /// the smallest such k gives the fewest digits, and below 2^31 doubles are
+    /// closer together than 10^-4, so n is the only candidate), without its
+    /// general algorithm and String. Returns false for every other value.
+    @inline(__always)
+    static func appendShortDecimal(_ value: Double, into output: inout JSONOutput) -> Bool {
+        let magnitude = value.magnitude
+        guard magnitude < 2_147_483_648, magnitude >= 0.0001 else { return false }
+        var k = 0
+        var scale = 1.0
+        var scaled = 0.0
+        while true {
+            k += 1
+            switch k {
+            case 1: scale = powersOfTen.0
+            case 2: scale = powersOfTen.1
+            case 3: scale = powersOfTen.2
+            case 4: scale = powersOfTen.3
+            default: return false
+            }
+            scaled = (magnitude * scale).rounded()
+            if scaled / scale == magnitude { break }
+        }
+        let n = UInt64(scaled)
+        let divisor = UInt64(scale)
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        appendUInt64(n / divisor, into: &output)
+        output.append(UInt8(ascii: "."))
+        // The fraction, zero-padded to k digits (its last digit is not 0: k is the smallest).
+        let digits = output.appendUninitialized(k)
+        var fraction = n % divisor
+        var i = k - 1
+        while i >= 0 {
+            digits[i] = UInt8(truncatingIfNeeded: 48 &+ fraction % 10)
+            fraction /= 10
+            i -= 1
+        }
+        return true
     }
 
     /// A float is printed as the float32's own shortest form, not the widened double's.
