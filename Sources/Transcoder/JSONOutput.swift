@@ -42,8 +42,30 @@ struct JSONOutput {
     mutating func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
         let n = bytes.count
         if _slowPath(capacity &- count < n) { grow(n) }
-        if n > 0 { (base + count).update(from: bytes.baseAddress!, count: n) }
+        if n > 0 { Self.copy(UnsafeRawPointer(bytes.baseAddress!), to: base + count, count: n) }
         count &+= n
+    }
+
+    /// Copies `n` > 0 bytes: up to 16 (keys, short values) with two
+    /// overlapping loads and stores instead of a call to `memcpy`.
+    @inline(__always)
+    static func copy(_ source: UnsafeRawPointer, to target: UnsafeMutablePointer<UInt8>, count n: Int) {
+        let out = UnsafeMutableRawPointer(target)
+        if n >= 8 && n <= 16 {
+            let head = source.loadUnaligned(as: UInt64.self)
+            let tail = source.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self)
+            out.storeBytes(of: head, as: UInt64.self)
+            out.storeBytes(of: tail, toByteOffset: n &- 8, as: UInt64.self)
+        } else if n >= 4 && n < 8 {
+            let head = source.loadUnaligned(as: UInt32.self)
+            let tail = source.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+            out.storeBytes(of: head, as: UInt32.self)
+            out.storeBytes(of: tail, toByteOffset: n &- 4, as: UInt32.self)
+        } else if n < 4 {
+            for i in 0..<n { out.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
+        } else {
+            out.copyMemory(from: source, byteCount: n)
+        }
     }
 
     @inline(__always)

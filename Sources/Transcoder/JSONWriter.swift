@@ -11,7 +11,7 @@ enum JSONWriter {
             // The common case (names, SKUs, tags): quote, one copy, quote.
             let out = output.appendUninitialized(count + 2)
             out[0] = UInt8(ascii: "\"")
-            if count > 0 { (out + 1).initialize(from: source.assumingMemoryBound(to: UInt8.self), count: count) }
+            if count > 0 { JSONOutput.copy(source, to: out + 1, count: count) }
             out[count + 1] = UInt8(ascii: "\"")
             return nil
         }

@@ -10,7 +10,11 @@ import Transcoder
 /// Everything per route that does not depend on the request (settings, call
 /// policy, metric label, gRPC path) is resolved here, at load time, so a request
 /// costs one trie match and one dictionary look-up by route identity.
-public struct SchemaTranscoder: RequestTranscoding {
+///
+/// A class: the server reads it from the current snapshot for every match,
+/// prepare and render, and a struct of tables would be copied (each of its
+/// references retained and released) on every such read.
+public final class SchemaTranscoder: RequestTranscoding {
     public struct Matched: Sendable {
         public let route: Transcoder.Route
         public let bindings: RequestBindings
