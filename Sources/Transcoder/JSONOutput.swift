@@ -3,21 +3,40 @@
 /// without the uniqueness check and generic paths of appending to an
 /// `inout [UInt8]`, which the printer does for every key, comma and digit.
 ///
-/// A plain struct over memory it allocates: pass it `inout` only (a copy would
-/// share the memory) and call ``deallocate()`` once (``collect(capacity:_:)`` does).
+/// A plain struct over memory it allocates, or starts on the caller's memory
+/// (``init(borrowing:)``) and moves to its own when that is full: pass it
+/// `inout` only (a copy would share the memory) and call ``deallocate()`` once
+/// (``collect(capacity:_:)`` does).
 struct JSONOutput {
     private(set) var base: UnsafeMutablePointer<UInt8>
     private(set) var count: Int
     private var capacity: Int
+    /// Whether `base` was allocated here (else it is the caller's memory).
+    private(set) var ownsMemory: Bool
 
     init(capacity: Int) {
         self.capacity = max(capacity, 64)
         self.base = .allocate(capacity: self.capacity)
         self.count = 0
+        self.ownsMemory = true
+    }
+
+    /// Writes into `memory` while it has room (it must outlive this output).
+    init(borrowing memory: UnsafeMutableRawBufferPointer) {
+        if let address = memory.baseAddress, memory.count > 0 {
+            self.base = address.bindMemory(to: UInt8.self, capacity: memory.count)
+            self.capacity = memory.count
+            self.ownsMemory = false
+        } else {
+            self.capacity = 64
+            self.base = .allocate(capacity: 64)
+            self.ownsMemory = true
+        }
+        self.count = 0
     }
 
     func deallocate() {
-        base.deallocate()
+        if ownsMemory { base.deallocate() }
     }
 
     /// The bytes written so far (valid until the next append).
@@ -100,7 +119,8 @@ struct JSONOutput {
         while newCapacity &- count < needed { newCapacity &*= 2 }
         let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newBase.initialize(from: base, count: count)
-        base.deallocate()
+        if ownsMemory { base.deallocate() }
+        ownsMemory = true
         base = newBase
         capacity = newCapacity
     }

@@ -67,12 +67,30 @@ public final class WireToJSON: Sendable {
         _ wire: UnsafeRawBufferPointer, message ordinal: Int, responseField: Int32?, options: JSONPrintOptions,
         _ body: (UnsafeRawBufferPointer) throws -> R
     ) throws -> R {
+        // Protobuf wire is denser than its JSON: twice the wire size is usually enough.
+        try withJSON(wire, message: ordinal, responseField: responseField, options: options, output: JSONOutput(capacity: wire.count * 2 + 16), body)
+    }
+
+    /// ``withJSON(_:message:responseField:options:_:)`` printing into `target` (the
+    /// caller's writable memory, e.g. a response buffer's spare capacity): `body`
+    /// gets the JSON at `target`'s start when it fitted there (nothing to copy),
+    /// else in memory of its own (longer than `target`; valid only during the call).
+    public func withJSON<R>(
+        _ wire: UnsafeRawBufferPointer, message ordinal: Int, responseField: Int32?, options: JSONPrintOptions,
+        into target: UnsafeMutableRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
+        try withJSON(wire, message: ordinal, responseField: responseField, options: options, output: JSONOutput(borrowing: target), body)
+    }
+
+    private func withJSON<R>(
+        _ wire: UnsafeRawBufferPointer, message ordinal: Int, responseField: Int32?, options: JSONPrintOptions,
+        output start: JSONOutput, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
+        var output = start
+        defer { output.deallocate() }
         guard plans.indices.contains(ordinal) else {
             throw TranscodeError(.unrepresentable, "no message with ordinal \(ordinal)")
         }
-        // Protobuf wire is denser than its JSON: twice the wire size is usually enough.
-        var output = JSONOutput(capacity: wire.count * 2 + 16)
-        defer { output.deallocate() }
         do throws(WireToJSONFailure) {
             if let responseField {
                 try printField(wire, message: ordinal, fieldNumber: responseField, options: options, into: &output)

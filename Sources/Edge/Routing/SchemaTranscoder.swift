@@ -178,12 +178,23 @@ public final class SchemaTranscoder: RequestTranscoding {
         let target = matched.route
         let body = message ?? ByteBuffer()
         do {
-            // The printer's output goes into the response buffer in one copy.
-            return .success(try body.withUnsafeReadableBytes { wire in
-                try printer.withJSON(
-                    wire, message: target.outputOrdinal, responseField: target.responseBody?.number, options: options
-                ) { ByteBuffer(bytes: $0) }
-            })
+            // The printer writes straight into the response buffer, sized at twice the
+            // wire bytes (ProtoJSON is rarely longer); only longer JSON is copied in.
+            var json = ByteBuffer()
+            var longer: ByteBuffer?
+            try body.withUnsafeReadableBytes { wire in
+                try json.writeWithUnsafeMutableBytes(minimumWritableBytes: wire.count * 2 + 16) { space in
+                    try printer.withJSON(
+                        wire, message: target.outputOrdinal, responseField: target.responseBody?.number, options: options,
+                        into: space
+                    ) { printed in
+                        if printed.baseAddress == UnsafeRawPointer(space.baseAddress) { return printed.count }
+                        longer = ByteBuffer(bytes: printed)
+                        return 0
+                    }
+                }
+            }
+            return .success(longer ?? json)
         } catch {
             // The backend answered with something the schema cannot print:
             // the edge's problem to report, not the client's.
