@@ -83,7 +83,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "EdgeBench",
-            dependencies: ["DescriptorLoader", "Transcoder", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "DescriptorLoader", "Transcoder", "Edge",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .testTarget(name: "DescriptorLoaderTests", dependencies: ["DescriptorLoader"]),
         .testTarget(name: "TranscoderTests", dependencies: ["Transcoder", "DescriptorLoader"]),

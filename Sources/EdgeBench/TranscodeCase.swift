@@ -41,22 +41,20 @@ struct TranscodeCase {
             })
     }
 
-    /// wire→JSON: `WireToJSON.convert` into a reused buffer, against
-    /// `M(serializedBytes:)` + `jsonUTF8Bytes()`, both with the default
+    /// wire→JSON: `WireToJSON.withJSON(into:)` into a reused buffer of twice the
+    /// wire size (what `SchemaTranscoder.render` does with the response buffer),
+    /// against `M(serializedBytes:)` + `jsonUTF8Bytes()`, both with the default
     /// options (lowerCamelCase names, default values omitted).
     static func wireToJSON<M: SwiftProtobuf.Message>(
         key: String, title: String, _ type: M.Type, wire: [UInt8], jsonBytes: Int,
         converter: WireToJSON, ordinal: Int
     ) -> TranscodeCase {
         let input = stableCopy(wire)
-        var output: [UInt8] = []
-        output.reserveCapacity(jsonBytes)
+        let output = UnsafeMutableRawBufferPointer.allocate(byteCount: wire.count * 2 + 16, alignment: 16)
         return TranscodeCase(
             key: key, title: title, jsonBytes: jsonBytes, wireBytes: wire.count,
             edge: {
-                output.removeAll(keepingCapacity: true)
-                try converter.convert(input, message: ordinal, options: .defaults, into: &output)
-                return output.count
+                try converter.withJSON(input, message: ordinal, responseField: nil, options: .defaults, into: output) { $0.count }
             },
             generated: {
                 let message = try M(serializedBytes: wire)

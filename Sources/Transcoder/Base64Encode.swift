@@ -3,14 +3,15 @@ enum Base64Encode {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// Appends `"<base64>"` (with the quotes) for `count` bytes at `source`.
-    static func appendQuoted(_ source: UnsafeRawPointer, count: Int, into output: inout [UInt8]) {
+    static func appendQuoted(_ source: UnsafeRawPointer, count: Int, into output: inout JSONOutput) {
         let encodedCount = (count + 2) / 3 * 4
-        let start = output.count
-        output.append(contentsOf: repeatElement(UInt8(ascii: "\""), count: encodedCount + 2))
+        let out = output.appendUninitialized(encodedCount + 2)
+        out[0] = UInt8(ascii: "\"")
+        out[encodedCount + 1] = UInt8(ascii: "\"")
         guard count > 0 else { return }
         alphabet.withUnsafeBufferPointer { table in
-            output.withUnsafeMutableBufferPointer { out in
-                var o = start + 1
+            do {
+                var o = 1
                 var i = 0
                 while i + 3 <= count {
                     let b0 = source.load(fromByteOffset: i, as: UInt8.self)

@@ -6,7 +6,15 @@ enum JSONWriter {
     /// control characters. Returns the offset (from `source`) of the first byte
     /// that is not valid UTF-8, or nil when the string was written.
     @inline(__always)
-    static func appendQuoted(_ source: UnsafeRawPointer, count: Int, into output: inout [UInt8]) -> Int? {
+    static func appendQuoted(_ source: UnsafeRawPointer, count: Int, into output: inout JSONOutput) -> Int? {
+        if isPlainASCII(source, count: count) {
+            // The common case (names, SKUs, tags): quote, one copy, quote.
+            let out = output.appendUninitialized(count + 2)
+            out[0] = UInt8(ascii: "\"")
+            if count > 0 { JSONOutput.copy(source, to: out + 1, count: count) }
+            out[count + 1] = UInt8(ascii: "\"")
+            return nil
+        }
         output.append(UInt8(ascii: "\""))
         var runStart = 0
         var i = 0
@@ -41,6 +49,24 @@ enum JSONWriter {
         return nil
     }
 
+    /// Whether none of `count` bytes at `source` needs escaping or UTF-8
+    /// validation: eight at a time, the last (or only) partial word read as
+    /// the overlapping last eight bytes, or padded with spaces when shorter.
+    @inline(__always)
+    static func isPlainASCII(_ source: UnsafeRawPointer, count: Int) -> Bool {
+        if count < 8 {
+            var word: UInt64 = 0x2020_2020_2020_2020
+            if count > 0 { withUnsafeMutableBytes(of: &word) { $0.baseAddress!.copyMemory(from: source, byteCount: count) } }
+            return isPlainASCII(word)
+        }
+        var i = 0
+        while i + 8 <= count {
+            if !isPlainASCII(source.loadUnaligned(fromByteOffset: i, as: UInt64.self)) { return false }
+            i += 8
+        }
+        return i == count || isPlainASCII(source.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
+    }
+
     /// SWAR test (byte order independent): true when no byte of `w` needs
     /// escaping or UTF-8 validation.
     @inline(__always)
@@ -57,8 +83,10 @@ enum JSONWriter {
     /// Appends an ASCII-only Swift string as a JSON string (names known at plan time).
     static func appendQuoted(_ string: String, into output: inout [UInt8]) {
         var copy = string
-        copy.withUTF8 { utf8 in
-            _ = appendQuoted(UnsafeRawPointer(utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!), count: utf8.count, into: &output)
+        output += copy.withUTF8 { utf8 in
+            JSONOutput.collect { (quoted: inout JSONOutput) in
+                _ = appendQuoted(UnsafeRawPointer(utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!), count: utf8.count, into: &quoted)
+            }
         }
     }
 
@@ -78,14 +106,14 @@ enum JSONWriter {
     }
 
     @inline(__always)
-    private static func flush(_ source: UnsafeRawPointer, _ from: Int, _ to: Int, into output: inout [UInt8]) {
+    private static func flush(_ source: UnsafeRawPointer, _ from: Int, _ to: Int, into output: inout JSONOutput) {
         if to > from {
             // Typed and contiguous, so the append is one memcpy.
             output.append(contentsOf: UnsafeBufferPointer(start: (source + from).assumingMemoryBound(to: UInt8.self), count: to - from))
         }
     }
 
-    private static func appendControl(_ b: UInt8, into output: inout [UInt8]) {
+    private static func appendControl(_ b: UInt8, into output: inout JSONOutput) {
         output.append(UInt8(ascii: "\\"))
         switch b {
         case 0x08: output.append(UInt8(ascii: "b"))
@@ -94,7 +122,7 @@ enum JSONWriter {
         case 0x0C: output.append(UInt8(ascii: "f"))
         case 0x0D: output.append(UInt8(ascii: "r"))
         default:
-            output.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]])
+            for byte in [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]] { output.append(byte) }
         }
     }
 

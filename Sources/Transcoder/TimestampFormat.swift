@@ -8,7 +8,7 @@ enum TimestampFormat {
 
     /// Appends `"YYYY-MM-DDThh:mm:ss[.fff|.ffffff|.fffffffff]Z"`; nil if valid,
     /// else the reason it cannot be printed.
-    static func appendTimestamp(seconds: Int64, nanos: Int32, into output: inout [UInt8]) -> String? {
+    static func appendTimestamp(seconds: Int64, nanos: Int32, into output: inout JSONOutput) -> String? {
         guard seconds >= minSeconds, seconds <= maxSeconds else {
             return "Timestamp seconds \(seconds) out of range [\(minSeconds), \(maxSeconds)]"
         }
@@ -47,7 +47,7 @@ enum TimestampFormat {
     }
 
     /// Appends `"-1.500s"`; nil if valid, else the reason it cannot be printed.
-    static func appendDuration(seconds: Int64, nanos: Int32, into output: inout [UInt8]) -> String? {
+    static func appendDuration(seconds: Int64, nanos: Int32, into output: inout JSONOutput) -> String? {
         guard seconds >= -maxDurationSeconds, seconds <= maxDurationSeconds else {
             return "Duration seconds \(seconds) out of range [-\(maxDurationSeconds), \(maxDurationSeconds)]"
         }
@@ -67,7 +67,7 @@ enum TimestampFormat {
     }
 
     /// `.fff`, `.ffffff` or `.fffffffff`, the fewest of those that is exact; nothing for 0.
-    private static func appendFraction(_ nanos: Int32, into output: inout [UInt8]) {
+    private static func appendFraction(_ nanos: Int32, into output: inout JSONOutput) {
         guard nanos != 0 else { return }
         output.append(UInt8(ascii: "."))
         if nanos % 1_000_000 == 0 {
@@ -80,17 +80,14 @@ enum TimestampFormat {
     }
 
     /// `value` zero-padded to `width` digits (`value` < 10^width).
-    private static func appendDigits(_ value: Int, width: Int, into output: inout [UInt8]) {
-        let start = output.count
-        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
-        output.withUnsafeMutableBufferPointer { out in
-            var v = value
-            var i = start + width - 1
-            while v > 0 && i >= start {
-                out[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
-                v /= 10
-                i -= 1
-            }
+    private static func appendDigits(_ value: Int, width: Int, into output: inout JSONOutput) {
+        let out = output.appendUninitialized(width)
+        var v = value
+        var i = width - 1
+        while i >= 0 {
+            out[i] = UInt8(truncatingIfNeeded: 48 + v % 10)
+            v /= 10
+            i -= 1
         }
     }
 }

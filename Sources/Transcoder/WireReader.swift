@@ -95,6 +95,7 @@ struct WireReader {
     /// Skips the value of a field whose tag was just read. For a group, returns
     /// the range of its content (up to the matching end-group tag).
     @discardableResult
+    @inline(__always)
     mutating func skipValue(number: Int32, wireType: UInt8, depth: Int, maxDepth: Int) throws(WireToJSONFailure) -> Range<Int> {
         let start = position
         switch wireType {
@@ -117,6 +118,7 @@ struct WireReader {
     }
 
     /// Skips a group's content and its end-group tag; returns the content range.
+    @inline(never)
     mutating func skipGroup(number: Int32, depth: Int, maxDepth: Int) throws(WireToJSONFailure) -> Range<Int> {
         guard depth < maxDepth else { throw WireToJSONFailure(.tooDeep, "groups nested deeper than \(maxDepth)", offset: position) }
         let contentStart = position

@@ -56,17 +56,51 @@ public final class WireToJSON: Sendable {
     public func convert(
         _ wire: UnsafeRawBufferPointer, message ordinal: Int, options: JSONPrintOptions, into output: inout [UInt8]
     ) throws {
+        try withJSON(wire, message: ordinal, responseField: nil, options: options) { output += $0 }
+    }
+
+    /// Prints one serialized message, or just its field `responseField` as
+    /// ``convertField(_:message:fieldNumber:options:into:)`` does, and calls `body`
+    /// with the JSON (valid only during the call): for callers that copy it
+    /// into their own buffer once. Throws ``TranscodeError``; `body` is then not called.
+    public func withJSON<R>(
+        _ wire: UnsafeRawBufferPointer, message ordinal: Int, responseField: Int32?, options: JSONPrintOptions,
+        _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
+        // Protobuf wire is denser than its JSON: twice the wire size is usually enough.
+        try withJSON(wire, message: ordinal, responseField: responseField, options: options, output: JSONOutput(capacity: wire.count * 2 + 16), body)
+    }
+
+    /// ``withJSON(_:message:responseField:options:_:)`` printing into `target` (the
+    /// caller's writable memory, e.g. a response buffer's spare capacity): `body`
+    /// gets the JSON at `target`'s start when it fitted there (nothing to copy),
+    /// else in memory of its own (longer than `target`; valid only during the call).
+    public func withJSON<R>(
+        _ wire: UnsafeRawBufferPointer, message ordinal: Int, responseField: Int32?, options: JSONPrintOptions,
+        into target: UnsafeMutableRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
+        try withJSON(wire, message: ordinal, responseField: responseField, options: options, output: JSONOutput(borrowing: target), body)
+    }
+
+    private func withJSON<R>(
+        _ wire: UnsafeRawBufferPointer, message ordinal: Int, responseField: Int32?, options: JSONPrintOptions,
+        output start: JSONOutput, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R {
+        var output = start
+        defer { output.deallocate() }
         guard plans.indices.contains(ordinal) else {
             throw TranscodeError(.unrepresentable, "no message with ordinal \(ordinal)")
         }
-        let mark = output.count
-        output.reserveCapacity(mark + wire.count * 2 + 16)
         do throws(WireToJSONFailure) {
-            try printer(options).printMessage(ordinal, reader(wire), depth: 0, into: &output)
+            if let responseField {
+                try printField(wire, message: ordinal, fieldNumber: responseField, options: options, into: &output)
+            } else {
+                try printer(options).printMessage(ordinal, reader(wire), depth: 0, into: &output)
+            }
         } catch {
-            output.removeSubrange(mark...)
             throw error.transcodeError
         }
+        return try body(UnsafeRawBufferPointer(output.bytes))
     }
 
     public func convert(_ wire: [UInt8], messageType: String, options: JSONPrintOptions = .defaults) throws -> [UInt8] {
@@ -88,42 +122,39 @@ public final class WireToJSON: Sendable {
         _ wire: UnsafeRawBufferPointer, message ordinal: Int, fieldNumber: Int32, options: JSONPrintOptions,
         into output: inout [UInt8]
     ) throws {
-        guard plans.indices.contains(ordinal) else {
-            throw TranscodeError(.unrepresentable, "no message with ordinal \(ordinal)")
-        }
+        try withJSON(wire, message: ordinal, responseField: fieldNumber, options: options) { output += $0 }
+    }
+
+    private func printField(
+        _ wire: UnsafeRawBufferPointer, message ordinal: Int, fieldNumber: Int32, options: JSONPrintOptions,
+        into output: inout JSONOutput
+    ) throws(WireToJSONFailure) {
         let plan = plans[ordinal]
         let slot = plan.slot(for: fieldNumber)
         guard slot >= 0 else {
-            throw TranscodeError(.unknownField, "\(plan.fullName) has no field \(fieldNumber)")
+            throw WireToJSONFailure(.unknownField, "\(plan.fullName) has no field \(fieldNumber)")
         }
         let field = plan.fields[slot]
-        let mark = output.count
-        output.reserveCapacity(mark + wire.count * 2 + 16)
-        do throws(WireToJSONFailure) {
-            let printer = printer(options)
-            let input = reader(wire)
-            if try !printer.printFieldValue(plan, slot: slot, input, depth: 0, namesField: true, into: &output) {
-                switch field.shape {
-                case .map:
-                    output.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
-                case .repeated:
-                    output.append(contentsOf: options.emitUnpopulated ? [UInt8(ascii: "["), UInt8(ascii: "]")] : WireToJSONPrinter.nullBytes)
-                case .singular:
-                    if field.messageOrdinal >= 0 {
-                        let empty = WireReader(base: input.base, position: 0, end: 0)
-                        do {
-                            try printer.printMessage(field.messageOrdinal, empty, depth: 1, into: &output)
-                        } catch {
-                            throw error.adding(.field(options.useProtoNames ? field.protoName : field.jsonName))
-                        }
-                    } else {
-                        printer.printDefaultScalar(field, into: &output)
+        let printer = printer(options)
+        let input = reader(wire)
+        if try !printer.printFieldValue(plan, slot: slot, input, depth: 0, namesField: true, into: &output) {
+            switch field.shape {
+            case .map:
+                output.append(contentsOf: [UInt8(ascii: "{"), UInt8(ascii: "}")])
+            case .repeated:
+                output.append(contentsOf: options.emitUnpopulated ? [UInt8(ascii: "["), UInt8(ascii: "]")] : WireToJSONPrinter.nullBytes)
+            case .singular:
+                if field.messageOrdinal >= 0 {
+                    let empty = WireReader(base: input.base, position: 0, end: 0)
+                    do {
+                        try printer.printMessage(field.messageOrdinal, empty, depth: 1, into: &output)
+                    } catch {
+                        throw error.adding(.field(options.useProtoNames ? field.protoName : field.jsonName))
                     }
+                } else {
+                    printer.printDefaultScalar(field, into: &output)
                 }
             }
-        } catch {
-            output.removeSubrange(mark...)
-            throw error.transcodeError
         }
     }
 

@@ -53,7 +53,7 @@ struct WireToJSONEnumPlan {
 
     /// Appends `"NAME"`, or the number when no value has that number.
     @inline(__always)
-    func append(_ number: Int32, into output: inout [UInt8]) {
+    func append(_ number: Int32, into output: inout JSONOutput) {
         if let name = name(number) {
             output.append(contentsOf: name)
         } else {

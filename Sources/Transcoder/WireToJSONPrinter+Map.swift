@@ -13,7 +13,7 @@ extension WireToJSONPrinter {
     /// Prints `{…}` for a map field: later entries with an equal key win.
     func printMap(
         _ field: FieldPlan, _ reader: WireReader, _ runs: UnsafeMutableBufferPointer<Run>, depth: Int,
-        into out: inout [UInt8]
+        into out: inout JSONOutput
     ) throws(Failure) {
         let entryPlan = plans[field.messageOrdinal]
         guard depth < options.maxDepth else {
@@ -175,7 +175,7 @@ extension WireToJSONPrinter {
     }
 
     /// Map keys are always JSON strings.
-    func printMapKey(_ entry: MapEntry, _ base: UnsafeRawPointer, _ keyField: FieldPlan, into out: inout [UInt8]) throws(Failure) {
+    func printMapKey(_ entry: MapEntry, _ base: UnsafeRawPointer, _ keyField: FieldPlan, into out: inout JSONOutput) throws(Failure) {
         switch keyField.type {
         case .string:
             do throws(WireToJSONFailure) {
@@ -195,16 +195,15 @@ extension WireToJSONPrinter {
     }
 
     func keyDescription(_ entry: MapEntry, _ base: UnsafeRawPointer, _ keyField: FieldPlan) -> String {
-        var text: [UInt8] = []
         if keyField.type == .string {
             return String(decoding: UnsafeRawBufferPointer(start: base + entry.keyStart, count: entry.keyEnd - entry.keyStart), as: UTF8.self)
         }
-        try? printMapKey(entry, base, keyField, into: &text)
+        let text = JSONOutput.collect { (out: inout JSONOutput) in try? printMapKey(entry, base, keyField, into: &out) }
         return String(decoding: text.dropFirst().dropLast(), as: UTF8.self)
     }
 
     func printMapValue(
-        _ entry: MapEntry, _ base: UnsafeRawPointer, _ valueField: FieldPlan, depth: Int, into out: inout [UInt8]
+        _ entry: MapEntry, _ base: UnsafeRawPointer, _ valueField: FieldPlan, depth: Int, into out: inout JSONOutput
     ) throws(Failure) {
         let isMessage = valueField.type == .message || valueField.type == .group
         if isMessage {

@@ -3,7 +3,7 @@ import DescriptorLoader
 /// The special JSON forms of the google.protobuf well-known types.
 extension WireToJSONPrinter {
     func printWellKnown(
-        _ type: WellKnownType, _ plan: WireToJSONMessagePlan, _ reader: WireReader, depth: Int, into out: inout [UInt8]
+        _ type: WellKnownType, _ plan: WireToJSONMessagePlan, _ reader: WireReader, depth: Int, into out: inout JSONOutput
     ) throws(Failure) {
         switch type {
         case .any:
@@ -60,7 +60,7 @@ extension WireToJSONPrinter {
 
     /// `{"@type": url, …fields}`, or `{"@type": url, "value": <special form>}`
     /// for a well-known type; the type is the URL's last `/` segment.
-    func printAny(_ reader: WireReader, depth: Int, into out: inout [UInt8]) throws(Failure) {
+    func printAny(_ reader: WireReader, depth: Int, into out: inout JSONOutput) throws(Failure) {
         var r = reader
         var url = 0..<0
         var value = 0..<0
@@ -125,7 +125,7 @@ extension WireToJSONPrinter {
     /// `"a.fooBar,b"`: each path's snake_case in lowerCamel, comma-joined. A
     /// path that would not read back the same (upper case, `_` not followed by
     /// a lower-case letter) is refused, as protobuf's printers do.
-    func printFieldMask(_ reader: WireReader, depth: Int, into out: inout [UInt8]) throws(Failure) {
+    func printFieldMask(_ reader: WireReader, depth: Int, into out: inout JSONOutput) throws(Failure) {
         var r = reader
         var count = 0
         out.append(UInt8(ascii: "\""))
@@ -158,8 +158,9 @@ extension WireToJSONPrinter {
                 } else if b == UInt8(ascii: "_") {
                     afterUnderscore = true
                 } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 {
-                    var escaped: [UInt8] = []
-                    _ = withUnsafeBytes(of: b) { JSONWriter.appendQuoted($0.baseAddress!, count: 1, into: &escaped) }
+                    let escaped = JSONOutput.collect { (quoted: inout JSONOutput) in
+                        _ = withUnsafeBytes(of: b) { JSONWriter.appendQuoted($0.baseAddress!, count: 1, into: &quoted) }
+                    }
                     out.append(contentsOf: escaped.dropFirst().dropLast())
                 } else {
                     out.append(b)
@@ -178,7 +179,7 @@ extension WireToJSONPrinter {
     /// A Value prints its `kind`: null, number, string, bool, Struct or
     /// ListValue; no kind set prints `null`. NaN and infinities cannot be
     /// numbers in JSON (they would read back as strings), so they are refused.
-    func printValue(_ plan: WireToJSONMessagePlan, _ reader: WireReader, depth: Int, into out: inout [UInt8]) throws(Failure) {
+    func printValue(_ plan: WireToJSONMessagePlan, _ reader: WireReader, depth: Int, into out: inout JSONOutput) throws(Failure) {
         let printed = try withResolvedRuns(plan, reader, depth: depth) {
             (runs: UnsafeMutableBufferPointer<Run>) throws(Failure) -> Bool in
             // After oneof resolution only the winning kind's runs are left.

@@ -23,7 +23,7 @@ struct WireToJSONPrinter {
     // MARK: Messages
 
     /// Prints one message (its special form for well-known types).
-    func printMessage(_ ordinal: Int, _ reader: WireReader, depth: Int, into out: inout [UInt8]) throws(Failure) {
+    func printMessage(_ ordinal: Int, _ reader: WireReader, depth: Int, into out: inout JSONOutput) throws(Failure) {
         guard depth <= options.maxDepth else {
             throw Failure(.tooDeep, "messages nested deeper than \(options.maxDepth)", offset: reader.position)
         }
@@ -40,7 +40,7 @@ struct WireToJSONPrinter {
 
     /// Prints the members of a message (without braces), in field-number order.
     func printFields(
-        _ plan: WireToJSONMessagePlan, _ reader: WireReader, depth: Int, first: inout Bool, into out: inout [UInt8]
+        _ plan: WireToJSONMessagePlan, _ reader: WireReader, depth: Int, first: inout Bool, into out: inout JSONOutput
     ) throws(Failure) {
         try withResolvedRuns(plan, reader, depth: depth) { (runs: UnsafeMutableBufferPointer<Run>) throws(Failure) in
             let fields = plan.fields
@@ -81,7 +81,7 @@ struct WireToJSONPrinter {
     /// inner fields of well-known types, whose JSON hides them).
     func printFieldValue(
         _ plan: WireToJSONMessagePlan, slot: Int, _ reader: WireReader, depth: Int, namesField: Bool = false,
-        into out: inout [UInt8]
+        into out: inout JSONOutput
     ) throws(Failure) -> Bool {
         try withResolvedRuns(plan, reader, depth: depth) { (runs: UnsafeMutableBufferPointer<Run>) throws(Failure) -> Bool in
             var i = 0
@@ -224,7 +224,7 @@ struct WireToJSONPrinter {
     // MARK: Members
 
     @inline(__always)
-    func appendKey(_ field: FieldPlan, first: inout Bool, into out: inout [UInt8]) {
+    func appendKey(_ field: FieldPlan, first: inout Bool, into out: inout JSONOutput) {
         if first {
             first = false
         } else {
@@ -236,7 +236,7 @@ struct WireToJSONPrinter {
     /// Prints `"key":value` for a present field.
     func printMember(
         _ field: FieldPlan, _ reader: WireReader, _ runs: UnsafeMutableBufferPointer<Run>, depth: Int,
-        first: inout Bool, into out: inout [UInt8]
+        first: inout Bool, into out: inout JSONOutput
     ) throws(Failure) {
         switch field.shape {
         case .singular:
@@ -259,7 +259,7 @@ struct WireToJSONPrinter {
 
     /// Prints an absent field at its default (for `emitUnpopulated`): only
     /// fields without presence.
-    func printDefaultMember(_ field: FieldPlan, first: inout Bool, into out: inout [UInt8]) {
+    func printDefaultMember(_ field: FieldPlan, first: inout Bool, into out: inout JSONOutput) {
         guard field.printsWhenUnpopulated else { return }
         appendKey(field, first: &first, into: &out)
         switch field.shape {
@@ -270,7 +270,7 @@ struct WireToJSONPrinter {
     }
 
     /// The default value of a scalar field (`0`, `"0"`, `false`, `""`, the enum's zero).
-    func printDefaultScalar(_ field: FieldPlan, into out: inout [UInt8]) {
+    func printDefaultScalar(_ field: FieldPlan, into out: inout JSONOutput) {
         switch field.type {
         case .int64, .uint64, .sint64, .fixed64, .sfixed64:
             out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: "0"), UInt8(ascii: "\"")])
@@ -298,7 +298,7 @@ struct WireToJSONPrinter {
     /// false when nothing was printed (only unknown values of a closed enum).
     func printSingular(
         _ field: FieldPlan, _ reader: WireReader, _ runs: UnsafeMutableBufferPointer<Run>, depth: Int,
-        key: FieldPlan?, first: UnsafeMutablePointer<Bool>?, into out: inout [UInt8]
+        key: FieldPlan?, first: UnsafeMutablePointer<Bool>?, into out: inout JSONOutput
     ) throws(Failure) -> Bool {
         let isMessage = field.type == .message || field.type == .group
         let closedEnum = field.enumIndex >= 0 && enums[field.enumIndex].isClosed
@@ -427,7 +427,7 @@ struct WireToJSONPrinter {
     /// parsing their concatenation, so print the concatenation (rare path).
     func printMerged(
         _ field: FieldPlan, _ reader: WireReader, _ runs: UnsafeMutableBufferPointer<Run>, depth: Int,
-        into out: inout [UInt8]
+        into out: inout JSONOutput
     ) throws(Failure) {
         var merged: [UInt8] = []
         for run in runs {
@@ -443,7 +443,7 @@ struct WireToJSONPrinter {
     }
 
     /// Prints a message held in a separate buffer (merges, map values).
-    func printMessage(bytes: [UInt8], _ ordinal: Int, depth: Int, into out: inout [UInt8]) throws(Failure) {
+    func printMessage(bytes: [UInt8], _ ordinal: Int, depth: Int, into out: inout JSONOutput) throws(Failure) {
         let failure: Failure? = bytes.withUnsafeBytes { raw in
             let base = raw.baseAddress ?? WireToJSON.emptyBase
             do throws(Failure) {
@@ -462,7 +462,7 @@ struct WireToJSONPrinter {
     /// alike); returns the number of elements printed.
     func printRepeated(
         _ field: FieldPlan, _ reader: WireReader, _ runs: UnsafeMutableBufferPointer<Run>, depth: Int,
-        into out: inout [UInt8]
+        into out: inout JSONOutput
     ) throws(Failure) -> Int {
         out.append(UInt8(ascii: "["))
         var index = 0
@@ -520,7 +520,7 @@ struct WireToJSONPrinter {
 
     /// Reads one scalar value of the field's type at `r` and prints it.
     @inline(__always)
-    func printScalar(_ field: FieldPlan, _ r: inout WireReader, into out: inout [UInt8]) throws(Failure) {
+    func printScalar(_ field: FieldPlan, _ r: inout WireReader, into out: inout JSONOutput) throws(Failure) {
         switch field.type {
         case .int32:
             NumberFormat.appendInt64(Int64(Int32(truncatingIfNeeded: try r.readVarint())), into: &out)
@@ -564,7 +564,7 @@ struct WireToJSONPrinter {
     }
 
     @inline(__always)
-    func appendString(_ base: UnsafeRawPointer, _ range: Range<Int>, into out: inout [UInt8]) throws(Failure) {
+    func appendString(_ base: UnsafeRawPointer, _ range: Range<Int>, into out: inout JSONOutput) throws(Failure) {
         let mark = out.count
         if let bad = JSONWriter.appendQuoted(base + range.lowerBound, count: range.count, into: &out) {
             out.removeSubrange(mark...)
@@ -573,7 +573,7 @@ struct WireToJSONPrinter {
     }
 
     @inline(__always)
-    func printEnum(_ field: FieldPlan, _ number: Int32, into out: inout [UInt8]) {
+    func printEnum(_ field: FieldPlan, _ number: Int32, into out: inout JSONOutput) {
         if field.isNullValue && !options.enumsAsInts {
             out.append(contentsOf: Self.nullBytes)
         } else if options.enumsAsInts || field.enumIndex < 0 {

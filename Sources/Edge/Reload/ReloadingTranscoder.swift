@@ -20,44 +20,35 @@ public struct ReloadingTranscoder: RequestTranscoding {
 
     public func match(method: HTTPMethod, uri: String) -> Result<MatchedRoute<Route>, EdgeError> {
         let snapshot = store.current
-        switch snapshot.transcoder.match(method: method, uri: uri) {
-        case .success(let route):
-            return .success(MatchedRoute(
-                grpcPath: route.grpcPath, service: route.service, label: route.label, acceptsBody: route.acceptsBody,
-                settings: route.settings, callPolicy: route.callPolicy, streaming: route.streaming,
-                route: Route(snapshot: snapshot, matched: route.route)))
-        case .failure(let error):
-            return .failure(error)
-        }
+        // The snapshot's transcoder builds the final route: no second MatchedRoute per request.
+        return snapshot.transcoder.match(method: method, uri: uri) { Route(snapshot: snapshot, matched: $0) }
     }
 
+    // The calls below hand the snapshot's transcoder only what it reads (the inner
+    // route and the options), not a copy of the MatchedRoute (Strings, settings).
+
     public func prepare(_ route: MatchedRoute<Route>, body: ByteBuffer?) -> Result<ByteBuffer, EdgeError> {
-        route.route.snapshot.transcoder.prepare(Self.inner(route), body: body)
+        route.route.snapshot.transcoder.prepare(route.route.matched, options: route.settings.parseOptions, body: body)
     }
 
     public func render(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<ByteBuffer, EdgeError> {
-        route.route.snapshot.transcoder.render(message, for: Self.inner(route))
+        route.route.snapshot.transcoder.render(message, for: route.route.matched, options: route.settings.printOptions)
     }
 
     public func prepareElement(_ route: MatchedRoute<Route>, json: UnsafeRawBufferPointer) -> Result<ByteBuffer, EdgeError> {
-        route.route.snapshot.transcoder.prepareElement(Self.inner(route), json: json)
+        route.route.snapshot.transcoder.prepareElement(route.route.matched, options: route.settings.parseOptions, json: json)
     }
 
     public func prepareRaw(_ route: MatchedRoute<Route>, contentType: String, data: ByteBuffer) -> Result<ByteBuffer, EdgeError> {
-        route.route.snapshot.transcoder.prepareRaw(Self.inner(route), contentType: contentType, data: data)
+        route.route.snapshot.transcoder.prepareRaw(
+            route.route.matched, options: route.settings.parseOptions, contentType: contentType, data: data)
     }
 
     public func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<RawBody, EdgeError> {
-        route.route.snapshot.transcoder.renderRaw(message, for: Self.inner(route))
+        route.route.snapshot.transcoder.renderRaw(message, for: route.route.matched)
     }
 
     public func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)? {
         route.route.snapshot.pinnedUpstream
-    }
-
-    private static func inner(_ route: MatchedRoute<Route>) -> MatchedRoute<SchemaTranscoder.Matched> {
-        MatchedRoute(
-            grpcPath: route.grpcPath, service: route.service, label: route.label, acceptsBody: route.acceptsBody,
-            settings: route.settings, callPolicy: route.callPolicy, streaming: route.streaming, route: route.route.matched)
     }
 }

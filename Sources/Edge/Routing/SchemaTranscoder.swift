@@ -10,7 +10,11 @@ import Transcoder
 /// Everything per route that does not depend on the request (settings, call
 /// policy, metric label, gRPC path) is resolved here, at load time, so a request
 /// costs one trie match and one dictionary look-up by route identity.
-public struct SchemaTranscoder: RequestTranscoding {
+///
+/// A class: the server reads it from the current snapshot for every match,
+/// prepare and render, and a struct of tables would be copied (each of its
+/// references retained and released) on every such read.
+public final class SchemaTranscoder: RequestTranscoding {
     public struct Matched: Sendable {
         public let route: Transcoder.Route
         public let bindings: RequestBindings
@@ -98,12 +102,21 @@ public struct SchemaTranscoder: RequestTranscoding {
     }
 
     public func match(method: HTTPMethod, uri: String) -> Result<MatchedRoute<Matched>, EdgeError> {
+        match(method: method, uri: uri) { $0 }
+    }
+
+    /// ``match(method:uri:)`` with the route's payload made by `wrap`, so that a
+    /// wrapping transcoder (``ReloadingTranscoder``) builds its ``MatchedRoute``
+    /// once instead of copying this one field by field.
+    public func match<Payload: Sendable>(
+        method: HTTPMethod, uri: String, _ wrap: (Matched) -> Payload
+    ) -> Result<MatchedRoute<Payload>, EdgeError> {
         var uri = uri
         let verb = method.rawValue
         let result = uri.withUTF8 { table.match(method: verb, target: $0) }
         switch result {
         case .matched(let route, let bindings):
-            return .success(matched(route, bindings))
+            return .success(matched(route, bindings, wrap))
         case .notFound:
             return .failure(.routeNotFound(method: verb, path: Self.path(of: uri)))
         case .methodNotAllowed(let allowed):
@@ -114,26 +127,30 @@ public struct SchemaTranscoder: RequestTranscoding {
                 let entry = compiled[ObjectIdentifier(route)],
                 entry.settings.ignoreUnknownQueryParameters != table.options.ignoreUnknownQueryParameters
             {
-                return .success(matched(route, bindings))
+                return .success(matched(route, bindings, wrap))
             }
             return .failure(.transcoding(error))
         }
     }
 
     public func prepare(_ route: MatchedRoute<Matched>, body: ByteBuffer?) -> Result<ByteBuffer, EdgeError> {
+        prepare(route.route, options: route.settings.parseOptions, body: body)
+    }
+
+    /// ``prepare(_:body:)`` from the parts it reads (for wrapping transcoders).
+    public func prepare(_ matched: Matched, options: JSONParseOptions, body: ByteBuffer?) -> Result<ByteBuffer, EdgeError> {
         var wire: [UInt8] = []
         wire.reserveCapacity((body?.readableBytes ?? 0) + 64)
         do {
             if let body {
                 try body.withUnsafeReadableBytes { bytes in
                     try binder.bind(
-                        route: route.route.route, bindings: route.route.bindings, body: bytes,
-                        options: route.settings.parseOptions, into: &wire)
+                        route: matched.route, bindings: matched.bindings, body: bytes, options: options, into: &wire)
                 }
             } else {
                 try binder.bind(
-                    route: route.route.route, bindings: route.route.bindings, body: UnsafeRawBufferPointer(start: nil, count: 0),
-                    options: route.settings.parseOptions, into: &wire)
+                    route: matched.route, bindings: matched.bindings, body: UnsafeRawBufferPointer(start: nil, count: 0),
+                    options: options, into: &wire)
             }
         } catch let error as TranscodeError {
             return .failure(.transcoding(error))
@@ -153,34 +170,48 @@ public struct SchemaTranscoder: RequestTranscoding {
     }
 
     public func render(_ message: ByteBuffer?, for route: MatchedRoute<Matched>) -> Result<ByteBuffer, EdgeError> {
-        let target = route.route.route
-        var json: [UInt8] = []
-        json.reserveCapacity((message?.readableBytes ?? 0) * 2 + 16)
-        let options = route.settings.printOptions
+        render(message, for: route.route, options: route.settings.printOptions)
+    }
+
+    /// ``render(_:for:)`` from the parts it reads (for wrapping transcoders).
+    public func render(_ message: ByteBuffer?, for matched: Matched, options: JSONPrintOptions) -> Result<ByteBuffer, EdgeError> {
+        let target = matched.route
+        let body = message ?? ByteBuffer()
         do {
-            let body = message ?? ByteBuffer()
+            // The printer writes straight into the response buffer, sized at twice the
+            // wire bytes (ProtoJSON is rarely longer); only longer JSON is copied in.
+            var json = ByteBuffer()
+            var longer: ByteBuffer?
             try body.withUnsafeReadableBytes { wire in
-                if let field = target.responseBody {
-                    try printer.convertField(wire, message: target.outputOrdinal, fieldNumber: field.number, options: options, into: &json)
-                } else {
-                    try printer.convert(wire, message: target.outputOrdinal, options: options, into: &json)
+                try json.writeWithUnsafeMutableBytes(minimumWritableBytes: wire.count * 2 + 16) { space in
+                    try printer.withJSON(
+                        wire, message: target.outputOrdinal, responseField: target.responseBody?.number, options: options,
+                        into: space
+                    ) { printed in
+                        if printed.baseAddress == UnsafeRawPointer(space.baseAddress) { return printed.count }
+                        longer = ByteBuffer(bytes: printed)
+                        return 0
+                    }
                 }
             }
+            return .success(longer ?? json)
         } catch {
             // The backend answered with something the schema cannot print:
             // the edge's problem to report, not the client's.
             return .failure(EdgeError(code: .internal, message: "cannot transcode the response of \(target.method.fullName): \(error)"))
         }
-        return .success(ByteBuffer(bytes: json))
     }
 
     public func prepareElement(_ route: MatchedRoute<Matched>, json: UnsafeRawBufferPointer) -> Result<ByteBuffer, EdgeError> {
+        prepareElement(route.route, options: route.settings.parseOptions, json: json)
+    }
+
+    /// ``prepareElement(_:json:)`` from the parts it reads (for wrapping transcoders).
+    public func prepareElement(_ matched: Matched, options: JSONParseOptions, json: UnsafeRawBufferPointer) -> Result<ByteBuffer, EdgeError> {
         var wire: [UInt8] = []
         wire.reserveCapacity(json.count + 64)
         do {
-            try binder.bind(
-                route: route.route.route, bindings: route.route.bindings, body: json, options: route.settings.parseOptions,
-                into: &wire)
+            try binder.bind(route: matched.route, bindings: matched.bindings, body: json, options: options, into: &wire)
         } catch let error as TranscodeError {
             return .failure(.transcoding(error))
         } catch {
@@ -190,13 +221,20 @@ public struct SchemaTranscoder: RequestTranscoding {
     }
 
     public func prepareRaw(_ route: MatchedRoute<Matched>, contentType: String, data: ByteBuffer) -> Result<ByteBuffer, EdgeError> {
-        let field = compiled[ObjectIdentifier(route.route.route)]?.rawBodyField
+        prepareRaw(route.route, options: route.settings.parseOptions, contentType: contentType, data: data)
+    }
+
+    /// ``prepareRaw(_:contentType:data:)`` from the parts it reads (for wrapping transcoders).
+    public func prepareRaw(
+        _ matched: Matched, options: JSONParseOptions, contentType: String, data: ByteBuffer
+    ) -> Result<ByteBuffer, EdgeError> {
+        let field = compiled[ObjectIdentifier(matched.route)]?.rawBodyField
         var message = ByteBuffer()
         message.reserveCapacity(HttpBodyMessage.size(contentType: contentType, dataBytes: data.readableBytes, wrapped: field != nil))
         HttpBodyMessage.write(contentType: contentType, data: data, fieldNumber: field, into: &message)
-        if !route.route.bindings.isEmpty {
+        if !matched.bindings.isEmpty {
             // The bindings go after the body: protobuf merging makes them win, as for JSON bodies.
-            switch prepare(route, body: nil) {
+            switch prepare(matched, options: options, body: nil) {
             case .success(let bindings): message.writeImmutableBuffer(bindings)
             case .failure(let error): return .failure(error)
             }
@@ -205,8 +243,13 @@ public struct SchemaTranscoder: RequestTranscoding {
     }
 
     public func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Matched>) -> Result<RawBody, EdgeError> {
+        renderRaw(message, for: route.route)
+    }
+
+    /// ``renderRaw(_:for:)`` from the parts it reads (for wrapping transcoders).
+    public func renderRaw(_ message: ByteBuffer?, for matched: Matched) -> Result<RawBody, EdgeError> {
         guard let raw = HttpBodyMessage.read(message ?? ByteBuffer()) else {
-            return .failure(EdgeError(code: .internal, message: "cannot read the google.api.HttpBody response of \(route.route.route.method.fullName)"))
+            return .failure(EdgeError(code: .internal, message: "cannot read the google.api.HttpBody response of \(matched.route.method.fullName)"))
         }
         return .success(raw)
     }
@@ -230,13 +273,15 @@ public struct SchemaTranscoder: RequestTranscoding {
         }
     }
 
-    private func matched(_ route: Transcoder.Route, _ bindings: RequestBindings) -> MatchedRoute<Matched> {
+    func matched<Payload: Sendable>(
+        _ route: Transcoder.Route, _ bindings: RequestBindings, _ wrap: (Matched) -> Payload
+    ) -> MatchedRoute<Payload> {
         // Every route of the table was compiled in init.
         let entry = compiled[ObjectIdentifier(route)]!
         return MatchedRoute(
             grpcPath: entry.grpcPath, service: entry.service, label: entry.label, acceptsBody: entry.acceptsBody,
             settings: entry.settings, callPolicy: entry.callPolicy, streaming: entry.streaming,
-            route: Matched(route: route, bindings: bindings))
+            route: wrap(Matched(route: route, bindings: bindings)))
     }
 
     private static func path(of uri: String) -> Substring {
