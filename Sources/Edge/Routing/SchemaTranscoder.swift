@@ -182,7 +182,7 @@ public final class SchemaTranscoder: RequestTranscoding {
             // wire bytes (ProtoJSON is rarely longer); only longer JSON is copied in.
             var json = ByteBuffer()
             var longer: ByteBuffer?
-            try body.withUnsafeReadableBytes { wire in
+            _ = try body.withUnsafeReadableBytes { wire in
                 try json.writeWithUnsafeMutableBytes(minimumWritableBytes: wire.count * 2 + 16) { space in
                     try printer.withJSON(
                         wire, message: target.outputOrdinal, responseField: target.responseBody?.number, options: options,
