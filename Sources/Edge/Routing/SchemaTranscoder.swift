@@ -173,11 +173,26 @@ public final class SchemaTranscoder: RequestTranscoding {
         render(message, for: route.route, options: route.settings.printOptions)
     }
 
+    /// Responses up to this many wire bytes are printed straight into the response buffer.
+    static let directRenderLimit = 64 << 10
+
     /// ``render(_:for:)`` from the parts it reads (for wrapping transcoders).
     public func render(_ message: ByteBuffer?, for matched: Matched, options: JSONPrintOptions) -> Result<ByteBuffer, EdgeError> {
         let target = matched.route
         let body = message ?? ByteBuffer()
         do {
+            if body.readableBytes > Self.directRenderLimit {
+                // Large messages are printed into the printer's memory and copied into a
+                // buffer of their size: a buffer of twice the wire size (rounded up to a
+                // power of two by NIO) would hold up to ~3x the JSON while it waits to be
+                // written — per message of a stream to a slow client.
+                let json = try body.withUnsafeReadableBytes { wire in
+                    try printer.withJSON(wire, message: target.outputOrdinal, responseField: target.responseBody?.number, options: options) {
+                        ByteBuffer(bytes: $0)
+                    }
+                }
+                return .success(json)
+            }
             // The printer writes straight into the response buffer, sized at twice the
             // wire bytes (ProtoJSON is rarely longer); only longer JSON is copied in.
             var json = ByteBuffer()
