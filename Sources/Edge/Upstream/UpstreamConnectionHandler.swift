@@ -17,14 +17,19 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        // The connection window starts at 65535 whatever SETTINGS say; raise it at once so a
-        // large response never waits for a WINDOW_UPDATE round trip.
-        let increment = self.connectionWindowSize - 65535
+        Self.raiseConnectionWindow(to: self.connectionWindowSize, context: context)
+        context.fireChannelActive()
+    }
+
+    /// The connection window starts at 65535 whatever SETTINGS say; raising it at once means
+    /// a large response never waits for a WINDOW_UPDATE round trip. For the handler behind
+    /// `NIOHTTP2Handler` on a connection's root channel (this one or the unary one).
+    static func raiseConnectionWindow(to size: Int, context: ChannelHandlerContext) {
+        let increment = size - 65535
         if increment > 0 {
             let frame = HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment))
-            context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
+            context.writeAndFlush(NIOAny(frame), promise: nil)
         }
-        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

@@ -151,13 +151,7 @@ final class UpstreamUnaryConnectionHandler: ChannelInboundHandler, @unchecked Se
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        // The connection window starts at 65535 whatever SETTINGS say; raise it at once so a
-        // large response never waits for a WINDOW_UPDATE round trip.
-        let increment = self.connectionWindowSize - 65535
-        if increment > 0 {
-            let frame = HTTP2Frame(streamID: .rootStream, payload: .windowUpdate(windowSizeIncrement: increment))
-            context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
-        }
+        UpstreamConnectionHandler.raiseConnectionWindow(to: self.connectionWindowSize, context: context)
         context.fireChannelActive()
     }
 
