@@ -96,6 +96,24 @@ final class HTTPPipeliningServerTests: XCTestCase {
         try await server.stop()
     }
 
+    /// A FIN right after a request whose answer (~4 MB) is more than the socket takes at
+    /// once: the answer is flushed after the loop iteration (``ResponseFlushBatch``), and the
+    /// close decided on the FIN waits until all of it is written.
+    func testHalfCloseAfterALargeAnswerGetsAllOfIt() async throws {
+        let server = try await TestServer()
+        let connection = try TestConnection(port: server.port)
+        let request = echo(7, padding: 4_000_000)
+        connection.send(request.request)
+        connection.shutdownWrite()
+        try await Task.sleep(for: .milliseconds(300))  // the client reads late: the edge's writes wait
+        let response = try connection.readResponse()
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.body.utf8.count, request.body.utf8.count)
+        XCTAssertEqual(response.body, request.body)
+        XCTAssertTrue(connection.waitForClose())
+        try await server.stop()
+    }
+
     /// A FIN on an idle keep-alive connection closes it.
     func testHalfCloseOfAnIdleConnectionCloses() async throws {
         let server = try await TestServer()

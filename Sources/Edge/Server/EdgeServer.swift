@@ -10,7 +10,8 @@ import NIOPosix
 /// Each accepted connection lives on one event loop of `group` (one loop per
 /// core) with the pipeline: ``ConnectionTimeoutHandler`` → HTTP decoder/encoder →
 /// ``HTTPPipeliningHandler`` (pipelined requests answered in order) →
-/// ``HTTPRequestHandler``. No response-header validator: header values from outside
+/// ``HTTPRequestHandler``. Keep-alive responses are flushed together at the end of
+/// the loop iteration that completed them (``ResponseFlushBatch``). No response-header validator: header values from outside
 /// (backend metadata, raw content types, the client's request id) are checked where
 /// they are put on a response (``ResponseMetadata``, ``ResponseHeaderValue``,
 /// `RequestIDGenerator.isAcceptable`). When there is a streaming
@@ -27,6 +28,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
     private let logger: Logger
     private let state = NIOLockedValueBox(ListenerState())
     private let connections = NIOLockedValueBox([ObjectIdentifier: any Channel]())
+    private let flushBatches = ResponseFlushBatches()
 
     private struct ListenerState {
         var channel: (any Channel)?
@@ -48,6 +50,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         let quiesce = ServerQuiescingHelper(group: group)
         let shared = self.shared
         let connections = self.connections
+        let flushBatches = self.flushBatches
         let limits = settings.limits
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -67,7 +70,9 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
                 connections.withLockedValue { $0[id] = channel }
                 channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
                 return channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel.pipeline.syncOperations, shared: shared, limits: limits)
+                    try Self.configure(
+                        channel.pipeline.syncOperations, shared: shared, limits: limits,
+                        flushBatch: flushBatches.batch(for: channel.eventLoop))
                 }
             }
         let channel = try await bootstrap.bind(host: settings.host, port: settings.port).get()
@@ -80,7 +85,10 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         return address
     }
 
-    static func configure(_ pipeline: ChannelPipeline.SynchronousOperations, shared: RequestContext<Transcoder>, limits: HTTPLimits) throws {
+    static func configure(
+        _ pipeline: ChannelPipeline.SynchronousOperations, shared: RequestContext<Transcoder>, limits: HTTPLimits,
+        flushBatch: ResponseFlushBatch
+    ) throws {
         let timeouts = ConnectionTimeoutHandler(
             idleTimeout: limits.idleTimeout, headerReadTimeout: limits.headerReadTimeout, detailsRenderer: shared.detailsRenderer)
         let encoder = HTTPResponseEncoder()
@@ -88,7 +96,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         let decoder = ByteToMessageHandler(HTTPRequestDecoder(
             leftOverBytesStrategy: shared.streamingUpstream == nil ? .dropBytes : .forwardBytes, limitConfiguration: limits.decoderLimits))
         let pipelining = HTTPPipeliningHandler()
-        let requestHandler = HTTPRequestHandler(shared: shared, timeouts: timeouts)
+        let requestHandler = HTTPRequestHandler(shared: shared, timeouts: timeouts, flushBatch: flushBatch)
         try pipeline.addHandler(timeouts)
         try pipeline.addHandler(encoder)
         try pipeline.addHandler(decoder)

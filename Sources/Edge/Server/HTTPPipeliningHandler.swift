@@ -41,6 +41,10 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var finSeen = false
     /// Response ends written with a promise and not written out yet; a close waits for them.
     private var unwrittenEnds = 0
+    /// A response end was written without a promise and not flushed yet: keep-alive
+    /// responses are flushed at the end of the loop iteration (``ResponseFlushBatch``),
+    /// so a close decided meanwhile must first see that end out (see `perform`).
+    private var endUnflushed = false
 
     private var isOverBound: Bool { buffer.count >= Self.maxBufferedParts || bufferedBytes >= Self.maxBufferedBytes }
 
@@ -147,10 +151,16 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
                     bound.value.0.endWritten(context: bound.value.1)
                 }
             } else {
+                endUnflushed = true
                 context.write(data, promise: promise)
             }
             if state.exchange == .idle, !delivering { deliverBuffered(context: context) }
         }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        endUnflushed = false
+        context.flush()
     }
 
     private func endWritten(context: ChannelHandlerContext) {
@@ -213,7 +223,18 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
             break
         case .close:
             // A response end still on its way out closes the connection once written (see `write`).
-            if unwrittenEnds == 0 { context.close(promise: nil) }
+            if endUnflushed {
+                // Its flush is still to come: an empty body part (the encoder writes it as an
+                // empty buffer, in order) tells when everything before it is written.
+                endUnflushed = false
+                unwrittenEnds += 1
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer())))).whenComplete { _ in
+                    bound.value.0.endWritten(context: bound.value.1)
+                }
+            } else if unwrittenEnds == 0 {
+                context.close(promise: nil)
+            }
         }
     }
 }

@@ -48,6 +48,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
 
     private let shared: RequestContext<Transcoder>
     private let timeouts: ConnectionTimeoutHandler
+    private let flushBatch: ResponseFlushBatch
     private var state: State = .idle
     private var context: ChannelHandlerContext?
     private var requestIDs = RequestIDGenerator()
@@ -60,9 +61,10 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     private var readPaused = false
     private var readPending = false
 
-    init(shared: RequestContext<Transcoder>, timeouts: ConnectionTimeoutHandler) {
+    init(shared: RequestContext<Transcoder>, timeouts: ConnectionTimeoutHandler, flushBatch: ResponseFlushBatch) {
         self.shared = shared
         self.timeouts = timeouts
+        self.flushBatch = flushBatch
         self.metrics = shared.metrics.map { MetricsCache(metrics: $0) }
     }
 
@@ -528,7 +530,8 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.write(wrapOutboundOut(.end(nil)), promise: nil)
+            flushBatch.flushSoon(context.channel)
         } else {
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }

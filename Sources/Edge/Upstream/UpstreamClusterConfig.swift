@@ -24,6 +24,9 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
     /// Active `grpc.health.v1` checks; off when nil.
     public var healthCheck: HealthCheckConfiguration?
     public var outlierDetection: OutlierDetectionConfiguration
+    /// The first stream ID of each unary connection (tests start near the end of the
+    /// 31-bit range to see a connection run out of IDs and be replaced).
+    var firstStreamID = 1
 
     public init(
         name: String,

@@ -141,7 +141,8 @@ final class UpstreamConnection: @unchecked Sendable {
                         let handler = UpstreamUnaryConnectionHandler(
                             connection: self,
                             connectionWindowSize: UpstreamHTTP2Settings.connectionWindow(config),
-                            streamWindowSize: UpstreamHTTP2Settings.streamWindow(config)
+                            streamWindowSize: UpstreamHTTP2Settings.streamWindow(config),
+                            firstStreamID: HTTP2StreamID(config.firstStreamID)
                         )
                         try sync.addHandler(handler)
                         self.unaryHandler = handler

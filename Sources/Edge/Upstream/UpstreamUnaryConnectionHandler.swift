@@ -41,8 +41,9 @@ final class UpstreamUnaryConnectionHandler: ChannelInboundHandler, @unchecked Se
     /// A flush is due on the event loop (see ``flush()``).
     private var flushScheduled = false
 
-    init(connection: UpstreamConnection, connectionWindowSize: Int, streamWindowSize: Int) {
+    init(connection: UpstreamConnection, connectionWindowSize: Int, streamWindowSize: Int, firstStreamID: HTTP2StreamID = 1) {
         self.connection = connection
+        self.nextStreamID = firstStreamID
         self.connectionWindowSize = connectionWindowSize
         self.streamWindowSize = streamWindowSize
     }
