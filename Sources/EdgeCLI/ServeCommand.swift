@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
             upstream: upstream,
             routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
             detailsRenderer: transcoder.detailsRenderer(schema: schema),
-            upstreamsReachable: { reachability.allReachable },
+            upstreamsReachable: { UpstreamReadiness.isReady(upstream.upstreamStatus(), reachable: reachability.isReachable(cluster:)) },
             upstreamsStatus: { upstream.upstreamStatus() })
     }
 }

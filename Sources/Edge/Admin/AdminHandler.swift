@@ -57,6 +57,7 @@ final class AdminHandler: ChannelInboundHandler {
         default:
             contentType = "text/plain; version=0.0.4; charset=utf-8"
             body.writeBytes(server.metrics.render())
+            UpstreamMetricsText.write(server.upstreamsStatus(), into: &body)
         }
         write(status: status, contentType: contentType, body: body, head: head, context: context)
     }

@@ -95,11 +95,14 @@ public struct GatewayLoader: Sendable {
             let probe = UpstreamReachability(config: config)
             probe.start(on: group.next())
             reachability = probe
-            if previous?.reachability?.allReachable == true {
-                // `/readyz` reads the new probe after the swap: give it a moment to see
-                // the clusters first, so that a reload does not flap readiness.
+            if previous?.upstreamsReady == true {
+                // `/readyz` reads the new pool and probe after the swap: give them a moment
+                // to see the clusters first (a TCP probe, a first health check), so that a
+                // reload does not flap readiness.
                 let deadline = NIODeadline.now() + .seconds(1)
-                while !probe.allReachable, NIODeadline.now() < deadline {
+                while !UpstreamReadiness.isReady(upstream.upstreamStatus(), reachable: probe.isReachable(cluster:)),
+                    NIODeadline.now() < deadline
+                {
                     try? await Task.sleep(for: .milliseconds(20))
                 }
             }

@@ -17,6 +17,12 @@ public final class GatewaySnapshot: Sendable {
     public let transcoder: SchemaTranscoder
     public let upstream: UpstreamPool
     public let reachability: UpstreamReachability?
+
+    /// `/readyz`'s upstream part for this snapshot (see ``UpstreamReadiness``).
+    public var upstreamsReady: Bool {
+        guard let reachability else { return true }
+        return UpstreamReadiness.isReady(upstream.upstreamStatus(), reachable: reachability.isReachable(cluster:))
+    }
     public let routes: [RouteDescription]
     public let detailsRenderer: StatusDetailsRenderer?
     /// By cluster name: what reflection discovered (kept for reloads that cannot reach the cluster).

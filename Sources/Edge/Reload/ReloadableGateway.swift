@@ -41,7 +41,7 @@ public final class ReloadableGateway: Sendable {
         self.admin = AdminServer(
             settings: config.listen.admin, currentRoutes: { store.current.routes },
             reload: { Self.adminAnswer(await reloader.reload(reason: "admin")) },
-            metrics: metrics, upstreamsReachable: { store.current.reachability?.allReachable ?? true },
+            metrics: metrics, upstreamsReachable: { store.current.upstreamsReady },
             upstreamsStatus: { store.current.upstream.upstreamStatus() },
             group: group, logger: logger)
     }

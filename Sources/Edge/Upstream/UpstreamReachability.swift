@@ -2,9 +2,10 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
-/// Answers `/readyz`'s "are the upstreams reachable": every few seconds, off the
-/// request path, it opens a TCP connection to each endpoint; the edge is ready
-/// when every cluster has at least one endpoint that accepts connections.
+/// Answers `/readyz`'s "are the upstreams reachable" for clusters without active health
+/// checks (see ``UpstreamReadiness``): every few seconds, off the request path, it opens
+/// a TCP connection to each endpoint; such a cluster counts when at least one of its
+/// endpoints accepts connections.
 public final class UpstreamReachability: Sendable {
     private let clusters: [(name: String, endpoints: [(host: String, port: Int)])]
     private let reachable = NIOLockedValueBox<[String: Bool]>([:])
@@ -16,10 +17,9 @@ public final class UpstreamReachability: Sendable {
         }
     }
 
-    /// True when every cluster had a reachable endpoint at the last probe.
-    public var allReachable: Bool {
-        let state = reachable.withLockedValue { $0 }
-        return clusters.allSatisfy { state[$0.name] == true }
+    /// Whether `cluster` had a reachable endpoint at the last probe (false before the first).
+    public func isReachable(cluster: String) -> Bool {
+        reachable.withLockedValue { $0[cluster] == true }
     }
 
     public func start(on eventLoop: any EventLoop, every interval: TimeAmount = .seconds(5)) {
