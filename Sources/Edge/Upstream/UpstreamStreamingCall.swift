@@ -260,7 +260,7 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         case .headers(let headers):
             if headers.endStream { self.remoteEnded = true }
             if headers.endStream, self.paused {
-                self.heldEnd = .trailers(headers.headers)
+                self.holdEnd(.trailers(headers.headers))
                 return
             }
             self.handle(self.decoder.receiveHeaders(headers.headers, endStream: headers.endStream))
@@ -271,7 +271,7 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
             self.deliverMessages()
             if data.endStream, !self.ended {
                 if self.paused {
-                    self.heldEnd = .endOfStream
+                    self.holdEnd(.endOfStream)
                 } else {
                     self.handle(self.decoder.receiveEndOfStream())
                 }
@@ -297,6 +297,14 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
                 return
             }
         }
+    }
+
+    /// The backend is done within its deadline: what is left is delivery to a slow client,
+    /// which the deadline no longer governs (as when the end is handled at once).
+    private func holdEnd(_ end: HeldEnd) {
+        self.heldEnd = end
+        self.deadlineTask?.cancel()
+        self.deadlineTask = nil
     }
 
     /// The end that arrived while paused, once every message before it is delivered.
