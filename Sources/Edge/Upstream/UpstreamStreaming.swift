@@ -13,7 +13,8 @@ import NIOCore
 ///   its client cannot take more (its channel is not writable) and
 ///   ``UpstreamStreamControl/resumeReading()`` when it can; while paused the call
 ///   stops reading from its HTTP/2 stream, so flow control slows the backend.
-///   A few messages already decoded may still arrive after a pause.
+///   No message arrives between a pause and the next resume, however much the
+///   call already received.
 /// - requests: ``UpstreamStreamControl/send(_:)`` queues a message;
 ///   ``UpstreamStreamControl/isWritable`` turns false while the HTTP/2 stream's
 ///   flow-control window is exhausted, and

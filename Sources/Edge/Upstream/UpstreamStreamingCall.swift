@@ -13,7 +13,11 @@ import NIOHTTP2
 /// Responses: frames go through an ``UpstreamStreamingResponseDecoder``; each message
 /// reaches the observer as soon as it is complete. Pausing turns the stream channel's
 /// `autoRead` off, so unread frames stay in NIO's stream buffer, no WINDOW_UPDATE is
-/// sent for them and HTTP/2 flow control stops the backend.
+/// sent for them and HTTP/2 flow control stops the backend. NIO still hands over every
+/// frame it had buffered when a read was asked for (after a pause that can be the whole
+/// stream window, megabytes): what arrives while paused stays in the decoder, and the
+/// stream's end waits behind it, until ``resumeReading()`` delivers it message by
+/// message; only when it is all delivered, unpaused, is NIO asked for more.
 ///
 /// Confined to its event loop (`@unchecked Sendable` only so NIO's `@Sendable`
 /// callbacks, which run on that loop, can capture it).
@@ -44,6 +48,14 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
     private var remoteEnded = false
     private var inactive = false
     private var paused = false
+    /// The stream's end (trailers, or END_STREAM on DATA) arrived while paused: handled
+    /// once the messages before it are delivered.
+    private var heldEnd: HeldEnd?
+
+    private enum HeldEnd {
+        case trailers(HPACKHeaders)
+        case endOfStream
+    }
 
     private var requestHeaderBlock = HPACKHeaders()
     private var streamID: HTTP2StreamID?
@@ -162,7 +174,10 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         self.eventLoop.assertInEventLoop()
         guard self.paused else { return }
         self.paused = false
-        guard let context = self.context, !self.inactive else { return }
+        // What arrived while paused first; delivering it may pause the call again.
+        self.deliverMessages()
+        self.handleHeldEnd()
+        guard !self.paused, !self.ended, let context = self.context, !self.inactive else { return }
         try? context.channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
         context.read()
     }
@@ -244,6 +259,10 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         switch self.unwrapInboundIn(data) {
         case .headers(let headers):
             if headers.endStream { self.remoteEnded = true }
+            if headers.endStream, self.paused {
+                self.holdEnd(.trailers(headers.headers))
+                return
+            }
             self.handle(self.decoder.receiveHeaders(headers.headers, endStream: headers.endStream))
         case .data(let data):
             guard case .byteBuffer(let buffer) = data.data else { return }
@@ -251,7 +270,11 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
             self.handle(self.decoder.receiveData(buffer))
             self.deliverMessages()
             if data.endStream, !self.ended {
-                self.handle(self.decoder.receiveEndOfStream())
+                if self.paused {
+                    self.holdEnd(.endOfStream)
+                } else {
+                    self.handle(self.decoder.receiveEndOfStream())
+                }
             }
         case .rstStream(let code):
             self.closeReason = code
@@ -260,8 +283,9 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         }
     }
 
+    /// Delivers the complete messages the decoder holds, until the observer pauses the call.
     private func deliverMessages() {
-        while !self.ended {
+        while !self.ended, !self.paused {
             switch self.decoder.nextMessage() {
             case .none:
                 return
@@ -272,6 +296,26 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
                 self.finish(status)
                 return
             }
+        }
+    }
+
+    /// The backend is done within its deadline: what is left is delivery to a slow client,
+    /// which the deadline no longer governs (as when the end is handled at once).
+    private func holdEnd(_ end: HeldEnd) {
+        self.heldEnd = end
+        self.deadlineTask?.cancel()
+        self.deadlineTask = nil
+    }
+
+    /// The end that arrived while paused, once every message before it is delivered.
+    private func handleHeldEnd() {
+        guard !self.paused, !self.ended, let end = self.heldEnd else { return }
+        self.heldEnd = nil
+        switch end {
+        case .trailers(let trailers):
+            self.handle(self.decoder.receiveHeaders(trailers, endStream: true))
+        case .endOfStream:
+            self.handle(self.decoder.receiveEndOfStream())
         }
     }
 
@@ -314,7 +358,9 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
     func channelInactive(context: ChannelHandlerContext) {
         self.inactive = true
         self.releaseSlot()
-        if !self.ended {
+        // A stream that ended while paused closes with its end held: that end is
+        // reported (after the messages before it) when reading resumes.
+        if !self.ended, self.heldEnd == nil {
             self.finish(self.abruptEnd())
         }
         context.fireChannelInactive()
