@@ -239,7 +239,7 @@ final class UpstreamPoolTests: ScriptedUpstreamTestCase {
     // MARK: connections
 
     func testConnectionFailureIsUnavailable() throws {
-        let deadPort = try Self.unusedPort()
+        let deadPort = try EndToEndFixture.closedPort()
         let pool = try pool(["127.0.0.1:\(deadPort)"])
         let response = try call(pool, "Any", policy: CallPolicy(retry: RetryPolicy(maxAttempts: 1)))
         XCTAssertEqual(response.status.code, .unavailable)
@@ -248,7 +248,7 @@ final class UpstreamPoolTests: ScriptedUpstreamTestCase {
 
     func testUnreachableEndpointFailsOverToNextEndpoint() throws {
         let backend = try backend { _ in GRPCScript.unary([1]) }
-        let pool = try pool(["127.0.0.1:\(try Self.unusedPort())", backend.address])
+        let pool = try pool(["127.0.0.1:\(try EndToEndFixture.closedPort())", backend.address])
         // Not idempotent: only the never-sent transparent retry may move it to the live endpoint.
         let response = try call(pool, "Create", policy: CallPolicy(retriesAllowed: false))
         XCTAssertEqual(response.status.code, .ok)
@@ -321,15 +321,5 @@ final class UpstreamPoolTests: ScriptedUpstreamTestCase {
         XCTAssertThrowsError(
             try UpstreamPool(clusters: [UpstreamClusterConfig(name: "a", endpoints: ["h:1"], tls: true, tlsCAFile: "/nonexistent.pem")], services: [:])
         )
-    }
-
-    /// A port nothing listens on: bound, then closed.
-    static func unusedPort() throws -> Int {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let channel = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress!.port!
-        try channel.close().wait()
-        return port
     }
 }
