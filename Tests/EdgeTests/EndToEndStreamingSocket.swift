@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +32,18 @@ final class StreamingSocket: ClientSocket {
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if chunked { head += "Transfer-Encoding: chunked\r\n" }
         send(head + "\r\n")
+    }
+
+    /// Sends a GET (no body) and reads its whole response.
+    func get(_ target: String, headers: [(String, String)] = []) throws -> (head: Head, body: String, complete: Bool) {
+        sendHead("GET", target, headers: headers)
+        return try readResponse()
+    }
+
+    /// Sends a GET and reads only the response head: the body is read chunk by chunk after it.
+    func getHead(_ target: String, headers: [(String, String)] = []) throws -> Head {
+        sendHead("GET", target, headers: headers)
+        return try readHead()
     }
 
     /// The response head (skipping `100 Continue`).
@@ -83,6 +96,16 @@ func jsonObjects(_ lines: [Substring]) throws -> [[String: Any]] {
         guard let object = value as? [String: Any] else { throw StreamingSocket.Failure.malformed(String(line)) }
         return object
     }
+}
+
+/// `text` as a JSON object; fails the test (showing the text) if it is not one.
+func jsonObject(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+    try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text, file: file, line: line)
+}
+
+/// `text` as a JSON array of objects (a `json_array` stream); fails the test (showing the text) if it is not one.
+func jsonArray(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> [[String: Any]] {
+    try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], text, file: file, line: line)
 }
 
 func ndjsonObjects(_ body: String) throws -> [[String: Any]] {
