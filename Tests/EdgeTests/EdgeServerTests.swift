@@ -29,8 +29,7 @@ final class EdgeServerTests: XCTestCase {
         try await withConnection { connection, server in
             for index in 0..<3 {
                 let body = #"{"n":\#(index)}"#
-                connection.send(Self.postJSON("/v1/echo", body))
-                let response = try connection.readResponse()
+                let response = try connection.exchange(Self.postJSON("/v1/echo", body))
                 XCTAssertEqual(response.status, 200)
                 XCTAssertEqual(response.body, body)
                 XCTAssertEqual(response.header("content-type"), "application/json")
@@ -62,8 +61,7 @@ final class EdgeServerTests: XCTestCase {
     func testChunkedBody() async throws {
         try await withConnection { connection, _ in
             connection.send("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n")
-            connection.send("3\r\n42}\r\n0\r\n\r\n")
-            let response = try connection.readResponse()
+            let response = try connection.exchange("3\r\n42}\r\n0\r\n\r\n")
             XCTAssertEqual(response.status, 200)
             XCTAssertEqual(response.body, #"{"a":42}"#)
         }
@@ -71,11 +69,9 @@ final class EdgeServerTests: XCTestCase {
 
     func testExpectContinueGets100BeforeTheBody() async throws {
         try await withConnection { connection, _ in
-            connection.send("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\nExpect: 100-continue\r\n\r\n")
-            let interim = try connection.readResponse()
+            let interim = try connection.exchange("POST /v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\nExpect: 100-continue\r\n\r\n")
             XCTAssertEqual(interim.status, 100)
-            connection.send(#"{"x":1}"#)
-            let response = try connection.readResponse()
+            let response = try connection.exchange(#"{"x":1}"#)
             XCTAssertEqual(response.status, 200)
             XCTAssertEqual(response.body, #"{"x":1}"#)
         }
@@ -83,8 +79,7 @@ final class EdgeServerTests: XCTestCase {
 
     func testExpectContinueRefusedWithoutContinueWhenTooLarge() async throws {
         try await withConnection { connection, _ in
-            connection.send("POST /v1/small HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n")
-            let response = try connection.readResponse()
+            let response = try connection.exchange("POST /v1/small HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n")
             XCTAssertEqual(response.status, 413)
             XCTAssertTrue(connection.waitForClose())
         }
@@ -99,8 +94,7 @@ final class EdgeServerTests: XCTestCase {
 
     func testHTTP10WithoutKeepAliveCloses() async throws {
         try await withConnection { connection, _ in
-            connection.send("GET /v1/status/0 HTTP/1.0\r\n\r\n")
-            let response = try connection.readResponse()
+            let response = try connection.exchange("GET /v1/status/0 HTTP/1.0\r\n\r\n")
             XCTAssertEqual(response.status, 200)
             XCTAssertEqual(response.header("connection"), "close")
             XCTAssertTrue(connection.waitForClose())
@@ -109,17 +103,14 @@ final class EdgeServerTests: XCTestCase {
 
     func testRouteErrorsKeepTheConnectionWhenNoBodyIsPending() async throws {
         try await withConnection { connection, _ in
-            connection.send("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
-            let notFound = try connection.readResponse()
+            let notFound = try connection.exchange("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n")
             XCTAssertEqual(notFound.status, 404)
             XCTAssertEqual(notFound.body, #"{"code":5,"message":"no route for GET /nowhere","details":[]}"#)
-            connection.send("GET /v1/echo HTTP/1.1\r\nHost: x\r\n\r\n")
-            let notAllowed = try connection.readResponse()
+            let notAllowed = try connection.exchange("GET /v1/echo HTTP/1.1\r\nHost: x\r\n\r\n")
             XCTAssertEqual(notAllowed.status, 405)
             XCTAssertEqual(notAllowed.header("allow"), "POST")
             XCTAssertTrue(notAllowed.body.hasPrefix(#"{"code":12,"#))
-            connection.send("GET /v1/status/0 HTTP/1.1\r\nHost: x\r\n\r\n")
-            XCTAssertEqual(try connection.readResponse().status, 200)
+            XCTAssertEqual(try connection.exchange("GET /v1/status/0 HTTP/1.1\r\nHost: x\r\n\r\n").status, 200)
         }
     }
 

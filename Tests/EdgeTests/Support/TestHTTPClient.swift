@@ -13,6 +13,12 @@ final class TestConnection: ClientSocket {
         try super.init(port: port, readTimeoutSeconds: readTimeoutSeconds)
     }
 
+    /// Sends `raw` and reads the response to it.
+    func exchange(_ raw: String) throws -> Response {
+        send(raw)
+        return try readResponse()
+    }
+
     /// The next response (a `100 Continue` counts as one).
     func readResponse() throws -> Response {
         let (status, headers) = try readHeadFields()
@@ -27,7 +33,5 @@ final class TestConnection: ClientSocket {
 
 /// Sends one request on a new connection and reads its response.
 func httpRequest(port: Int, _ raw: String) throws -> TestConnection.Response {
-    let connection = try TestConnection(port: port)
-    connection.send(raw)
-    return try connection.readResponse()
+    try TestConnection(port: port).exchange(raw)
 }
