@@ -116,7 +116,8 @@ class ClientSocket {
     /// The next `count` bytes, reading until they are there; throws ``Failure/closed`` if the connection ends first.
     func readBytes(_ count: Int) throws -> [UInt8] {
         while bufferedCount < count {
-            guard try fill(max: Swift.max(65536, count - bufferedCount)) else { throw Failure.closed }
+            // Large reads for a large body, but a bounded scratch buffer per read.
+            guard try fill(max: Swift.min(Swift.max(65536, count - bufferedCount), 1 << 20)) else { throw Failure.closed }
         }
         return Array(take(count))
     }
