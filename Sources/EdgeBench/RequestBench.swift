@@ -43,32 +43,21 @@ enum RequestBench {
     }
 
     static func run(_ arguments: [String]) {
-        do {
-            try run(options: parse(arguments))
-        } catch {
-            print("EdgeBench request: \(error)")
-            exit(1)
-        }
+        BenchFailure.exitOnError("request") { try run(options: parse(arguments)) }
     }
 
     static func parse(_ arguments: [String]) throws -> Options {
         var options = Options()
-        var rest = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let v = rest.popFirst() else { throw BenchFailure("\(flag) needs a value") }
-            return v
-        }
-        while let flag = rest.popFirst() {
+        var arguments = BenchArguments(arguments)
+        while let flag = arguments.nextFlag() {
             switch flag {
-            case "--config": options.config = try value(flag)
-            case "--schema": options.schema = try value(flag)
-            case "--fixture": options.fixture = try value(flag)
+            case "--config": options.config = try arguments.value(after: flag)
+            case "--schema": options.schema = try arguments.value(after: flag)
+            case "--fixture": options.fixture = try arguments.value(after: flag)
             case "--case":
-                let c = try value(flag)
+                let c = try arguments.value(after: flag)
                 options.cases = c == "all" ? ["get", "post", "list"] : [c]
-            case "--iterations":
-                guard let n = Int(try value(flag)), n >= 0 else { throw BenchFailure("--iterations needs a number") }
-                options.iterations = n
+            case "--iterations": options.iterations = try arguments.count(after: flag)
             default:
                 throw BenchFailure("unknown argument \(flag); usage: EdgeBench request [--config FILE] [--schema PATH] [--fixture PATH] [--case get|post|list|all] [--iterations N]")
             }

@@ -32,33 +32,20 @@ enum TranscodeBench {
     }
 
     static func run(_ arguments: [String]) {
-        do {
-            try run(options: parse(arguments))
-        } catch {
-            print("EdgeBench transcode: \(error)")
-            exit(1)
-        }
+        BenchFailure.exitOnError("transcode") { try run(options: parse(arguments)) }
     }
 
     static func parse(_ arguments: [String]) throws -> Options {
         var options = Options()
-        var rest = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let v = rest.popFirst() else { throw BenchFailure("\(flag) needs a value") }
-            return v
-        }
-        func number(_ flag: String) throws -> Double {
-            guard let n = Double(try value(flag)), n > 0 else { throw BenchFailure("\(flag) needs a positive number") }
-            return n
-        }
-        while let flag = rest.popFirst() {
+        var arguments = BenchArguments(arguments)
+        while let flag = arguments.nextFlag() {
             switch flag {
-            case "--seconds": options.seconds = try number(flag)
-            case "--runs": options.runs = Int(try number(flag))
-            case "--schema": options.schema = try value(flag)
-            case "--fixture": options.fixture = try value(flag)
-            case "--case": options.profileCase = try value(flag)
-            case "--iterations": options.iterations = Int(try number(flag))
+            case "--seconds": options.seconds = try arguments.positiveNumber(after: flag)
+            case "--runs": options.runs = Int(try arguments.positiveNumber(after: flag))
+            case "--schema": options.schema = try arguments.value(after: flag)
+            case "--fixture": options.fixture = try arguments.value(after: flag)
+            case "--case": options.profileCase = try arguments.value(after: flag)
+            case "--iterations": options.iterations = Int(try arguments.positiveNumber(after: flag))
             default:
                 throw BenchFailure("unknown argument \(flag); usage: EdgeBench transcode [--seconds S] [--runs N] [--schema PATH] [--fixture PATH] [--case KEY-edge|KEY-generated --iterations N]")
             }

@@ -144,19 +144,11 @@ private final class ResultBox<T: Sendable>: @unchecked Sendable {
 /// One HTTP/1.1 exchange over a fresh socket with `Connection: close`: the whole
 /// response is read until the server closes, so HEAD responses (a Content-Length and no
 /// body) and chunked bodies are handled alike.
-struct EndToEndResponse {
+struct EndToEndResponse: HTTPHeaderFields {
     var status: Int
     var headers: [(String, String)]
     var body: String
     var elapsed: Double
-
-    func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
-    }
-
-    func headers(_ name: String) -> [String] {
-        headers.filter { $0.0.lowercased() == name.lowercased() }.map { $0.1 }
-    }
 
     /// The body as a JSON object; fails the test if it is not one.
     func json(file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
@@ -176,7 +168,7 @@ enum EndToEndClient {
             head += "Content-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n"
         }
         head += "\r\n"
-        let connection = try RawSocket(port: port, readTimeoutSeconds: readTimeoutSeconds)
+        let connection = try ClientSocket(port: port, readTimeoutSeconds: readTimeoutSeconds)
         let start = DispatchTime.now()
         connection.send(Array((head + (body ?? "")).utf8))
         let bytes = try connection.readToEnd()
@@ -185,23 +177,16 @@ enum EndToEndClient {
     }
 
     static func parse(_ bytes: [UInt8], method: String, elapsed: Double) throws -> EndToEndResponse {
-        guard let headEnd = TestConnection.find([13, 10, 13, 10], in: bytes) else {
-            throw TestConnection.Failure.malformed(String(decoding: bytes, as: UTF8.self))
+        guard let headEnd = ClientSocket.find([13, 10, 13, 10], in: bytes) else {
+            throw ClientSocket.Failure.malformed(String(decoding: bytes, as: UTF8.self))
         }
-        var lines = String(decoding: bytes[0..<headEnd], as: UTF8.self).components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw TestConnection.Failure.malformed(lines.joined()) }
-        var headers: [(String, String)] = []
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters()))
-        }
+        let (status, headers) = try ClientSocket.parseHead(String(decoding: bytes[0..<headEnd], as: UTF8.self))
         var response = EndToEndResponse(status: status, headers: headers, body: "", elapsed: elapsed)
         var rest = Array(bytes[(headEnd + 4)...])
         if method == "HEAD" { return response }
         if response.header("transfer-encoding")?.lowercased() == "chunked" {
             var decoded: [UInt8] = []
-            while let lineEnd = TestConnection.find([13, 10], in: rest) {
+            while let lineEnd = ClientSocket.find([13, 10], in: rest) {
                 let size = Int(String(decoding: rest[0..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16) ?? 0
                 if size == 0 { break }
                 decoded += rest[(lineEnd + 2)..<(lineEnd + 2 + size)]
@@ -213,53 +198,5 @@ enum EndToEndClient {
         }
         response.body = String(decoding: rest, as: UTF8.self)
         return response
-    }
-}
-
-/// A blocking client socket with a read timeout.
-private final class RawSocket {
-    private let fd: Int32
-
-    init(port: Int, readTimeoutSeconds: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: readTimeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if result != 0 {
-            let error = errno
-            close(fd)
-            throw TestConnection.Failure.connect(error)
-        }
-    }
-
-    deinit { close(fd) }
-
-    func send(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written <= 0 { return }
-            offset += written
-        }
-    }
-
-    func readToEnd() throws -> [UInt8] {
-        var all: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                all += chunk[0..<count]
-                continue
-            }
-            if count < 0, errno == EAGAIN || errno == EWOULDBLOCK { throw TestConnection.Failure.timeout }
-            return all
-        }
     }
 }

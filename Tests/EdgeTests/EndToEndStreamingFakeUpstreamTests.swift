@@ -18,32 +18,13 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
     private var port = 0
 
     override func setUp() async throws {
-        let yaml = """
-            listen:
-              host: 127.0.0.1
-              port: 0
-            descriptors:
-              sources: ["\(EndToEndFixture.protosetPath)"]
-            clusters:
-              - name: scripted
-                endpoints: ["127.0.0.1:9"]
-                services: [demo.bookstore.v1]
-            routes:
+        upstream = ScriptedStreamingUpstream()
+        try await start(routes: """
               "GET /v1/shelves/{shelf}/books:stream":
                 max_body_bytes: 1KiB
               "demo.bookstore.v1.Bookstore.CreateBooks":
                 max_body_bytes: 256
-            """
-        let config = try ConfigLoader.parse(yaml: yaml).get()
-        let schema = try EndToEndFixture.cliSchema()
-        let transcoder = try SchemaTranscoder(schema: schema, config: config)
-        upstream = ScriptedStreamingUpstream()
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let context = RequestContext(
-            transcoder: transcoder, upstream: upstream, limits: config.listen.server.limits,
-            detailsRenderer: transcoder.detailsRenderer(schema: schema))
-        server = EdgeServer(settings: config.listen.server, context: context, group: group)
-        port = try await server.start().port!
+            """)
     }
 
     override func tearDown() async throws {
@@ -56,9 +37,7 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
     // MARK: Server streaming
 
     func testNDJSONByDefaultOneLinePerMessage() throws {
-        let socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=3")
-        let (head, body, complete) = try socket.readResponse()
+        let (head, body, complete) = try connect().get("/v1/shelves/1/books:stream?limit=3")
         XCTAssertEqual(head.status, 200)
         XCTAssertEqual(head.header("content-type"), "application/x-ndjson")
         XCTAssertEqual(head.header("transfer-encoding"), "chunked")
@@ -69,8 +48,7 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
 
     func testMessagesAreFlushedAsTheyArrive() throws {
         let socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=3&interval=3600s")
-        let head = try socket.readHead()
+        let head = try socket.getHead("/v1/shelves/1/books:stream?limit=3&interval=3600s")
         XCTAssertEqual(head.status, 200)
         // The backend holds the second book back: the first one must already be here.
         let first = try XCTUnwrap(try socket.readChunk())
@@ -82,9 +60,7 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
     }
 
     func testServerSentEventsWhenAccepted() throws {
-        let socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=2", headers: [("Accept", "text/event-stream")])
-        let (head, body, _) = try socket.readResponse()
+        let (head, body, _) = try connect().get("/v1/shelves/1/books:stream?limit=2", headers: [("Accept", "text/event-stream")])
         XCTAssertEqual(head.header("content-type"), "text/event-stream")
         XCTAssertEqual(head.header("cache-control"), "no-cache")
         let events = sseEvents(body)
@@ -100,23 +76,19 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
                 stream_format: json_array
             """)
         for (limit, expected) in [(2, 2), (0, 0)] {
-            let socket = try connect()
-            socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=\(limit)")
-            let (head, body, _) = try socket.readResponse()
+            let (head, body, _) = try connect().get("/v1/shelves/1/books:stream?limit=\(limit)")
             XCTAssertEqual(head.status, 200, body)
             XCTAssertEqual(head.header("content-type"), "application/json")
-            let array = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]], body)
+            let array = try jsonArray(body)
             XCTAssertEqual(array.count, expected, body)
         }
     }
 
     func testFailureBeforeTheFirstMessageIsAnHTTPError() throws {
-        let socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/404/books:stream")
-        let (head, body, _) = try socket.readResponse()
+        let (head, body, _) = try connect().get("/v1/shelves/404/books:stream")
         XCTAssertEqual(head.status, 404, body)
         XCTAssertEqual(head.header("content-type"), "application/json")
-        let status = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let status = try jsonObject(body)
         XCTAssertEqual(status["code"] as? Int, 5)
         XCTAssertEqual(status["message"] as? String, "shelves/404 not found")
         XCTAssertEqual((status["details"] as? [Any])?.count, 0)
@@ -124,9 +96,7 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
 
     func testFailureMidStreamEndsWithAnErrorFrameInEachFormat() async throws {
         // NDJSON: a last line {"error": status}.
-        var socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=5&failAfter=2")
-        var (head, body, complete) = try socket.readResponse()
+        var (head, body, complete) = try connect().get("/v1/shelves/1/books:stream?limit=5&failAfter=2")
         XCTAssertEqual(head.status, 200)
         XCTAssertTrue(complete, "the chunked body is properly terminated")
         let lines = try ndjsonObjects(body)
@@ -137,12 +107,10 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
         XCTAssertNotNil(error["details"] as? [Any])
 
         // SSE: event: error.
-        socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=5&failAfter=1", headers: [("Accept", "text/event-stream")])
-        (head, body, complete) = try socket.readResponse()
+        (head, body, complete) = try connect().get("/v1/shelves/1/books:stream?limit=5&failAfter=1", headers: [("Accept", "text/event-stream")])
         let events = sseEvents(body)
         XCTAssertEqual(events.map(\.event), [nil, "error"], body)
-        let sseError = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(events[1].data.utf8)) as? [String: Any])
+        let sseError = try jsonObject(events[1].data)
         XCTAssertEqual(sseError["code"] as? Int, 10)
 
         // JSON array: a last element {"error": status}, and the array is closed.
@@ -151,18 +119,15 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
               "GET /v1/shelves/{shelf}/books:stream":
                 stream_format: json_array
             """)
-        socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=5&failAfter=2")
-        (head, body, complete) = try socket.readResponse()
-        let array = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]], body)
+        (head, body, complete) = try connect().get("/v1/shelves/1/books:stream?limit=5&failAfter=2")
+        let array = try jsonArray(body)
         XCTAssertEqual(array.count, 3)
         XCTAssertEqual((array[2]["error"] as? [String: Any])?["code"] as? Int, 10)
     }
 
     func testClientDisconnectCancelsTheUpstreamCall() throws {
         let socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=3&interval=3600s")
-        XCTAssertEqual(try socket.readHead().status, 200)
+        XCTAssertEqual(try socket.getHead("/v1/shelves/1/books:stream?limit=3&interval=3600s").status, 200)
         _ = try socket.readChunk()
         socket.abort()
         XCTAssertTrue(upstream.waitUntil { $0.cancelled == 1 }, "cancel() reaches the upstream")
@@ -171,8 +136,7 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
     func testSlowClientPausesReadingFromTheBackend() throws {
         let socket = try StreamingSocket(port: port, receiveBufferBytes: 64 << 10)
         let start = Date()
-        socket.sendHead("GET", "/v1/download?bytes=\(32 << 20)&chunkSize=65536")
-        XCTAssertEqual(try socket.readHead().status, 200)
+        XCTAssertEqual(try socket.getHead("/v1/download?bytes=\(32 << 20)&chunkSize=65536").status, 200)
         // The client reads nothing more: the edge must pause the backend.
         XCTAssertTrue(upstream.waitUntil { $0.paused }, "pauseReading() once the client stops reading")
         let producedWhilePaused = upstream.state.withLockedValue { $0.producedBytes }
@@ -200,7 +164,7 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
         let (head, body, _) = try socket.readResponse()
         XCTAssertEqual(head.status, 200, body)
         XCTAssertEqual(head.header("content-type"), "application/json")
-        let response = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let response = try jsonObject(body)
         XCTAssertEqual(response["createdCount"] as? Int, 2)
         let titles = upstream.state.withLockedValue { $0.createdTitles }
         XCTAssertEqual(titles, ["One", "Two"])
@@ -285,7 +249,7 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
         socket.sendChunk("")
         let (head, body, _) = try socket.readResponse()
         XCTAssertEqual(head.status, 200, body)
-        let count = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])["createdCount"] as? Int
+        let count = try jsonObject(body)["createdCount"] as? Int
         XCTAssertEqual(count, sentLines)
     }
 
@@ -331,16 +295,14 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
         socket.sendChunk("")
         let (head, body, _) = try socket.readResponse()
         XCTAssertEqual(head.status, 200, body)
-        let response = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let response = try jsonObject(body)
         XCTAssertEqual(response["bytes"] as? String, "7")
         XCTAssertEqual(response["chunks"] as? Int, 2)
         XCTAssertEqual(response["contentType"] as? String, "image/png")
     }
 
     func testRawResponseUsesTheBackendsContentType() throws {
-        let socket = try connect()
-        socket.sendHead("GET", "/v1/covers/sample.txt")
-        let (head, body, _) = try socket.readResponse()
+        let (head, body, _) = try connect().get("/v1/covers/sample.txt")
         XCTAssertEqual(head.status, 200)
         XCTAssertEqual(head.header("content-type"), "text/plain")
         XCTAssertEqual(body, "cover sample.txt")
@@ -367,11 +329,9 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
         server = EdgeServer(settings: ServerSettings(host: "127.0.0.1", port: 0), context: context, group: group)
         port = try await server.start().port!
 
-        let socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream")
-        let (head, body, _) = try socket.readResponse()
+        let (head, body, _) = try connect().get("/v1/shelves/1/books:stream")
         XCTAssertEqual(head.status, 501, body)
-        let status = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let status = try jsonObject(body)
         XCTAssertEqual(status["code"] as? Int, 12)
 
         let chat = try EndToEndClient.send(port: port, "POST", "/v1/books:chat", body: #"{"text":"x"}"#)
@@ -412,8 +372,9 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
 
     // MARK: Helpers
 
-    private func restart(routes: String) async throws {
-        try await group.shutdownGracefully()
+    /// Starts the edge (a new group and server) with `routes` (entries indented by two
+    /// spaces) in front of ``upstream``.
+    private func start(routes: String) async throws {
         let yaml = """
             listen:
               host: 127.0.0.1
@@ -431,9 +392,17 @@ final class EndToEndStreamingFakeUpstreamTests: XCTestCase {
         let schema = try EndToEndFixture.cliSchema()
         let transcoder = try SchemaTranscoder(schema: schema, config: config)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let context = RequestContext(transcoder: transcoder, upstream: upstream, detailsRenderer: transcoder.detailsRenderer(schema: schema))
+        let context = RequestContext(
+            transcoder: transcoder, upstream: upstream, limits: config.listen.server.limits,
+            detailsRenderer: transcoder.detailsRenderer(schema: schema))
         server = EdgeServer(settings: config.listen.server, context: context, group: group)
         port = try await server.start().port!
+    }
+
+    /// A new edge with `routes` after the test shut the server down.
+    private func restart(routes: String) async throws {
+        try await group.shutdownGracefully()
+        try await start(routes: routes)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 #if canImport(Glibc)
 import Glibc
@@ -8,58 +9,14 @@ import Glibc
 /// pieces (chunked), reads a chunked response one chunk at a time, and can stop
 /// reading (a slow client) or write without blocking (to find out when the server
 /// stops reading). Every read has a timeout so a broken server fails, not hangs.
-final class StreamingSocket {
-    enum Failure: Error { case connect(Int32), closed, timeout, malformed(String) }
-
-    struct Head {
+final class StreamingSocket: ClientSocket {
+    struct Head: HTTPHeaderFields {
         var status: Int
         var headers: [(String, String)]
-
-        func header(_ name: String) -> String? {
-            headers.first { $0.0.lowercased() == name.lowercased() }?.1
-        }
     }
-
-    private let fd: Int32
-    private var buffer: [UInt8] = []
-    private var bufferStart = 0
 
     init(port: Int, readTimeoutSeconds: Int = 20, receiveBufferBytes: Int32? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: readTimeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        if var size = receiveBufferBytes {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if result != 0 {
-            let error = errno
-            close(fd)
-            throw Failure.connect(error)
-        }
-    }
-
-    deinit { close(fd) }
-
-    /// Shuts the socket down both ways (the client goes away).
-    func abort() { shutdown(fd, Int32(SHUT_RDWR)) }
-
-    func send(_ text: String) { send(Array(text.utf8)) }
-
-    func send(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if written <= 0 { return }
-            offset += written
-        }
+        try super.init(port: port, readTimeoutSeconds: readTimeoutSeconds, sendTimeout: true, receiveBufferBytes: receiveBufferBytes)
     }
 
     /// One chunk of a chunked request body (an empty one ends the body).
@@ -67,12 +24,6 @@ final class StreamingSocket {
 
     func sendChunk(_ bytes: [UInt8]) {
         send(Array((String(bytes.count, radix: 16) + "\r\n").utf8) + bytes + [13, 10])
-    }
-
-    /// Writes what the kernel takes without blocking; the count written.
-    func sendWithoutBlocking(_ bytes: [UInt8]) -> Int {
-        let written = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
-        return max(written, 0)
     }
 
     /// Sends a request head; `chunked` adds `Transfer-Encoding: chunked`.
@@ -83,90 +34,38 @@ final class StreamingSocket {
         send(head + "\r\n")
     }
 
-    private func fill(max: Int = 65536) throws -> Bool {
-        if bufferStart > 0, bufferStart == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            bufferStart = 0
-        }
-        var chunk = [UInt8](repeating: 0, count: max)
-        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count > 0 {
-            buffer.append(contentsOf: chunk[0..<count])
-            return true
-        }
-        if count < 0, errno == EAGAIN || errno == EWOULDBLOCK { throw Failure.timeout }
-        return false
+    /// Sends a GET (no body) and reads its whole response.
+    func get(_ target: String, headers: [(String, String)] = []) throws -> (head: Head, body: String, complete: Bool) {
+        sendHead("GET", target, headers: headers)
+        return try readResponse()
     }
 
-    private func take(_ count: Int) -> ArraySlice<UInt8> {
-        let slice = buffer[bufferStart..<(bufferStart + count)]
-        bufferStart += count
-        if bufferStart > 1 << 20 {
-            buffer.removeFirst(bufferStart)
-            bufferStart = 0
-        }
-        return slice
-    }
-
-    private func find(_ needle: [UInt8]) -> Int? {
-        guard buffer.count - bufferStart >= needle.count else { return nil }
-        var index = bufferStart
-        while index <= buffer.count - needle.count {
-            if buffer[index] == needle[0], Array(buffer[index..<(index + needle.count)]) == needle { return index - bufferStart }
-            index += 1
-        }
-        return nil
+    /// Sends a GET and reads only the response head: the body is read chunk by chunk after it.
+    func getHead(_ target: String, headers: [(String, String)] = []) throws -> Head {
+        sendHead("GET", target, headers: headers)
+        return try readHead()
     }
 
     /// The response head (skipping `100 Continue`).
     func readHead() throws -> Head {
         while true {
-            var end = find([13, 10, 13, 10])
-            while end == nil {
-                guard try fill() else { throw Failure.closed }
-                end = find([13, 10, 13, 10])
-            }
-            let text = String(decoding: take(end!), as: UTF8.self)
-            _ = take(4)
-            var lines = text.components(separatedBy: "\r\n")
-            let statusLine = lines.removeFirst().split(separator: " ")
-            guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw Failure.malformed(text) }
-            if status == 100 { continue }
-            var headers: [(String, String)] = []
-            for line in lines {
-                guard let colon = line.firstIndex(of: ":") else { continue }
-                headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters()))
-            }
-            return Head(status: status, headers: headers)
+            let (status, headers) = try readHeadFields()
+            if status != 100 { return Head(status: status, headers: headers) }
         }
     }
 
     /// The next chunk of a chunked body; nil after the last (empty) chunk. Throws
-    /// ``Failure/closed`` when the connection ends before it.
+    /// ``ClientSocket/Failure/closed`` when the connection ends before it.
     func readChunk() throws -> [UInt8]? {
-        var lineEnd = find([13, 10])
-        while lineEnd == nil {
-            guard try fill() else { throw Failure.closed }
-            lineEnd = find([13, 10])
-        }
-        let line = String(decoding: take(lineEnd!), as: UTF8.self)
-        _ = take(2)
+        let line = try readLine()
         guard let size = Int(line.split(separator: ";").first ?? "", radix: 16) else { throw Failure.malformed(line) }
-        while buffer.count - bufferStart < size + 2 {
-            guard try fill(max: max(65536, size + 2)) else { throw Failure.closed }
-        }
-        let data = Array(take(size))
-        _ = take(2)
+        var data = try readBytes(size + 2)
+        data.removeLast(2)
         return size == 0 ? nil : data
     }
 
     /// A body with `Content-Length`.
-    func readBody(length: Int) throws -> [UInt8] {
-        while buffer.count - bufferStart < length {
-            guard try fill() else { throw Failure.closed }
-        }
-        return Array(take(length))
-    }
+    func readBody(length: Int) throws -> [UInt8] { try readBytes(length) }
 
     /// The rest of a chunked body, and whether it ended with the last chunk (false: the connection was cut).
     func readChunkedBody() throws -> (body: [UInt8], complete: Bool) {
@@ -188,16 +87,6 @@ final class StreamingSocket {
         let (body, complete) = try readChunkedBody()
         return (head, String(decoding: body, as: UTF8.self), complete)
     }
-
-    /// Whether the server closes the connection within the read timeout.
-    func waitForClose() -> Bool {
-        do {
-            while try fill() {}
-            return true
-        } catch {
-            return false
-        }
-    }
 }
 
 /// NDJSON lines (or SSE `data:` payloads) parsed as JSON objects.
@@ -207,6 +96,16 @@ func jsonObjects(_ lines: [Substring]) throws -> [[String: Any]] {
         guard let object = value as? [String: Any] else { throw StreamingSocket.Failure.malformed(String(line)) }
         return object
     }
+}
+
+/// `text` as a JSON object; fails the test (showing the text) if it is not one.
+func jsonObject(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
+    try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text, file: file, line: line)
+}
+
+/// `text` as a JSON array of objects (a `json_array` stream); fails the test (showing the text) if it is not one.
+func jsonArray(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> [[String: Any]] {
+    try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[String: Any]], text, file: file, line: line)
 }
 
 func ndjsonObjects(_ body: String) throws -> [[String: Any]] {

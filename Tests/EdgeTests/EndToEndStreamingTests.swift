@@ -34,16 +34,10 @@ final class EndToEndStreamingTests: XCTestCase {
         return try StreamingSocket(port: fixture.port)
     }
 
-    private func object(_ text: String) throws -> [String: Any] {
-        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
-    }
-
     // MARK: Server streaming
 
     func testServerStreamAsNDJSON() throws {
-        let socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream")
-        let (head, body, complete) = try socket.readResponse()
+        let (head, body, complete) = try connect().get("/v1/shelves/1/books:stream")
         XCTAssertEqual(head.status, 200, body)
         XCTAssertEqual(head.header("content-type"), "application/x-ndjson")
         XCTAssertNotNil(head.header("x-request-id"))
@@ -55,8 +49,7 @@ final class EndToEndStreamingTests: XCTestCase {
     func testServerStreamMessagesArriveOneByOne() throws {
         let socket = try connect()
         // 300 ms between books: each arrives (as its own flushed chunk) before the next exists.
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=2&interval=0.3s")
-        XCTAssertEqual(try socket.readHead().status, 200)
+        XCTAssertEqual(try socket.getHead("/v1/shelves/1/books:stream?limit=2&interval=0.3s").status, 200)
         let first = try XCTUnwrap(try socket.readChunk())
         XCTAssertEqual(try ndjsonObjects(String(decoding: first, as: UTF8.self)).map { $0["title"] as? String }, ["Dune"])
         let second = try XCTUnwrap(try socket.readChunk())
@@ -66,41 +59,33 @@ final class EndToEndStreamingTests: XCTestCase {
     }
 
     func testServerStreamAsServerSentEvents() throws {
-        let socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=2", headers: [("Accept", "text/event-stream")])
-        let (head, body, complete) = try socket.readResponse()
+        let (head, body, complete) = try connect().get("/v1/shelves/1/books:stream?limit=2", headers: [("Accept", "text/event-stream")])
         XCTAssertEqual(head.status, 200, body)
         XCTAssertEqual(head.header("content-type"), "text/event-stream")
         XCTAssertTrue(complete)
         let events = sseEvents(body)
         XCTAssertEqual(events.count, 2, body)
-        XCTAssertEqual(try events.map { try object($0.data)["title"] as? String }, ["Dune", "The Left Hand of Darkness"])
+        XCTAssertEqual(try events.map { try jsonObject($0.data)["title"] as? String }, ["Dune", "The Left Hand of Darkness"])
     }
 
     func testServerStreamAsJSONArray() throws {
-        let socket = try connect(arrays: true)
-        socket.sendHead("GET", "/v1/shelves/1/books:stream")
-        let (head, body, _) = try socket.readResponse()
+        let (head, body, _) = try connect(arrays: true).get("/v1/shelves/1/books:stream")
         XCTAssertEqual(head.status, 200, body)
         XCTAssertEqual(head.header("content-type"), "application/json")
-        let books = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]], body)
+        let books = try jsonArray(body)
         XCTAssertEqual(books.map { $0["title"] as? String }, ["Dune", "The Left Hand of Darkness", "Middlemarch"])
 
         // An empty shelf: an empty array.
-        let empty = try connect(arrays: true)
-        empty.sendHead("GET", "/v1/shelves/3/books:stream")
-        let (_, emptyBody, _) = try empty.readResponse()
+        let (_, emptyBody, _) = try connect(arrays: true).get("/v1/shelves/3/books:stream")
         XCTAssertEqual(emptyBody, "[]")
     }
 
     func testFailureBeforeTheFirstMessageIsAnHTTPErrorInEveryFormat() throws {
         for (arrays, accept) in [(false, nil), (false, "text/event-stream"), (true, nil)] as [(Bool, String?)] {
-            let socket = try connect(arrays: arrays)
-            socket.sendHead("GET", "/v1/shelves/99/books:stream", headers: accept.map { [("Accept", $0)] } ?? [])
-            let (head, body, _) = try socket.readResponse()
+            let (head, body, _) = try connect(arrays: arrays).get("/v1/shelves/99/books:stream", headers: accept.map { [("Accept", $0)] } ?? [])
             XCTAssertEqual(head.status, 404, body)
             XCTAssertEqual(head.header("content-type"), "application/json")
-            let status = try object(body)
+            let status = try jsonObject(body)
             XCTAssertEqual(status["code"] as? Int, 5, body)
             XCTAssertNotNil(status["message"] as? String)
             XCTAssertNotNil(status["details"] as? [Any])
@@ -109,9 +94,7 @@ final class EndToEndStreamingTests: XCTestCase {
 
     func testFailureMidStreamEndsWithAnErrorFrame() throws {
         // NDJSON: a last line {"error": …}.
-        var socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?failAfter=2")
-        var (head, body, complete) = try socket.readResponse()
+        var (head, body, complete) = try connect().get("/v1/shelves/1/books:stream?failAfter=2")
         XCTAssertEqual(head.status, 200)
         XCTAssertTrue(complete, "a terminated body, with the error in it")
         let lines = try ndjsonObjects(body)
@@ -123,42 +106,34 @@ final class EndToEndStreamingTests: XCTestCase {
         XCTAssertNotNil(error["details"] as? [Any])
 
         // SSE: an `error` event.
-        socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?failAfter=1", headers: [("Accept", "text/event-stream")])
-        (head, body, complete) = try socket.readResponse()
+        (head, body, complete) = try connect().get("/v1/shelves/1/books:stream?failAfter=1", headers: [("Accept", "text/event-stream")])
         let events = sseEvents(body)
         XCTAssertEqual(events.map(\.event), [nil, "error"], body)
-        XCTAssertEqual(try object(events[1].data)["code"] as? Int, 10)
+        XCTAssertEqual(try jsonObject(events[1].data)["code"] as? Int, 10)
 
         // JSON array: a last element {"error": …}; the array is well formed.
-        socket = try connect(arrays: true)
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?failAfter=2")
-        (head, body, complete) = try socket.readResponse()
-        let array = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]], body)
+        (head, body, complete) = try connect(arrays: true).get("/v1/shelves/1/books:stream?failAfter=2")
+        let array = try jsonArray(body)
         XCTAssertEqual(array.count, 3)
         XCTAssertEqual((array[2]["error"] as? [String: Any])?["code"] as? Int, 10)
     }
 
     func testClientDisconnectMidStreamCancelsAndTheEdgeKeepsServing() throws {
         let socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?interval=10s")
-        XCTAssertEqual(try socket.readHead().status, 200)
+        XCTAssertEqual(try socket.getHead("/v1/shelves/1/books:stream?interval=10s").status, 200)
         XCTAssertNotNil(try socket.readChunk())
         socket.abort()
         // The demo's handler sleeps with cancellation: the edge must still answer others.
         let next = try connect()
-        next.sendHead("GET", "/v1/shelves/1/books:stream?limit=1")
-        XCTAssertEqual(try next.readResponse().head.status, 200)
+        XCTAssertEqual(try next.get("/v1/shelves/1/books:stream?limit=1").head.status, 200)
     }
 
     func testKeepAliveAfterAStream() throws {
         let socket = try connect()
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=1")
-        XCTAssertEqual(try socket.readResponse().head.status, 200)
-        socket.sendHead("GET", "/v1/shelves/1")
-        let (head, body, _) = try socket.readResponse()
+        XCTAssertEqual(try socket.get("/v1/shelves/1/books:stream?limit=1").head.status, 200)
+        let (head, body, _) = try socket.get("/v1/shelves/1")
         XCTAssertEqual(head.status, 200)
-        XCTAssertEqual(try object(body)["theme"] as? String, "Fiction")
+        XCTAssertEqual(try jsonObject(body)["theme"] as? String, "Fiction")
     }
 
     // MARK: Client streaming
@@ -172,7 +147,7 @@ final class EndToEndStreamingTests: XCTestCase {
         socket.sendChunk("")
         let (head, body, _) = try socket.readResponse()
         XCTAssertEqual(head.status, 200, body)
-        let response = try object(body)
+        let response = try jsonObject(body)
         XCTAssertEqual(response["createdCount"] as? Int, 2)
         let books = try XCTUnwrap(response["books"] as? [[String: Any]])
         XCTAssertEqual(books.map { $0["title"] as? String }, [#"Stream "One" {["#, "Stream Two"])
@@ -241,7 +216,7 @@ final class EndToEndStreamingTests: XCTestCase {
         XCTAssertTrue(complete)
         let events = sseEvents(body)
         XCTAssertEqual(events.map(\.event), [nil, "error"], body)
-        let error = try object(events[1].data)
+        let error = try jsonObject(events[1].data)
         XCTAssertEqual(error["code"] as? Int, 3)
         let details = try XCTUnwrap(error["details"] as? [[String: Any]], body)
         XCTAssertEqual(details.first?["@type"] as? String, "type.googleapis.com/google.rpc.BadRequest")
@@ -280,8 +255,7 @@ final class EndToEndStreamingReloadTests: XCTestCase {
         try harness.start()
 
         var socket = try StreamingSocket(port: harness.port)
-        socket.sendHead("GET", "/v1/shelves/1/books:stream?limit=2", headers: [("Accept", "text/event-stream")])
-        var (head, body, _) = try socket.readResponse()
+        var (head, body, _) = try socket.get("/v1/shelves/1/books:stream?limit=2", headers: [("Accept", "text/event-stream")])
         XCTAssertEqual(head.status, 200, body)
         XCTAssertEqual(sseEvents(body).count, 2, body)
 
@@ -300,8 +274,7 @@ final class EndToEndStreamingReloadTests: XCTestCase {
         XCTAssertTrue(body.contains("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"), body)
 
         socket = try StreamingSocket(port: harness.port)
-        socket.sendHead("GET", "/v1/covers/sample.txt")
-        (head, body, _) = try socket.readResponse()
+        (head, body, _) = try socket.get("/v1/covers/sample.txt")
         XCTAssertEqual(head.header("content-type"), "text/plain; charset=utf-8")
     }
 }

@@ -76,88 +76,90 @@ final class OutlierDetectionTests: XCTestCase {
         return try pool.call(request, policy: CallPolicy(retriesAllowed: false), on: loop).wait()
     }
 
-    func testDeadEndpointIsEjectedAndCallsSucceed() throws {
+    /// Runs `body` with the demo server and `dead`, a port nothing listens on; stops the server after.
+    private func withDemoAndDeadPort(_ body: (_ demo: RunningDemoServer, _ dead: Int) throws -> Void) throws {
         let demo = try EndToEndFixture.blocking { try await DemoServer.start(host: "127.0.0.1", port: 0) }
         defer { _ = try? EndToEndFixture.blocking { await demo.shutdown(gracePeriod: .seconds(1)) } }
-        let dead = try EndToEndFixture.closedPort()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let pool = try UpstreamPool(
-            clusters: [UpstreamClusterConfig(
-                name: "demo", endpoints: ["127.0.0.1:\(dead)", "127.0.0.1:\(demo.port)"],
-                retryBudget: .init(ratio: 0, minRetriesPerSecond: 0),
-                circuitBreaker: .disabled,
-                outlierDetection: .init(consecutiveFailures: 3, baseEjectionTime: .seconds(60)))],
-            services: ["demo.bookstore.v1": "demo"])
-        defer { pool.close() }
-        let loop = group.next()
+        try body(demo, try EndToEndFixture.closedPort())
+    }
 
-        // Round robin: every other call goes to the dead endpoint, until its third failure ejects it.
-        var failures = 0
-        for _ in 0..<6 {
-            if try call(pool, on: loop).status.code != .ok { failures += 1 }
+    /// Runs `body` with a pool of the cluster `demo`: the dead endpoint first, the demo server
+    /// second, and neither retries nor a circuit breaker, so only `outlierDetection` keeps
+    /// calls away from the dead one.
+    private func withDeadAndLivePool(
+        outlierDetection: OutlierDetectionConfiguration, _ body: (UpstreamPool, any EventLoop) throws -> Void
+    ) throws {
+        try withDemoAndDeadPort { demo, dead in
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            defer { try? group.syncShutdownGracefully() }
+            let pool = try UpstreamPool(
+                clusters: [UpstreamClusterConfig(
+                    name: "demo", endpoints: ["127.0.0.1:\(dead)", "127.0.0.1:\(demo.port)"],
+                    retryBudget: .init(ratio: 0, minRetriesPerSecond: 0),
+                    circuitBreaker: .disabled,
+                    outlierDetection: outlierDetection)],
+                services: ["demo.bookstore.v1": "demo"])
+            defer { pool.close() }
+            try body(pool, group.next())
         }
-        XCTAssertEqual(failures, 3)
-        let status = try XCTUnwrap(pool.upstreamStatus().first)
-        XCTAssertEqual(status.endpoints[0].ejected, true)
-        XCTAssertEqual(status.endpoints[0].inRotation, false)
-        XCTAssertEqual(status.endpoints[0].ejections, 1)
-        XCTAssertGreaterThan(status.endpoints[0].ejectedForSeconds ?? 0, 30)
-        XCTAssertEqual(status.endpoints[1].inRotation, true)
-        let connectFailures = try XCTUnwrap(pool.stats(cluster: "demo")).connectFailures
-        for _ in 0..<10 { XCTAssertEqual(try call(pool, on: loop).status.code, .ok) }
-        XCTAssertEqual(try XCTUnwrap(pool.stats(cluster: "demo")).connectFailures, connectFailures, "the ejected endpoint was not tried")
+    }
+
+    func testDeadEndpointIsEjectedAndCallsSucceed() throws {
+        try withDeadAndLivePool(outlierDetection: .init(consecutiveFailures: 3, baseEjectionTime: .seconds(60))) { pool, loop in
+            // Round robin: every other call goes to the dead endpoint, until its third failure ejects it.
+            var failures = 0
+            for _ in 0..<6 {
+                if try call(pool, on: loop).status.code != .ok { failures += 1 }
+            }
+            XCTAssertEqual(failures, 3)
+            let status = try XCTUnwrap(pool.upstreamStatus().first)
+            XCTAssertEqual(status.endpoints[0].ejected, true)
+            XCTAssertEqual(status.endpoints[0].inRotation, false)
+            XCTAssertEqual(status.endpoints[0].ejections, 1)
+            XCTAssertGreaterThan(status.endpoints[0].ejectedForSeconds ?? 0, 30)
+            XCTAssertEqual(status.endpoints[1].inRotation, true)
+            let connectFailures = try XCTUnwrap(pool.stats(cluster: "demo")).connectFailures
+            for _ in 0..<10 { XCTAssertEqual(try call(pool, on: loop).status.code, .ok) }
+            XCTAssertEqual(try XCTUnwrap(pool.stats(cluster: "demo")).connectFailures, connectFailures, "the ejected endpoint was not tried")
+        }
     }
 
     func testEjectionEndsAndARelapseEjectsForLonger() throws {
-        let demo = try EndToEndFixture.blocking { try await DemoServer.start(host: "127.0.0.1", port: 0) }
-        defer { _ = try? EndToEndFixture.blocking { await demo.shutdown(gracePeriod: .seconds(1)) } }
-        let dead = try EndToEndFixture.closedPort()
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let pool = try UpstreamPool(
-            clusters: [UpstreamClusterConfig(
-                name: "demo", endpoints: ["127.0.0.1:\(dead)", "127.0.0.1:\(demo.port)"],
-                retryBudget: .init(ratio: 0, minRetriesPerSecond: 0),
-                circuitBreaker: .disabled,
-                outlierDetection: .init(consecutiveFailures: 2, baseEjectionTime: .milliseconds(200)))],
-            services: ["demo.bookstore.v1": "demo"])
-        defer { pool.close() }
-        let loop = group.next()
-        func deadEndpoint() throws -> UpstreamEndpointStatus { try XCTUnwrap(pool.upstreamStatus().first?.endpoints.first) }
+        try withDeadAndLivePool(outlierDetection: .init(consecutiveFailures: 2, baseEjectionTime: .milliseconds(200))) { pool, loop in
+            func deadEndpoint() throws -> UpstreamEndpointStatus { try XCTUnwrap(pool.upstreamStatus().first?.endpoints.first) }
 
-        _ = try ResilienceEdge.poll("the dead endpoint is ejected") {
-            _ = try call(pool, on: loop)
-            return try deadEndpoint().ejections == 1 ? true : nil
-        }
-        _ = try ResilienceEdge.poll("the ejection ends") { try deadEndpoint().inRotation ? true : nil }
-        XCTAssertEqual(try deadEndpoint().ejections, 1)
-        _ = try ResilienceEdge.poll("the dead endpoint is ejected again") {
-            _ = try call(pool, on: loop)
-            return try deadEndpoint().ejections == 2 ? true : nil
+            _ = try ResilienceEdge.poll("the dead endpoint is ejected") {
+                _ = try call(pool, on: loop)
+                return try deadEndpoint().ejections == 1 ? true : nil
+            }
+            _ = try ResilienceEdge.poll("the ejection ends") { try deadEndpoint().inRotation ? true : nil }
+            XCTAssertEqual(try deadEndpoint().ejections, 1)
+            _ = try ResilienceEdge.poll("the dead endpoint is ejected again") {
+                _ = try call(pool, on: loop)
+                return try deadEndpoint().ejections == 2 ? true : nil
+            }
         }
     }
 
     func testEjectionThroughTheEdgeShowsAtAdminUpstreams() throws {
-        let demo = try EndToEndFixture.blocking { try await DemoServer.start(host: "127.0.0.1", port: 0) }
-        defer { _ = try? EndToEndFixture.blocking { await demo.shutdown(gracePeriod: .seconds(1)) } }
-        let dead = try EndToEndFixture.closedPort()
-        let edge = try ResilienceEdge.startBlocking(endpoints: [dead, demo.port], clusterYAML: """
-                circuit_breaker: false
-                outlier_detection: {consecutive_failures: 2, base_ejection_time: 60s, max_ejection_percent: 50}
-            """)
-        defer { edge.stopBlocking() }
-        // Requests may see the dead endpoint (retried elsewhere or 503) until it is ejected.
-        _ = try ResilienceEdge.poll("the dead endpoint is ejected") {
-            _ = try edge.send("GET", "/v1/shelves")
-            return try edge.endpoints()[0]["ejected"] as? Bool == true ? true : nil
+        try withDemoAndDeadPort { demo, dead in
+            let edge = try ResilienceEdge.startBlocking(endpoints: [dead, demo.port], clusterYAML: """
+                    circuit_breaker: false
+                    outlier_detection: {consecutive_failures: 2, base_ejection_time: 60s, max_ejection_percent: 50}
+                """)
+            defer { edge.stopBlocking() }
+            // Requests may see the dead endpoint (retried elsewhere or 503) until it is ejected.
+            _ = try ResilienceEdge.poll("the dead endpoint is ejected") {
+                _ = try edge.send("GET", "/v1/shelves")
+                return try edge.endpoints()[0]["ejected"] as? Bool == true ? true : nil
+            }
+            for _ in 0..<10 { XCTAssertEqual(try edge.send("GET", "/v1/shelves").status, 200) }
+            let endpoints = try edge.endpoints()
+            XCTAssertEqual(endpoints[0]["address"] as? String, "127.0.0.1:\(dead)")
+            XCTAssertEqual(endpoints[0]["in_rotation"] as? Bool, false)
+            XCTAssertEqual(endpoints[0]["ejections"] as? Int, 1)
+            XCTAssertEqual(endpoints[1]["in_rotation"] as? Bool, true)
+            XCTAssertEqual(endpoints[1]["ejected"] as? Bool, false)
         }
-        for _ in 0..<10 { XCTAssertEqual(try edge.send("GET", "/v1/shelves").status, 200) }
-        let endpoints = try edge.endpoints()
-        XCTAssertEqual(endpoints[0]["address"] as? String, "127.0.0.1:\(dead)")
-        XCTAssertEqual(endpoints[0]["in_rotation"] as? Bool, false)
-        XCTAssertEqual(endpoints[0]["ejections"] as? Int, 1)
-        XCTAssertEqual(endpoints[1]["in_rotation"] as? Bool, true)
-        XCTAssertEqual(endpoints[1]["ejected"] as? Bool, false)
     }
 }

@@ -7,36 +7,11 @@ import XCTest
 @testable import Edge
 
 /// End-to-end tests of ``UpstreamPool`` over real sockets against ``ScriptedH2Backend``.
-final class UpstreamPoolTests: XCTestCase {
-    private var clientGroup: MultiThreadedEventLoopGroup!
-    private var backends: [ScriptedH2Backend] = []
-    private var pools: [UpstreamPool] = []
-
-    override func setUp() {
-        self.clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    }
-
-    override func tearDown() {
-        for pool in self.pools { pool.close() }
-        for backend in self.backends { backend.shutdown() }
-        try? self.clientGroup.syncShutdownGracefully()
-    }
-
+final class UpstreamPoolTests: ScriptedUpstreamTestCase {
     // MARK: helpers
 
-    private func backend(_ script: @escaping ScriptedH2Backend.Script) throws -> ScriptedH2Backend {
-        let backend = try ScriptedH2Backend(script: script)
-        self.backends.append(backend)
-        return backend
-    }
-
     private func pool(_ endpoints: [String], budget: RetryBudget.Configuration = .defaults) throws -> UpstreamPool {
-        let pool = try UpstreamPool(
-            clusters: [UpstreamClusterConfig(name: "test", endpoints: endpoints, connectTimeout: .seconds(2), retryBudget: budget)],
-            services: ["test": "test"]
-        )
-        self.pools.append(pool)
-        return pool
+        try pool(cluster: UpstreamClusterConfig(name: "test", endpoints: endpoints, connectTimeout: .seconds(2), retryBudget: budget))
     }
 
     private func call(
@@ -47,24 +22,13 @@ final class UpstreamPoolTests: XCTestCase {
         timeout: TimeAmount = .seconds(5),
         policy: CallPolicy = CallPolicy()
     ) throws -> UpstreamResponse {
-        let request = UpstreamRequest(
-            path: "/test.Svc/\(method)",
-            service: "test.Svc",
-            metadata: metadata,
-            message: ByteBuffer(bytes: message),
-            deadline: .now() + timeout
-        )
+        let request = self.request(method, message: message, metadata: metadata, timeout: timeout)
         return try pool.call(request, policy: policy, on: self.clientGroup.next()).wait()
     }
 
     private func bytes(_ buffer: ByteBuffer?) -> [UInt8]? {
         buffer.map { Array($0.readableBytesView) }
     }
-
-    private static let retrying = CallPolicy(
-        retry: RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(5), maxBackoff: .milliseconds(20)),
-        retriesAllowed: true
-    )
 
     // MARK: responses
 
@@ -275,7 +239,7 @@ final class UpstreamPoolTests: XCTestCase {
     // MARK: connections
 
     func testConnectionFailureIsUnavailable() throws {
-        let deadPort = try Self.unusedPort()
+        let deadPort = try EndToEndFixture.closedPort()
         let pool = try pool(["127.0.0.1:\(deadPort)"])
         let response = try call(pool, "Any", policy: CallPolicy(retry: RetryPolicy(maxAttempts: 1)))
         XCTAssertEqual(response.status.code, .unavailable)
@@ -284,7 +248,7 @@ final class UpstreamPoolTests: XCTestCase {
 
     func testUnreachableEndpointFailsOverToNextEndpoint() throws {
         let backend = try backend { _ in GRPCScript.unary([1]) }
-        let pool = try pool(["127.0.0.1:\(try Self.unusedPort())", backend.address])
+        let pool = try pool(["127.0.0.1:\(try EndToEndFixture.closedPort())", backend.address])
         // Not idempotent: only the never-sent transparent retry may move it to the live endpoint.
         let response = try call(pool, "Create", policy: CallPolicy(retriesAllowed: false))
         XCTAssertEqual(response.status.code, .ok)
@@ -331,7 +295,7 @@ final class UpstreamPoolTests: XCTestCase {
         let loop = self.clientGroup.next()
         let futures = (0..<50).map { i in
             pool.call(
-                UpstreamRequest(path: "/test.Svc/Echo", service: "test.Svc", metadata: [], message: ByteBuffer(bytes: [UInt8(i)]), deadline: .now() + .seconds(5)),
+                request("Echo", message: [UInt8(i)], timeout: .seconds(5)),
                 policy: CallPolicy(),
                 on: loop
             )
@@ -357,15 +321,5 @@ final class UpstreamPoolTests: XCTestCase {
         XCTAssertThrowsError(
             try UpstreamPool(clusters: [UpstreamClusterConfig(name: "a", endpoints: ["h:1"], tls: true, tlsCAFile: "/nonexistent.pem")], services: [:])
         )
-    }
-
-    /// A port nothing listens on: bound, then closed.
-    static func unusedPort() throws -> Int {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let channel = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress!.port!
-        try channel.close().wait()
-        return port
     }
 }

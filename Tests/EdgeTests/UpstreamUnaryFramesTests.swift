@@ -9,52 +9,22 @@ import XCTest
 /// Unary calls run on the connection's frames (``UpstreamUnaryConnectionHandler``): the
 /// server's stream limit, inbound flow control, several calls in flight when a stream is
 /// reset or the connection goes away, and cancellation, against ``ScriptedH2Backend``.
-final class UpstreamUnaryFramesTests: XCTestCase {
-    private var clientGroup: MultiThreadedEventLoopGroup!
-    private var backends: [ScriptedH2Backend] = []
-    private var pools: [UpstreamPool] = []
-
-    override func setUp() {
-        self.clientGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-    }
-
-    override func tearDown() {
-        for pool in self.pools { pool.close() }
-        for backend in self.backends { backend.shutdown() }
-        try? self.clientGroup.syncShutdownGracefully()
-    }
-
+final class UpstreamUnaryFramesTests: ScriptedUpstreamTestCase {
     // MARK: helpers
 
-    private func backend(maxConcurrentStreams: Int? = nil, _ script: @escaping ScriptedH2Backend.Script) throws -> ScriptedH2Backend {
-        let backend = try ScriptedH2Backend(maxConcurrentStreams: maxConcurrentStreams, script: script)
-        self.backends.append(backend)
-        return backend
-    }
-
     private func pool(_ backend: ScriptedH2Backend, streamWindow: Int = 8 << 20, connectionWindow: Int = 16 << 20) throws -> UpstreamPool {
-        let config = UpstreamClusterConfig(
-            name: "test", endpoints: [backend.address], connectTimeout: .seconds(2), maxConnectionsPerEndpoint: 1,
-            streamWindowSize: streamWindow, connectionWindowSize: connectionWindow)
-        let pool = try UpstreamPool(clusters: [config], services: ["test": "test"])
-        self.pools.append(pool)
-        return pool
+        try pool(
+            cluster: UpstreamClusterConfig(
+                name: "test", endpoints: [backend.address], connectTimeout: .seconds(2), maxConnectionsPerEndpoint: 1,
+                streamWindowSize: streamWindow, connectionWindowSize: connectionWindow))
     }
 
     private func start(
         _ pool: UpstreamPool, _ method: String, message: [UInt8] = [1], timeout: TimeAmount = .seconds(10),
         policy: CallPolicy = CallPolicy()
     ) -> EventLoopFuture<UpstreamResponse> {
-        let request = UpstreamRequest(
-            path: "/test.Svc/\(method)", service: "test.Svc", metadata: [], message: ByteBuffer(bytes: message),
-            deadline: .now() + timeout)
-        return pool.call(request, policy: policy, on: self.clientGroup.next())
+        pool.call(request(method, message: message, timeout: timeout), policy: policy, on: self.clientGroup.next())
     }
-
-    private static let retrying = CallPolicy(
-        retry: RetryPolicy(maxAttempts: 3, initialBackoff: .milliseconds(5), maxBackoff: .milliseconds(20)),
-        retriesAllowed: true
-    )
 
     // MARK: stream limit
 

@@ -1,15 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 
 /// A blocking RFC 6455 client over a plain socket, for the WebSocket tests: it
 /// writes exact frames (masked as a client must, or deliberately not, fragmented,
 /// binary, ping, close) and reads the server's frames one by one, every read
 /// bounded by a timeout so a broken server fails the test instead of hanging it.
-final class TestWebSocketClient {
+final class TestWebSocketClient: HTTPHeaderFields {
     struct Frame {
         var fin: Bool
         var opcode: UInt8
@@ -43,7 +38,7 @@ final class TestWebSocketClient {
     /// The response body when the upgrade was refused.
     let body: String
 
-    private let connection: WebSocketTestSocket
+    private let connection: ClientSocket
 
     /// Connects and sends the upgrade request; `status` is 101 when the server switched protocols.
     /// - Parameters:
@@ -54,7 +49,8 @@ final class TestWebSocketClient {
         port: Int, target: String, method: String = "GET", headers extra: [(String, String)] = [], readTimeoutSeconds: Int = 10,
         receiveBufferBytes: Int? = nil, framesWithRequest: [UInt8] = []
     ) throws {
-        let connection = try WebSocketTestSocket(port: port, readTimeoutSeconds: readTimeoutSeconds, receiveBufferBytes: receiveBufferBytes)
+        let connection = try ClientSocket(
+            port: port, readTimeoutSeconds: readTimeoutSeconds, receiveBufferBytes: receiveBufferBytes.map(Int32.init))
         self.connection = connection
         var key = [UInt8](repeating: 0, count: 16)
         for index in key.indices { key[index] = UInt8.random(in: 0...255) }
@@ -63,27 +59,11 @@ final class TestWebSocketClient {
         for (name, value) in extra { request += "\(name): \(value)\r\n" }
         request += "\r\n"
         connection.send(Array(request.utf8) + framesWithRequest)
-        var headEnd = TestConnection.find([13, 10, 13, 10], in: connection.buffer)
-        while headEnd == nil {
-            if try !connection.fill() { throw TestConnection.Failure.closed }
-            headEnd = TestConnection.find([13, 10, 13, 10], in: connection.buffer)
-        }
-        var lines = String(decoding: try connection.readBytes(headEnd! + 4).dropLast(4), as: UTF8.self).components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let code = Int(statusLine[1]) else { throw TestConnection.Failure.malformed(lines.joined()) }
-        var parsed: [(String, String)] = []
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            parsed.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters()))
-        }
+        let (code, parsed) = try connection.readHeadFields()
         status = code
         headers = parsed
         let length = parsed.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
         body = code == 101 ? "" : String(decoding: try connection.readBytes(length), as: UTF8.self)
-    }
-
-    func header(_ name: String) -> String? {
-        headers.first { $0.0.lowercased() == name.lowercased() }?.1
     }
 
     // MARK: - Sending
@@ -131,7 +111,7 @@ final class TestWebSocketClient {
         let fin = head[0] & 0x80 != 0
         let opcode = head[0] & 0x0F
         var length = Int(head[1] & 0x7F)
-        if head[1] & 0x80 != 0 { throw TestConnection.Failure.malformed("the server masked a frame") }
+        if head[1] & 0x80 != 0 { throw ClientSocket.Failure.malformed("the server masked a frame") }
         if length == 126 {
             let bytes = try connection.readBytes(2)
             length = Int(bytes[0]) << 8 | Int(bytes[1])
@@ -155,92 +135,5 @@ final class TestWebSocketClient {
     func waitForClose() -> Bool { connection.waitForClose() }
 
     /// Closes the socket without a close frame (a client that goes away).
-    func drop() { connection.shutdown() }
-}
-
-/// The blocking socket under ``TestWebSocketClient``.
-private final class WebSocketTestSocket {
-    private let fd: Int32
-    private(set) var buffer: [UInt8] = []
-
-    init(port: Int, readTimeoutSeconds: Int, receiveBufferBytes: Int?) throws {
-        #if canImport(Glibc)
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        fd = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        var timeout = timeval(tv_sec: readTimeoutSeconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        if var size = receiveBufferBytes.map(Int32.init) {
-            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-        }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if result != 0 {
-            let error = errno
-            close(fd)
-            throw TestConnection.Failure.connect(error)
-        }
-    }
-
-    deinit { close(fd) }
-
-    func send(_ text: String) { send(Array(text.utf8)) }
-
-    func send(_ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            #if canImport(Glibc)
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            #else
-            let written = bytes[offset...].withUnsafeBytes { Darwin.send(fd, $0.baseAddress, $0.count, 0) }
-            #endif
-            if written <= 0 { return }
-            offset += written
-        }
-    }
-
-    func shutdown() {
-        #if canImport(Glibc)
-        _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
-        #else
-        _ = Darwin.shutdown(fd, SHUT_RDWR)
-        #endif
-    }
-
-    /// Reads more bytes; false when the peer closed (or reset) the connection.
-    func fill() throws -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-        if count > 0 {
-            buffer.append(contentsOf: chunk[0..<count])
-            return true
-        }
-        if count < 0, errno == EAGAIN || errno == EWOULDBLOCK { throw TestConnection.Failure.timeout }
-        return false
-    }
-
-    func readBytes(_ count: Int) throws -> [UInt8] {
-        while buffer.count < count {
-            if try !fill() { throw TestConnection.Failure.closed }
-        }
-        let bytes = Array(buffer[0..<count])
-        buffer.removeFirst(count)
-        return bytes
-    }
-
-    /// Whether the peer closes the connection (sending nothing more worth reading) within the read timeout.
-    func waitForClose() -> Bool {
-        do {
-            while try fill() {}
-            return true
-        } catch {
-            return false
-        }
-    }
+    func drop() { connection.abort() }
 }
