@@ -214,13 +214,19 @@ final class UpstreamUnaryConnectionHandler: ChannelInboundHandler, @unchecked Se
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let closed = event as? StreamClosedEvent {
+        // Several events per call arrive here as `Any`: compare the dynamic type first, so
+        // that only the matching cast runs (a failed cast from `Any` is a slow runtime walk).
+        let type = ObjectIdentifier(Swift.type(of: event))
+        if type == Self.streamClosedEvent, let closed = event as? StreamClosedEvent {
             self.streamClosed(closed.streamID, reason: closed.reason)
-        } else if let window = event as? NIOHTTP2WindowUpdatedEvent {
+        } else if type == Self.windowUpdatedEvent, let window = event as? NIOHTTP2WindowUpdatedEvent {
             self.windowChanged(window)
         }
         context.fireUserInboundEventTriggered(event)
     }
+
+    private static let streamClosedEvent = ObjectIdentifier(StreamClosedEvent.self)
+    private static let windowUpdatedEvent = ObjectIdentifier(NIOHTTP2WindowUpdatedEvent.self)
 
     /// Gives inbound window back once half of it is used, as NIO's multiplexer would.
     private func windowChanged(_ event: NIOHTTP2WindowUpdatedEvent) {
