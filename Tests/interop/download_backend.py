@@ -9,23 +9,9 @@ download is i % 251, sent as fast as HTTP/2 flow control allows. Generic handler
 wire format written by hand (no generated code). Prints the bound port on stdout, then
 serves until stdin closes or it is killed.
 """
-import sys
-import threading
-from concurrent import futures
-
 import grpc
 
-
-def _varint(value):
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
+from python_backend import _varint, serve
 
 
 def _read_varint(data, index):
@@ -67,14 +53,7 @@ def download(request, context):
 
 def main():
     handlers = {"Download": grpc.unary_stream_rpc_method_handler(download)}
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("demo.bookstore.v1.Bookstore", handlers),))
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    print(port, flush=True)
-    # Stop when the parent closes our stdin (test process exited) or kills us.
-    threading.Thread(target=lambda: (sys.stdin.read(), server.stop(0)), daemon=True).start()
-    server.wait_for_termination()
+    serve("demo.bookstore.v1.Bookstore", handlers, workers=4)
 
 
 if __name__ == "__main__":

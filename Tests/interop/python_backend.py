@@ -150,15 +150,17 @@ def main():
         "Abort": grpc.unary_stream_rpc_method_handler(abort_mid_stream),
         "Sink": grpc.stream_unary_rpc_method_handler(sink),
     }
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=8),
-        options=[("grpc.max_send_message_length", 64 << 20)],
-    )
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("interop.Echo", handlers),))
+    serve("interop.Echo", handlers, workers=8, options=[("grpc.max_send_message_length", 64 << 20)])
+
+
+def serve(service, handlers, workers, options=()):
+    """Serves `handlers` as `service` on 127.0.0.1 (a free port, printed on stdout) until
+    the parent closes our stdin (the test process exited) or kills us."""
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers), options=list(options))
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, handlers),))
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     print(port, flush=True)
-    # Stop when the parent closes our stdin (test process exited) or kills us.
     threading.Thread(target=lambda: (sys.stdin.read(), server.stop(0)), daemon=True).start()
     server.wait_for_termination()
 
