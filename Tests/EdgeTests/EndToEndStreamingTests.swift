@@ -128,6 +128,22 @@ final class EndToEndStreamingTests: XCTestCase {
         XCTAssertEqual(try next.get("/v1/shelves/1/books:stream?limit=1").head.status, 200)
     }
 
+    /// An HTTP/1.0 client cannot read a chunked body: its stream comes as HTTP/1.0 without
+    /// framing, and the closed connection ends it.
+    func testServerStreamToAnHTTP10ClientEndsWithTheConnection() throws {
+        let socket = try connect()
+        socket.send("GET /v1/shelves/1/books:stream HTTP/1.0\r\nHost: x\r\n\r\n")
+        let raw = String(decoding: try socket.readToEnd(), as: UTF8.self)
+        let split = try XCTUnwrap(raw.range(of: "\r\n\r\n"), raw)
+        let head = raw[..<split.lowerBound].lowercased()
+        XCTAssertTrue(head.hasPrefix("http/1.0 200"), head)
+        XCTAssertFalse(head.contains("transfer-encoding"), head)
+        XCTAssertFalse(head.contains("content-length"), head)
+        XCTAssertEqual(
+            try ndjsonObjects(String(raw[split.upperBound...])).map { $0["title"] as? String },
+            ["Dune", "The Left Hand of Darkness", "Middlemarch"])
+    }
+
     func testKeepAliveAfterAStream() throws {
         let socket = try connect()
         XCTAssertEqual(try socket.get("/v1/shelves/1/books:stream?limit=1").head.status, 200)

@@ -31,6 +31,8 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         var contentType: String?
         /// Server-streaming routes only: the client's `Accept` header.
         var accept: String?
+        /// Streaming routes only: the request's HTTP version (1.0 clients get unframed streams).
+        var version: HTTPVersion = .http1_1
     }
 
     private enum State {
@@ -213,6 +215,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         if !streaming.isPlain {
             if streaming.rawRequest { request.contentType = head.headers.first(name: "content-type") }
             if streaming.serverStreaming { request.accept = head.headers.first(name: "accept") }
+            request.version = head.version
         }
         state = .receiving(request)
     }
@@ -410,7 +413,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         }
         let exchange = StreamingExchange(
             handler: self, context: context, shared: shared, route: route, requestID: requestID, keepAlive: keepAlive,
-            started: started, input: input, output: output)
+            started: started, input: input, output: output, requestVersion: head.version)
         state = .streaming(exchange)
         exchange.start(upstream: upstream, metadata: metadata, timeout: timeout, message: nil)
     }
@@ -429,7 +432,8 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             accept: request.accept, configured: request.route.settings.streamFormat, raw: request.route.streaming.rawResponse)
         let exchange = StreamingExchange(
             handler: self, context: context, shared: shared, route: request.route, requestID: request.requestID,
-            keepAlive: request.keepAlive, started: request.started, input: .single, output: .stream(format))
+            keepAlive: request.keepAlive, started: request.started, input: .single, output: .stream(format),
+            requestVersion: request.version)
         state = .streaming(exchange)
         exchange.start(upstream: upstream, metadata: request.metadata, timeout: request.timeout, message: message)
     }

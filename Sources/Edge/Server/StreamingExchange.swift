@@ -37,6 +37,9 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     let requestID: String
     let started: NIODeadline
     private(set) var keepAlive: Bool
+    /// An HTTP/1.0 client cannot read chunked bodies: its streamed response goes out as
+    /// HTTP/1.0 without framing and ends when the connection closes.
+    private let closeDelimited: Bool
     private var input: Input
     private let output: Output
     private var control: (any UpstreamStreamControl)?
@@ -59,7 +62,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     init(
         handler: HTTPRequestHandler<Transcoder>, context: ChannelHandlerContext, shared: RequestContext<Transcoder>,
         route: MatchedRoute<Transcoder.Route>, requestID: String, keepAlive: Bool, started: NIODeadline,
-        input: Input, output: Output
+        input: Input, output: Output, requestVersion: HTTPVersion = .http1_1
     ) {
         self.handler = handler
         self.context = context
@@ -67,7 +70,8 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
         self.detailsRenderer = shared.detailsRenderer
         self.route = route
         self.requestID = requestID
-        self.keepAlive = keepAlive
+        self.closeDelimited = requestVersion.major == 1 && requestVersion.minor == 0
+        self.keepAlive = keepAlive && !closeDelimited
         self.started = started
         self.input = input
         self.output = output
@@ -279,7 +283,8 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
         if format == .eventStream { http.add(name: "cache-control", value: "no-cache") }
         http.add(name: "x-request-id", value: requestID)
         if !keepAlive { http.add(name: "connection", value: "close") }
-        context.write(handler.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: http))), promise: nil)
+        let version: HTTPVersion = closeDelimited ? .http1_0 : .http1_1
+        context.write(handler.wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: http))), promise: nil)
     }
 
     /// The call failed (or a request message was refused): an error response if
