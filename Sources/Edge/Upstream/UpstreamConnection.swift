@@ -45,6 +45,10 @@ final class UpstreamConnection: @unchecked Sendable {
     private var lastError: Error?
     /// No new streams (GOAWAY received or an HTTP/2 error seen); close when idle.
     private var draining = false
+    /// A `.multiplexed` connection that is up but whose SETTINGS the server has not
+    /// acknowledged yet: streams wait (see `settingsAcknowledged()`).
+    private var awaitingSettingsAck: (channel: Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer, timeout: Scheduled<Void>)?
+    private var settingsAcked = false
     /// Streams started and not yet finished on this connection.
     var activeStreams = 0
     /// Told (once) when this connection can take no new streams: closed or going away.
@@ -186,8 +190,19 @@ final class UpstreamConnection: @unchecked Sendable {
         case .success(let channel):
             do {
                 let multiplexer = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer()
-                self.state = .ready(channel, multiplexer)
-                for waiter in waiters { waiter(.success(multiplexer)) }
+                if self.settingsAcked {
+                    self.state = .ready(channel, multiplexer)
+                    for waiter in waiters { waiter(.success(multiplexer)) }
+                } else {
+                    // A stream opened before the server acknowledges our SETTINGS starts
+                    // from the default 64 KiB window in NIO's accounting; its channel then
+                    // asks for the configured window on top, and the acknowledgement adds
+                    // the SETTINGS' increase again: about twice the window it should get.
+                    let timeout = self.eventLoop.assumeIsolated().scheduleTask(in: self.cluster.config.connectTimeout) {
+                        self.settingsAckTimedOut()
+                    }
+                    self.awaitingSettingsAck = (channel, multiplexer, timeout)
+                }
             } catch {
                 channel.close(promise: nil)
                 self.failConnecting(waiters, error: error)
@@ -197,7 +212,30 @@ final class UpstreamConnection: @unchecked Sendable {
         }
     }
 
+    /// The server acknowledged our SETTINGS (the first ACK; later ones change nothing here).
+    func settingsAcknowledged() {
+        guard !self.settingsAcked else { return }
+        self.settingsAcked = true
+        guard let pending = self.awaitingSettingsAck, case .connecting(let waiters) = self.state else { return }
+        self.awaitingSettingsAck = nil
+        pending.timeout.cancel()
+        self.state = .ready(pending.channel, pending.multiplexer)
+        for waiter in waiters { waiter(.success(pending.multiplexer)) }
+    }
+
+    private func settingsAckTimedOut() {
+        guard let pending = self.awaitingSettingsAck else { return }
+        // channelClosed() fails the waiting streams with this error.
+        self.lastError = UpstreamSettingsAckTimeout()
+        pending.channel.close(promise: nil)
+    }
+
     private func failConnecting(_ waiters: [StreamWaiter], error: Error) {
+        if let pending = self.awaitingSettingsAck {
+            self.awaitingSettingsAck = nil
+            pending.timeout.cancel()
+            pending.channel.close(promise: nil)
+        }
         self.cluster.stats.update { $0.connectFailures += 1 }
         self.state = .closed
         self.unaryHandler = nil
@@ -280,6 +318,11 @@ final class UpstreamConnection: @unchecked Sendable {
             channel.close(promise: nil)
         case .connecting(let waiters):
             self.state = .closed
+            if let pending = self.awaitingSettingsAck {
+                self.awaitingSettingsAck = nil
+                pending.timeout.cancel()
+                pending.channel.close(promise: nil)
+            }
             self.retire()
             let failure = self.unavailable("upstream pool is shutting down", notProcessed: true)
             for waiter in waiters { waiter(.failure(failure)) }
@@ -334,4 +377,9 @@ final class UpstreamConnection: @unchecked Sendable {
     private func unavailable(_ message: String, notProcessed: Bool) -> UpstreamRetryDecision.Attempt {
         UpstreamRetryDecision.Attempt(status: GRPCStatus(code: .unavailable, message: message), notProcessed: notProcessed)
     }
+}
+
+/// The server did not acknowledge the edge's HTTP/2 SETTINGS within the connect timeout.
+struct UpstreamSettingsAckTimeout: Error, CustomStringConvertible {
+    var description: String { "the server did not acknowledge HTTP/2 SETTINGS in time" }
 }

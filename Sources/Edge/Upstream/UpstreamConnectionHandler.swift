@@ -39,6 +39,8 @@ final class UpstreamConnectionHandler: ChannelInboundHandler, RemovableChannelHa
             self.connection.receivedGoAway(lastStreamID: lastStreamID, errorCode: errorCode)
         case .ping(_, ack: false):
             self.connection.receivedPing()
+        case .settings(.ack):
+            self.connection.settingsAcknowledged()
         default:
             break
         }
