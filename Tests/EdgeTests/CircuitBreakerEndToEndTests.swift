@@ -149,20 +149,7 @@ final class ResilienceEdge: Sendable {
     static func start(endpoints: [Int]?, clusterYAML: String) async throws -> ResilienceEdge {
         let demo = endpoints == nil ? try await DemoServer.start(host: "127.0.0.1", port: 0) : nil
         let ports = endpoints ?? [demo!.port]
-        let yaml = """
-            listen:
-              host: 127.0.0.1
-              port: 0
-              admin: {host: 127.0.0.1, port: 0}
-            descriptors:
-              sources: ["\(EndToEndFixture.protosetPath)"]
-            clusters:
-              - name: demo
-                endpoints: [\(ports.map { "\"127.0.0.1:\($0)\"" }.joined(separator: ", "))]
-                services: [demo.bookstore.v1]
-            \(clusterYAML)
-
-            """
+        let yaml = EndToEndFixture.gatewayYAML(ports: ports, clusterKeys: clusterYAML)
         let config: EdgeConfig
         switch ConfigLoader.parse(yaml: yaml) {
         case .success(let parsed): config = parsed

@@ -37,6 +37,33 @@ final class EndToEndFixture: Sendable {
             .appendingPathComponent("protos/demo/bookstore.protoset").path
     }
 
+    /// The configuration of a gateway with an admin listener (both on free ports) in front of
+    /// the demo bookstore: one cluster serving `demo.bookstore.v1` at `ports` on 127.0.0.1.
+    /// - Parameters:
+    ///   - extraSources: descriptor sources after the demo's descriptor set.
+    ///   - clusterKeys: more keys of the cluster, each line indented by four spaces.
+    ///   - extra: more top-level sections.
+    static func gatewayYAML(
+        ports: [Int], extraSources: [String] = [], clusterName: String = "demo", clusterKeys: String = "", extra: String = ""
+    ) -> String {
+        let sources = ([protosetPath] + extraSources).map { "\"\($0)\"" }.joined(separator: ", ")
+        return """
+            listen:
+              host: 127.0.0.1
+              port: 0
+              admin: {host: 127.0.0.1, port: 0}
+            descriptors:
+              sources: [\(sources)]
+            clusters:
+              - name: \(clusterName)
+                endpoints: [\(ports.map { "\"127.0.0.1:\($0)\"" }.joined(separator: ", "))]
+                services: [demo.bookstore.v1]
+            \(clusterKeys)
+            \(extra)
+
+            """
+    }
+
     /// - Parameters:
     ///   - routesYAML: the `routes:` section's entries, indented by two spaces.
     ///   - upstreamPort: the port the cluster points at; `nil`: the demo server's.

@@ -255,19 +255,7 @@ final class EndToEndStreamingReloadTests: XCTestCase {
         defer { _ = try? EndToEndFixture.blocking { await demo.shutdown(gracePeriod: .seconds(1)) } }
         let harness = try ReloadHarness()
         defer { harness.shutdown() }
-        try harness.write("edge.yaml", """
-            listen:
-              host: 127.0.0.1
-              port: 0
-              admin: {host: 127.0.0.1, port: 0}
-            descriptors:
-              sources: ["\(EndToEndFixture.protosetPath)"]
-            clusters:
-              - name: demo
-                endpoints: ["127.0.0.1:\(demo.port)"]
-                services: [demo.bookstore.v1]
-
-            """)
+        try harness.write("edge.yaml", EndToEndFixture.gatewayYAML(ports: [demo.port]))
         try harness.start()
 
         var socket = try StreamingSocket(port: harness.port)

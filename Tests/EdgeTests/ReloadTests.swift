@@ -34,22 +34,8 @@ final class ReloadTests: XCTestCase {
 
     /// The demo cluster; `extraSources` are added to the descriptor sources.
     private func config(extraSources: [String] = [], defaultsYAML: String = "", reloadYAML: String = "", clusterName: String = "demo") -> String {
-        let sources = ([EndToEndFixture.protosetPath] + extraSources).map { "\"\($0)\"" }.joined(separator: ", ")
-        return """
-            listen:
-              host: 127.0.0.1
-              port: 0
-              admin: {host: 127.0.0.1, port: 0}
-            descriptors:
-              sources: [\(sources)]
-            clusters:
-              - name: \(clusterName)
-                endpoints: ["127.0.0.1:\(demo.port)"]
-                services: [demo.bookstore.v1]
-            \(defaultsYAML)
-            \(reloadYAML)
-
-            """
+        EndToEndFixture.gatewayYAML(
+            ports: [demo.port], extraSources: extraSources, clusterName: clusterName, extra: defaultsYAML + "\n" + reloadYAML)
     }
 
     /// A service config that moves `ListShelves` from `GET /v1/shelves` to `path`

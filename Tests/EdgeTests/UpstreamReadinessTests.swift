@@ -47,20 +47,9 @@ final class UpstreamReadinessTests: XCTestCase {
         let harness = try ReloadHarness()
         defer { harness.shutdown() }
         func config(healthCheck: Bool) -> String {
-            """
-            listen:
-              host: 127.0.0.1
-              port: 0
-              admin: {host: 127.0.0.1, port: 0}
-            descriptors:
-              sources: ["\(EndToEndFixture.protosetPath)"]
-            clusters:
-              - name: demo
-                endpoints: ["127.0.0.1:\(demo.port)"]
-                services: [demo.bookstore.v1]
-            \(healthCheck ? "    health_check: {interval: 50ms, timeout: 1s, unhealthy_threshold: 1, healthy_threshold: 1}" : "")
-
-            """
+            EndToEndFixture.gatewayYAML(
+                ports: [demo.port],
+                clusterKeys: healthCheck ? "    health_check: {interval: 50ms, timeout: 1s, unhealthy_threshold: 1, healthy_threshold: 1}" : "")
         }
         try harness.write("edge.yaml", config(healthCheck: true))
         try harness.start()

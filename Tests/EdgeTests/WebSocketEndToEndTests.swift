@@ -268,19 +268,7 @@ final class WebSocketEndToEndTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = directory + "/edge.yaml"
-        try Data("""
-            listen:
-              host: 127.0.0.1
-              port: 0
-              admin: {host: 127.0.0.1, port: 0}
-            descriptors:
-              sources: ["\(EndToEndFixture.protosetPath)"]
-            clusters:
-              - name: demo
-                endpoints: ["127.0.0.1:\(running.fixture.demo.port)"]
-                services: [demo.bookstore.v1]
-
-            """.utf8).write(to: URL(fileURLWithPath: file))
+        try Data(EndToEndFixture.gatewayYAML(ports: [running.fixture.demo.port]).utf8).write(to: URL(fileURLWithPath: file))
         let group = running.fixture.group
         let gateway = try EndToEndFixture.blocking { try await ReloadableGateway.load(configFile: file, group: group) }
         try EndToEndFixture.blocking { try await gateway.start(handleSIGHUP: false) }
