@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
             upstream: upstream,
             routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
             detailsRenderer: transcoder.detailsRenderer(schema: schema),
-            upstreamsReachable: { UpstreamReadiness.isReady(upstream.upstreamStatus(), reachable: reachability.isReachable(cluster:)) },
+            upstreamsReachable: { UpstreamReadiness.isReady(upstream, reachability: reachability) },
             upstreamsStatus: { upstream.upstreamStatus() })
     }
 }

@@ -100,9 +100,7 @@ public struct GatewayLoader: Sendable {
                 // to see the clusters first (a TCP probe, a first health check), so that a
                 // reload does not flap readiness.
                 let deadline = NIODeadline.now() + .seconds(1)
-                while !UpstreamReadiness.isReady(upstream.upstreamStatus(), reachable: probe.isReachable(cluster:)),
-                    NIODeadline.now() < deadline
-                {
+                while !UpstreamReadiness.isReady(upstream, reachability: probe), NIODeadline.now() < deadline {
                     try? await Task.sleep(for: .milliseconds(20))
                 }
             }

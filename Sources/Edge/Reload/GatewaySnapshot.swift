@@ -21,7 +21,7 @@ public final class GatewaySnapshot: Sendable {
     /// `/readyz`'s upstream part for this snapshot (see ``UpstreamReadiness``).
     public var upstreamsReady: Bool {
         guard let reachability else { return true }
-        return UpstreamReadiness.isReady(upstream.upstreamStatus(), reachable: reachability.isReachable(cluster:))
+        return UpstreamReadiness.isReady(upstream, reachability: reachability)
     }
     public let routes: [RouteDescription]
     public let detailsRenderer: StatusDetailsRenderer?

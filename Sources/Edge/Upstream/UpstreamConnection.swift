@@ -191,8 +191,7 @@ final class UpstreamConnection: @unchecked Sendable {
             do {
                 let multiplexer = try channel.pipeline.syncOperations.handler(type: NIOHTTP2Handler.self).syncMultiplexer()
                 if self.settingsAcked {
-                    self.state = .ready(channel, multiplexer)
-                    for waiter in waiters { waiter(.success(multiplexer)) }
+                    self.becomeReady(channel, multiplexer, waiters: waiters)
                 } else {
                     // A stream opened before the server acknowledges our SETTINGS starts
                     // from the default 64 KiB window in NIO's accounting; its channel then
@@ -219,8 +218,21 @@ final class UpstreamConnection: @unchecked Sendable {
         guard let pending = self.awaitingSettingsAck, case .connecting(let waiters) = self.state else { return }
         self.awaitingSettingsAck = nil
         pending.timeout.cancel()
-        self.state = .ready(pending.channel, pending.multiplexer)
-        for waiter in waiters { waiter(.success(pending.multiplexer)) }
+        self.becomeReady(pending.channel, pending.multiplexer, waiters: waiters)
+    }
+
+    private func becomeReady(_ channel: Channel, _ multiplexer: NIOHTTP2Handler.StreamMultiplexer, waiters: [StreamWaiter]) {
+        self.state = .ready(channel, multiplexer)
+        for waiter in waiters { waiter(.success(multiplexer)) }
+    }
+
+    /// Closes a connection still waiting for the SETTINGS acknowledgement (connect failed,
+    /// or the pool closes).
+    private func dropAwaitingSettingsAck() {
+        guard let pending = self.awaitingSettingsAck else { return }
+        self.awaitingSettingsAck = nil
+        pending.timeout.cancel()
+        pending.channel.close(promise: nil)
     }
 
     private func settingsAckTimedOut() {
@@ -231,11 +243,7 @@ final class UpstreamConnection: @unchecked Sendable {
     }
 
     private func failConnecting(_ waiters: [StreamWaiter], error: Error) {
-        if let pending = self.awaitingSettingsAck {
-            self.awaitingSettingsAck = nil
-            pending.timeout.cancel()
-            pending.channel.close(promise: nil)
-        }
+        self.dropAwaitingSettingsAck()
         self.cluster.stats.update { $0.connectFailures += 1 }
         self.state = .closed
         self.unaryHandler = nil
@@ -318,11 +326,7 @@ final class UpstreamConnection: @unchecked Sendable {
             channel.close(promise: nil)
         case .connecting(let waiters):
             self.state = .closed
-            if let pending = self.awaitingSettingsAck {
-                self.awaitingSettingsAck = nil
-                pending.timeout.cancel()
-                pending.channel.close(promise: nil)
-            }
+            self.dropAwaitingSettingsAck()
             self.retire()
             let failure = self.unavailable("upstream pool is shutting down", notProcessed: true)
             for waiter in waiters { waiter(.failure(failure)) }

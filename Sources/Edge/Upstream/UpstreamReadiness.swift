@@ -4,6 +4,11 @@
 /// accepts TCP connections (``UpstreamReachability``). Outlier ejection does not count:
 /// it reacts to calls, and a gateway taken out of a load balancer gets none.
 public enum UpstreamReadiness {
+    /// The clusters of `pool`, with `reachability`'s TCP probe for those without health checks.
+    public static func isReady(_ pool: UpstreamPool, reachability: UpstreamReachability) -> Bool {
+        isReady(pool.upstreamStatus(), reachable: reachability.isReachable(cluster:))
+    }
+
     public static func isReady(_ clusters: [UpstreamClusterStatus], reachable: (String) -> Bool) -> Bool {
         clusters.allSatisfy { cluster in
             if cluster.healthChecks {
