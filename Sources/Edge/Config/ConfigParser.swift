@@ -19,7 +19,9 @@ struct ConfigParser {
             reader.report("", nil, "the file is empty (at least descriptors and clusters are required)")
             return config
         }
-        let sections: Set<String> = ["listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload"]
+        let sections: Set<String> = [
+            "listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload", "auth", "cors",
+        ]
         guard let entries = reader.mapping(root, "", allowed: sections) else { return config }
         var sawDescriptors = false
         var descriptorsNode: Node?
@@ -39,6 +41,8 @@ struct ConfigParser {
             case "default_routes": config.defaultRoutes = reader.bool(value, "default_routes") ?? true
             case "metadata": config.metadata = parseMetadata(value, "metadata")
             case "reload": config.reload = parseReload(value, "reload")
+            case "auth": config.auth = parseAuth(value, "auth")
+            case "cors": config.cors = parseCORS(value, "cors")
             default: break
             }
         }
@@ -50,6 +54,7 @@ struct ConfigParser {
         }
         if !sawClusters { reader.report("clusters", nil, "missing: define at least one cluster") }
         checkTimeouts(config)
+        checkAuthReferences(config, known: config.auth.credentialNames)
         return config
     }
 
@@ -350,7 +355,9 @@ struct ConfigParser {
 
     // MARK: routes
 
-    static let routeKeys: Set<String> = ["timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format"]
+    static let routeKeys: Set<String> = Set([
+        "timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format",
+    ]).union(accessRouteKeys)
     static let httpMethods: Set<String> = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
     mutating func parseRoutes(_ node: Node, _ path: String) -> [EdgeConfig.RouteOverride] {
@@ -396,6 +403,11 @@ struct ConfigParser {
             case "allow_retries": options.allowRetries = reader.bool(value, at)
             case "retries": options.retries = parseRetries(value, at)
             case "json": options.json = parseJSONOptions(value, at)
+            case "auth": options.auth = parseAuthRequirement(value, at)
+            case "scopes": options.scopes = reader.strings(value, at)
+            case "claims": options.claims = parseClaims(value, at)
+            case "cors": options.cors = parseCORS(value, at)
+            case "ip": options.ip = parseIPRules(value, at, allowTrustedProxies: false)
             case "stream_format":
                 guard let name = reader.string(value, at) else { continue }
                 if let format = EdgeConfig.StreamFormat(rawValue: name) {
