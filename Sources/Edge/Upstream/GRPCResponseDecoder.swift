@@ -46,10 +46,7 @@ struct GRPCResponseDecoder {
                 return self.fail(status)
             case .finished(let status):
                 self.state = .done
-                return .finished(UpstreamResponseBox(UpstreamResponse(status: status, trailers: Self.metadata(headers))))
-            case .trailersOnly:
-                self.state = .done
-                return .finished(UpstreamResponseBox(self.finish(trailers: headers, headers: [])))
+                return .finished(UpstreamResponseBox(self.finish(status, trailers: headers, headers: [])))
             case .messagesFollow:
                 self.state = .receivingMessages(httpHeaders: Self.metadata(headers))
                 return .none
@@ -62,7 +59,8 @@ struct GRPCResponseDecoder {
                 return .finished(UpstreamResponseBox(UpstreamResponse(
                     status: GRPCResponseHead.endedInsideMessage(leftOver: pending.readableBytes), headers: httpHeaders)))
             }
-            return .finished(UpstreamResponseBox(self.finish(trailers: headers, headers: httpHeaders)))
+            return .finished(UpstreamResponseBox(
+                self.finish(GRPCResponseHead.status(fromTrailers: headers), trailers: headers, headers: httpHeaders)))
 
         case .done:
             return .none
@@ -127,8 +125,8 @@ struct GRPCResponseDecoder {
         return .failAndReset(status)
     }
 
-    private func finish(trailers: HPACKHeaders, headers: [(name: String, value: String)]) -> UpstreamResponse {
-        let status = GRPCResponseHead.status(fromTrailers: trailers)
+    /// The response a call with this status ends with: OK needs the one message.
+    private func finish(_ status: GRPCStatus, trailers: HPACKHeaders, headers: [(name: String, value: String)]) -> UpstreamResponse {
         var response = UpstreamResponse(status: status, headers: headers, trailers: Self.metadata(trailers))
         if status.code == .ok {
             if self.messageCount == 0 {

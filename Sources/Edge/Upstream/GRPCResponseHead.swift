@@ -10,10 +10,9 @@ enum GRPCResponseHead {
     enum Verdict: Equatable {
         /// Not a gRPC response, and the stream goes on: fail the call, reset the stream.
         case failAndReset(GRPCStatus)
-        /// Not a gRPC response, and the stream ended with it (a non-200 `:status`).
+        /// The call ended with this frame: a Trailers-Only response (its status from these
+        /// headers, which are the trailers), or a non-200 `:status` that ended the stream.
         case finished(GRPCStatus)
-        /// A Trailers-Only response: these headers are the trailers.
-        case trailersOnly
         /// Response headers; messages and trailers follow.
         case messagesFollow
     }
@@ -29,7 +28,7 @@ enum GRPCResponseHead {
                 code: GRPCStatusMapping.code(forHTTPStatus: httpStatus), message: "upstream returned HTTP status \(httpStatus)")
             return endStream ? .finished(status) : .failAndReset(status)
         }
-        if endStream { return .trailersOnly }
+        if endStream { return .finished(status(fromTrailers: headers)) }
         let contentType = headers.first(name: "content-type") ?? ""
         guard contentType.hasPrefix("application/grpc") else {
             return .failAndReset(

@@ -60,9 +60,6 @@ struct UpstreamStreamingResponseDecoder {
             case .finished(let status):
                 self.state = .done
                 return .finished(status, trailers: GRPCResponseDecoder.metadata(headers))
-            case .trailersOnly:
-                self.state = .done
-                return .finished(GRPCResponseHead.status(fromTrailers: headers), trailers: GRPCResponseDecoder.metadata(headers))
             case .messagesFollow:
                 self.state = .receivingMessages
                 return .receivedHeaders(GRPCResponseDecoder.metadata(headers))
