@@ -60,7 +60,8 @@ public enum Syntax: String, Sendable {
 public final class MessageSchema: Sendable {
     public let fullName: String
     public let name: String
-    /// Fields ordered by field number (the order ProtoJSON prints them in).
+    /// Fields ordered by field number (the order ProtoJSON prints them in),
+    /// the extensions loaded for the message among them.
     public let fields: [FieldSchema]
     /// Real oneofs only (not the synthetic ones protoc makes for proto3 `optional`).
     public let oneofs: [String]
@@ -186,7 +187,8 @@ public enum Cardinality: Sendable {
 }
 
 /// One field of a message, with everything the transcoder and binder need
-/// already resolved.
+/// already resolved. Extensions of the message are fields too (``isExtension``),
+/// so every plan built from ``MessageSchema/fields`` reads and writes them.
 public struct FieldSchema: Sendable {
     /// The name in the `.proto` file (`price_micros`).
     public let name: String
@@ -210,6 +212,9 @@ public struct FieldSchema: Sendable {
     public let defaultValue: String?
     /// Set when the field is a `map<K, V>`: the synthetic entry message's full name.
     public let mapEntryTypeName: String?
+    /// A proto2/editions extension of the message: its ``name`` and ``jsonName``
+    /// are both the bracketed full name (`[pkg.ext_name]`), the key ProtoJSON uses.
+    public let isExtension: Bool
 
     public init(
         name: String,
@@ -223,7 +228,8 @@ public struct FieldSchema: Sendable {
         hasPresence: Bool,
         isPacked: Bool,
         defaultValue: String?,
-        mapEntryTypeName: String?
+        mapEntryTypeName: String?,
+        isExtension: Bool = false
     ) {
         self.name = name
         self.jsonName = jsonName
@@ -237,6 +243,7 @@ public struct FieldSchema: Sendable {
         self.isPacked = isPacked
         self.defaultValue = defaultValue
         self.mapEntryTypeName = mapEntryTypeName
+        self.isExtension = isExtension
     }
 
     public var isRepeated: Bool { cardinality == .repeated }

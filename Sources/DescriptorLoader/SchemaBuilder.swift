@@ -98,6 +98,8 @@ public struct SchemaBuilder {
 
         // First pass: collect every type name, so references can be resolved in any order.
         var pendingMessages: [(String, Google_Protobuf_DescriptorProto, Google_Protobuf_FileDescriptorProto)] = []
+        /// (the scope the extension is declared in: a message or the package, its declaration, its file)
+        var pendingExtensions: [(String, Google_Protobuf_FieldDescriptorProto, Google_Protobuf_FileDescriptorProto)] = []
         for fileName in fileOrder {
             guard let file = files[fileName] else { continue }
             let prefix = file.package.isEmpty ? "" : file.package + "."
@@ -113,6 +115,7 @@ public struct SchemaBuilder {
                 definedIn[fullName] = fileName
                 pendingMessages.append((fullName, message, file))
                 for nested in message.nestedType { visit(nested, scope: fullName + ".") }
+                for declaration in message.extension { pendingExtensions.append((fullName, declaration, file)) }
                 for e in message.enumType { addEnum(e, fullName: fullName + "." + e.name, file: file) }
             }
             func addEnum(_ e: Google_Protobuf_EnumDescriptorProto, fullName: String, file: Google_Protobuf_FileDescriptorProto) {
@@ -132,12 +135,103 @@ public struct SchemaBuilder {
             }
             for message in file.messageType { visit(message, scope: prefix) }
             for e in file.enumType { addEnum(e, fullName: prefix + e.name, file: file) }
+            for declaration in file.extension { pendingExtensions.append((file.package, declaration, file)) }
+        }
+
+        /// One field (or extension, when `extensionName` is set) with its types resolved from `scope`;
+        /// nil after recording an error.
+        func fieldSchema(
+            _ field: Google_Protobuf_FieldDescriptorProto, scope: String, owner: String,
+            file: Google_Protobuf_FileDescriptorProto, realOneofIndex: [Int: Int], extensionName: String? = nil
+        ) -> FieldSchema? {
+            let syntax = Self.syntax(of: file)
+            guard let type = FieldType(rawValue: UInt8(field.type.rawValue)) else {
+                errors.append(SchemaError(location: origin(file.name), message: "\(owner): unsupported field type"))
+                return nil
+            }
+            var typeName: String? = nil
+            var mapEntry: String? = nil
+            if type == .message || type == .group || type == .enum {
+                guard let resolved = Self.resolve(field.typeName, from: scope, known: definedIn) else {
+                    errors.append(
+                        SchemaError(location: origin(file.name), message: "\(owner): unresolved type '\(field.typeName)'"))
+                    return nil
+                }
+                let isEnumTarget = enums[resolved] != nil
+                if isEnumTarget != (type == .enum) {
+                    errors.append(
+                        SchemaError(
+                            location: origin(file.name),
+                            message: "\(owner): '\(resolved)' is not \(type == .enum ? "an enum" : "a message")"))
+                    return nil
+                }
+                typeName = resolved
+                if type == .message, field.label == .repeated,
+                    let entry = pendingMessages.first(where: { $0.0 == resolved }), entry.1.options.mapEntry
+                {
+                    mapEntry = resolved
+                }
+            }
+            let cardinality: Cardinality
+            switch field.label {
+            case .repeated: cardinality = .repeated
+            case .required: cardinality = .required
+            default: cardinality = .optional
+            }
+            let oneof = field.hasOneofIndex ? realOneofIndex[Int(field.oneofIndex)] : nil
+            let hasPresence: Bool
+            if cardinality == .repeated {
+                hasPresence = false
+            } else if type == .message || type == .group || oneof != nil || field.proto3Optional || extensionName != nil {
+                hasPresence = true
+            } else {
+                hasPresence = syntax == .proto2
+            }
+            let packed: Bool
+            if cardinality == .repeated && type.isPackable {
+                packed = field.options.hasPacked ? field.options.packed : syntax != .proto2
+            } else {
+                packed = false
+            }
+            return FieldSchema(
+                name: extensionName ?? field.name,
+                jsonName: extensionName ?? (field.hasJsonName ? field.jsonName : Self.lowerCamel(field.name)),
+                number: field.number,
+                type: type,
+                cardinality: cardinality,
+                typeName: typeName,
+                oneofIndex: oneof,
+                isProto3Optional: field.proto3Optional,
+                hasPresence: hasPresence,
+                isPacked: packed,
+                defaultValue: field.hasDefaultValue ? field.defaultValue : nil,
+                mapEntryTypeName: mapEntry,
+                isExtension: extensionName != nil)
+        }
+
+        // Extensions, by the message they extend: a field of that message whose
+        // name is the bracketed full name (`[pkg.ext_name]`).
+        var extensionsByExtendee: [String: [FieldSchema]] = [:]
+        for (scope, declaration, file) in pendingExtensions {
+            let fullName = (scope.isEmpty ? "" : scope + ".") + declaration.name
+            guard let extendee = Self.resolve(declaration.extendee, from: scope, known: definedIn),
+                pendingMessages.contains(where: { $0.0 == extendee })
+            else {
+                errors.append(
+                    SchemaError(
+                        location: origin(file.name),
+                        message: "extension \(fullName): unresolved extended message '\(declaration.extendee)'"))
+                continue
+            }
+            if let field = fieldSchema(
+                declaration, scope: scope, owner: fullName, file: file, realOneofIndex: [:], extensionName: "[\(fullName)]")
+            {
+                extensionsByExtendee[extendee, default: []].append(field)
+            }
         }
 
         // Second pass: build messages with resolved field types.
         for (fullName, message, file) in pendingMessages {
-            let syntax = Self.syntax(of: file)
-            var fields: [FieldSchema] = []
             // Synthetic oneofs (proto3 optional) are not real oneofs.
             var realOneofIndex: [Int: Int] = [:]
             var oneofNames: [String] = []
@@ -150,84 +244,26 @@ public struct SchemaBuilder {
                     oneofNames.append(decl.name)
                 }
             }
-            for field in message.field {
-                guard let type = FieldType(rawValue: UInt8(field.type.rawValue)) else {
+            var fields = message.field.compactMap {
+                fieldSchema($0, scope: fullName, owner: fullName + "." + $0.name, file: file, realOneofIndex: realOneofIndex)
+            }
+            for field in extensionsByExtendee[fullName] ?? [] {
+                if let clash = fields.first(where: { $0.number == field.number }) {
                     errors.append(
-                        SchemaError(location: origin(file.name), message: "\(fullName).\(field.name): unsupported field type"))
+                        SchemaError(
+                            location: origin(file.name),
+                            message: "\(fullName): extension \(field.name) uses field number \(field.number), "
+                                + "which '\(clash.name)' already has"))
                     continue
                 }
-                var typeName: String? = nil
-                var mapEntry: String? = nil
-                if type == .message || type == .group || type == .enum {
-                    let resolved = Self.resolve(field.typeName, from: fullName, known: definedIn)
-                    guard let resolved else {
-                        errors.append(
-                            SchemaError(
-                                location: origin(file.name),
-                                message: "\(fullName).\(field.name): unresolved type '\(field.typeName)'"))
-                        continue
-                    }
-                    let isEnumTarget = enums[resolved] != nil
-                    if isEnumTarget != (type == .enum) {
-                        errors.append(
-                            SchemaError(
-                                location: origin(file.name),
-                                message: "\(fullName).\(field.name): '\(resolved)' is not \(type == .enum ? "an enum" : "a message")"))
-                        continue
-                    }
-                    typeName = resolved
-                    if type == .message, field.label == .repeated,
-                        let entry = pendingMessages.first(where: { $0.0 == resolved }), entry.1.options.mapEntry
-                    {
-                        mapEntry = resolved
-                    }
-                }
-                let cardinality: Cardinality
-                switch field.label {
-                case .repeated: cardinality = .repeated
-                case .required: cardinality = .required
-                default: cardinality = .optional
-                }
-                let oneof = field.hasOneofIndex ? realOneofIndex[Int(field.oneofIndex)] : nil
-                let hasPresence: Bool
-                if cardinality == .repeated {
-                    hasPresence = false
-                } else if type == .message || type == .group || oneof != nil || field.proto3Optional {
-                    hasPresence = true
-                } else {
-                    hasPresence = syntax == .proto2
-                }
-                let packed: Bool
-                if cardinality == .repeated && type.isPackable {
-                    if field.options.hasPacked {
-                        packed = field.options.packed
-                    } else {
-                        packed = syntax != .proto2
-                    }
-                } else {
-                    packed = false
-                }
-                fields.append(
-                    FieldSchema(
-                        name: field.name,
-                        jsonName: field.hasJsonName ? field.jsonName : Self.lowerCamel(field.name),
-                        number: field.number,
-                        type: type,
-                        cardinality: cardinality,
-                        typeName: typeName,
-                        oneofIndex: oneof,
-                        isProto3Optional: field.proto3Optional,
-                        hasPresence: hasPresence,
-                        isPacked: packed,
-                        defaultValue: field.hasDefaultValue ? field.defaultValue : nil,
-                        mapEntryTypeName: mapEntry))
+                fields.append(field)
             }
             messages[fullName] = MessageSchema(
                 fullName: fullName,
                 fields: fields,
                 oneofs: oneofNames,
                 isMapEntry: message.options.mapEntry,
-                syntax: syntax,
+                syntax: Self.syntax(of: file),
                 file: file.name)
         }
 

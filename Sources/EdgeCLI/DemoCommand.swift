@@ -23,6 +23,12 @@ struct DemoCommand: AsyncParsableCommand {
     var grpcPort = 0
 
     func run() async throws {
+        // The demo's configuration and schema are compiled in: SIGHUP has nothing to
+        // reload, so every one is logged and ignored (never the default: terminate).
+        let logger = Logger(label: "edge")
+        let sighup = ReloadSignal()
+        sighup.start { logger.notice("SIGHUP: edge demo has no configuration file to reload; ignored") }
+        defer { sighup.stop() }
         let backend = try await DemoServer.start(host: "127.0.0.1", port: grpcPort)
         var builder = SchemaBuilder()
         try builder.addDescriptorSet(DemoSchema.descriptorSet, origin: "demo/bookstore.protoset")
@@ -41,7 +47,7 @@ struct DemoCommand: AsyncParsableCommand {
         // Unbuffered, so the banner shows at once also when stdout is a pipe.
         FileHandle.standardOutput.write(Data((Self.banner(port: port, adminPort: adminPort, grpcPort: backend.port) + "\n").utf8))
         do {
-            try await EdgeLauncher.run(config: config, environment: ProcessInfo.processInfo.environment) { group in
+            try await EdgeLauncher.run(config: config, environment: ProcessInfo.processInfo.environment, logger: logger) { group in
                 try ServeCommand.makeComponents(config: config, schema: schema, group: group)
             }
         } catch {

@@ -1,15 +1,23 @@
 import ArgumentParser
+import DescriptorLoader
+import Edge
 import Transcoder
 
-/// `edge match`: which route a request takes and what its URL binds.
+/// `edge match`: what the server would do with a request. It runs the server's
+/// own match, binding and JSON → wire conversion (``RequestPreview``) and prints
+/// the request message as it would be sent (read back from its wire bytes as
+/// JSON), or the error response: HTTP status and `google.rpc.Status` body.
 ///
-/// Exit status: 0 when a route matches, 1 when the sources do not load, 2 for
-/// 404, 405 or 400.
+/// Exit status: 0 when the request would be forwarded, 1 when the sources do not
+/// load, 2 when the server would refuse it (404, 405, 400).
 struct MatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "match",
         abstract: "Match a request against the routes of the given descriptor sources.",
-        discussion: "Example: edge match api.protoset 'GET /v1/shelves/1/books?page_size=10'")
+        discussion: """
+            Example: edge match api.protoset 'GET /v1/shelves/1/books?page_size=10'
+                     edge match api.protoset 'POST /v1/shelves' --data '{"name": "x"}'
+            """)
 
     @Argument(help: "Descriptor sources, then the request as 'METHOD /path?query'.")
     var arguments: [String]
@@ -18,6 +26,9 @@ struct MatchCommand: ParsableCommand {
 
     @Flag(name: .customLong("ignore-unknown-query-parameters"), help: "Skip query parameters that name no field.")
     var ignoreUnknownQueryParameters = false
+
+    @Option(name: .customLong("data"), help: "The request body (JSON), as a client would send it.")
+    var data: String?
 
     func validate() throws {
         guard arguments.count >= 2 else {
@@ -30,21 +41,21 @@ struct MatchCommand: ParsableCommand {
 
     func run() throws {
         let (method, path, query) = Self.parse(request: arguments.last!)!
-        let table = try options.routeTable(
-            sources: Array(arguments.dropLast()), ignoreUnknownQueryParameters: ignoreUnknownQueryParameters)
-        switch table.match(method: method, path: path, query: query) {
-        case .matched(let route, let bindings):
+        let schema = try options.schema(sources: Array(arguments.dropLast()))
+        let config = EdgeConfig(
+            defaults: .init(json: .init(ignoreUnknownQueryParameters: ignoreUnknownQueryParameters)),
+            defaultRoutes: !options.noDefaultRoutes)
+        let preview = try options.reportingErrors { try RequestPreview(schema: schema, config: config) }
+        let target = query.map { "\(path)?\($0)" } ?? String(path)
+        switch preview.outcome(method: method, target: target, body: data.map { Array($0.utf8) }) {
+        case .forwarded(let route, let requestJSON):
             print("\(route.httpMethod) \(route.pattern) -> \(route.method.grpcPath)\(route.isDefaultRoute ? " (default route)" : "")")
             print("body: \(route.bodyText.isEmpty ? "-" : route.bodyText)  response body: \(route.responseBody?.name ?? "-")")
-            print(Self.pretty(bindings.jsonObject()))
-        case .notFound:
-            print("404")
-            throw ExitCode(2)
-        case .methodNotAllowed(let allowed):
-            print("405 (Allow: \(allowed.joined(separator: ", ")))")
-            throw ExitCode(2)
-        case .invalid(let error):
-            print("400 \(error)")
+            print(Self.pretty(requestJSON))
+        case .refused(let error, let statusJSON):
+            let allow = error.headers.first { $0.name == "allow" }.map { " (Allow: \($0.value))" } ?? ""
+            print("\(error.httpStatus.code)\(allow)")
+            print(Self.pretty(statusJSON))
             throw ExitCode(2)
         }
     }

@@ -19,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     var config: String
 
     func run() async throws {
+        // SIGHUP reloads once the gateway serves; until then (and while it drains) it is ignored.
+        ReloadSignal.ignore()
         let config = try ValidateCommand.loadConfigOrExit(self.config)
         if !config.clusters.contains(where: \.reflection) {
             // Without reflection everything can be checked before any socket opens.

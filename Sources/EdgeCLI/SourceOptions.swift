@@ -14,11 +14,22 @@ struct SourceOptions: ParsableArguments {
     /// Loads the sources and compiles the route table; on errors prints every
     /// problem to stderr and exits with status 1.
     func routeTable(sources: [String], ignoreUnknownQueryParameters: Bool = false) throws -> RouteTable {
-        do {
-            let schema = try SchemaLoader.load(sources: sources, importPaths: importPaths)
-            return try RouteTable(
+        let schema = try schema(sources: sources)
+        return try reportingErrors {
+            try RouteTable(
                 schema: schema,
                 options: .init(defaultRoutes: !noDefaultRoutes, ignoreUnknownQueryParameters: ignoreUnknownQueryParameters))
+        }
+    }
+
+    /// Loads the sources; on errors prints every problem to stderr and exits with status 1.
+    func schema(sources: [String]) throws -> Schema {
+        try reportingErrors { try SchemaLoader.load(sources: sources, importPaths: importPaths) }
+    }
+
+    func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
         } catch let errors as SchemaErrors {
             for error in errors.errors { Self.printError(error.description) }
             throw ExitCode(1)

@@ -197,27 +197,9 @@ struct JSONReader {
 
     /// Validates one multi-byte UTF-8 sequence at `i`; returns the index after it.
     private func scanUTF8(at i: Int) throws(TranscodeError) -> Int {
-        let b0 = base[i]
-        let n: Int
-        var lo: UInt8 = 0x80
-        var hi: UInt8 = 0xBF
-        switch b0 {
-        case 0xC2...0xDF: n = 2
-        case 0xE0: n = 3; lo = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: n = 3
-        case 0xED: n = 3; hi = 0x9F
-        case 0xF0: n = 4; lo = 0x90
-        case 0xF1...0xF3: n = 4
-        case 0xF4: n = 4; hi = 0x8F
-        default: throw TranscodeError(.invalidUTF8, "invalid UTF-8 in string", offset: i)
-        }
-        guard i + n <= end else { throw TranscodeError(.invalidUTF8, "invalid UTF-8 in string", offset: i) }
-        let b1 = base[i + 1]
-        guard b1 >= lo && b1 <= hi else { throw TranscodeError(.invalidUTF8, "invalid UTF-8 in string", offset: i) }
-        for k in 2..<max(n, 2) where base[i + k] & 0xC0 != 0x80 {
-            throw TranscodeError(.invalidUTF8, "invalid UTF-8 in string", offset: i)
-        }
-        return i + n
+        let length = UTF8Validation.sequenceLength(UnsafeRawPointer(base), at: i, count: end)
+        guard length > 0 else { throw TranscodeError(.invalidUTF8, "invalid UTF-8 in string", offset: i) }
+        return i + length
     }
 
     /// Appends the decoded bytes of a scanned string token.

@@ -39,7 +39,7 @@ enum JSONWriter {
                 i += 1
                 runStart = i
             } else {
-                let length = sequenceLength(source, at: i, count: count)
+                let length = UTF8Validation.sequenceLength(source, at: i, count: count)
                 if length == 0 { return i }
                 i += length
             }
@@ -90,21 +90,6 @@ enum JSONWriter {
         }
     }
 
-    /// Whether `count` bytes at `source` are valid UTF-8.
-    static func isValidUTF8(_ source: UnsafeRawPointer, count: Int) -> Bool {
-        var i = 0
-        while i < count {
-            if source.load(fromByteOffset: i, as: UInt8.self) < 0x80 {
-                i += 1
-            } else {
-                let length = sequenceLength(source, at: i, count: count)
-                if length == 0 { return false }
-                i += length
-            }
-        }
-        return true
-    }
-
     @inline(__always)
     private static func flush(_ source: UnsafeRawPointer, _ from: Int, _ to: Int, into output: inout JSONOutput) {
         if to > from {
@@ -123,36 +108,6 @@ enum JSONWriter {
         case 0x0D: output.append(UInt8(ascii: "r"))
         default:
             for byte in [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0x0F)]] { output.append(byte) }
-        }
-    }
-
-    /// The length of the well-formed UTF-8 sequence starting with a non-ASCII
-    /// byte at `i` (Unicode Table 3-7), or 0 if it is ill-formed.
-    @inline(__always)
-    private static func sequenceLength(_ s: UnsafeRawPointer, at i: Int, count: Int) -> Int {
-        let b0 = s.load(fromByteOffset: i, as: UInt8.self)
-        @inline(__always) func cont(_ k: Int, _ lo: UInt8 = 0x80, _ hi: UInt8 = 0xBF) -> Bool {
-            guard i + k < count else { return false }
-            let b = s.load(fromByteOffset: i + k, as: UInt8.self)
-            return b >= lo && b <= hi
-        }
-        switch b0 {
-        case 0xC2...0xDF:
-            return cont(1) ? 2 : 0
-        case 0xE0:
-            return cont(1, 0xA0) && cont(2) ? 3 : 0
-        case 0xE1...0xEC, 0xEE...0xEF:
-            return cont(1) && cont(2) ? 3 : 0
-        case 0xED:
-            return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0
-        case 0xF0:
-            return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0
-        case 0xF1...0xF3:
-            return cont(1) && cont(2) && cont(3) ? 4 : 0
-        case 0xF4:
-            return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0
-        default:
-            return 0
         }
     }
 }

@@ -89,39 +89,8 @@ public enum PercentDecoding {
         }
     }
 
-    /// Strict UTF-8 validation (no overlongs, no surrogates, nothing above U+10FFFF).
+    /// Strict UTF-8 validation (``UTF8Validation``).
     public static func isValidUTF8(_ bytes: ArraySlice<UInt8>) -> Bool {
-        var i = bytes.startIndex
-        let end = bytes.endIndex
-        while i < end {
-            let b0 = bytes[i]
-            if b0 < 0x80 {
-                i += 1
-                continue
-            }
-            let length: Int
-            var lowerBound: UInt8 = 0x80
-            var upperBound: UInt8 = 0xBF
-            switch b0 {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; lowerBound = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; upperBound = 0x9F
-            case 0xF0: length = 4; lowerBound = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; upperBound = 0x8F
-            default: return false
-            }
-            guard end - i >= length else { return false }
-            let b1 = bytes[i + 1]
-            guard b1 >= lowerBound && b1 <= upperBound else { return false }
-            var k = 2
-            while k < length {
-                guard bytes[i + k] & 0xC0 == 0x80 else { return false }
-                k += 1
-            }
-            i += length
-        }
-        return true
+        UTF8Validation.isValid(bytes)
     }
 }

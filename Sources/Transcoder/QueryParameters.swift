@@ -65,10 +65,10 @@ enum QueryParameters {
             return TranscodeError(.badBinding, "query parameter '=\(text(rawValue))' has no name")
         }
 
-        // Split `a.b.c[key]`.
+        // Split `a.b.c[key]`; a segment in brackets is an extension's full name (`a.[pkg.ext]`).
         var pathEnd = name.upperBound
         var key: Range<Int>?
-        if let open = bindings.bytes[name].firstIndex(of: UInt8(ascii: "[")) {
+        if let open = Self.mapKeyStart(bindings.bytes[name]) {
             guard bindings.bytes[name.upperBound - 1] == UInt8(ascii: "]"), open + 1 < name.upperBound, open > name.lowerBound else {
                 return TranscodeError(
                     .badBinding, "query parameter '\(text(bindings.bytes[name]))': expected 'field[key]'")
@@ -83,7 +83,7 @@ enum QueryParameters {
         var segmentStart = name.lowerBound
         var leaf: RequestBindingsSchema.Field?
         while segmentStart <= pathEnd {
-            var segmentEnd = segmentStart
+            var segmentEnd = Self.extensionSegmentEnd(bindings.bytes[segmentStart..<pathEnd]) ?? segmentStart
             while segmentEnd < pathEnd && bindings.bytes[segmentEnd] != UInt8(ascii: ".") { segmentEnd += 1 }
             let isLast = segmentEnd == pathEnd
             guard let index = schema.messages[message].fieldIndex(named: bindings.bytes[segmentStart..<segmentEnd]) else {
@@ -179,6 +179,30 @@ enum QueryParameters {
             RequestBindings.Entry(
                 steps: stepsStart..<bindings.steps.count, key: key, value: value, order: bindings.entries.count))
         return nil
+    }
+
+    /// Where `field[key]`'s key opens: the first `[` that does not open a
+    /// segment (a segment that starts with `[` is an extension name).
+    static func mapKeyStart(_ name: ArraySlice<UInt8>) -> Int? {
+        var i = name.startIndex
+        while i < name.endIndex {
+            if let end = extensionSegmentEnd(name[i...]) {
+                i = end
+            } else {
+                while i < name.endIndex && name[i] != UInt8(ascii: ".") {
+                    if name[i] == UInt8(ascii: "[") { return i }
+                    i += 1
+                }
+            }
+            i += 1  // past the dot
+        }
+        return nil
+    }
+
+    /// For a segment that starts with `[`, the index just past its `]`.
+    static func extensionSegmentEnd(_ rest: ArraySlice<UInt8>) -> Int? {
+        guard rest.first == UInt8(ascii: "["), let close = rest.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+        return close + 1
     }
 
     private static func text(_ bytes: some Collection<UInt8>) -> String {

@@ -20,6 +20,8 @@ struct WireToJSONFieldPlan {
     /// Index of the real oneof the field belongs to, else -1.
     let oneofIndex: Int
     let hasPresence: Bool
+    /// Printed by `emitUnpopulated` when absent: fields without presence, not extensions.
+    let printsWhenUnpopulated: Bool
     /// `google.protobuf.NullValue`: printed as `null`.
     let isNullValue: Bool
     /// The wire type of one unpacked value.
@@ -51,6 +53,7 @@ struct WireToJSONFieldPlan {
         }
         oneofIndex = field.oneofIndex ?? -1
         hasPresence = field.hasPresence
+        printsWhenUnpopulated = !field.hasPresence && !field.isExtension
         wireType = field.type.wireType.rawValue
         acceptsPacked = field.isRepeated && field.type.isPackable
         jsonNameBytes = arena.bytes(field.jsonName)
@@ -74,7 +77,4 @@ struct WireToJSONFieldPlan {
     func accepts(_ wireType: UInt8) -> Bool {
         wireType == self.wireType || (acceptsPacked && wireType == 2)
     }
-
-    /// Printed by `emitUnpopulated` when absent: fields without presence.
-    var printsWhenUnpopulated: Bool { !hasPresence }
 }

@@ -80,7 +80,7 @@ extension WireToJSONPrinter {
             return
         }
         let urlBytes = UnsafeRawBufferPointer(start: reader.base + url.lowerBound, count: url.count)
-        guard JSONWriter.isValidUTF8(reader.base + url.lowerBound, count: url.count) else {
+        guard UTF8Validation.isValid(reader.base + url.lowerBound, count: url.count) else {
             throw Failure(.invalidUTF8, "Any type URL is not valid UTF-8", offset: url.lowerBound)
         }
         let nameStart = (urlBytes.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
@@ -135,7 +135,7 @@ extension WireToJSONPrinter {
             if tag.wireType == 4 { throw .malformed("unexpected end-group tag", at: tagStart) }
             let range = try r.skipValue(number: tag.number, wireType: tag.wireType, depth: depth, maxDepth: options.maxDepth)
             guard tag.number == 1, tag.wireType == 2 else { continue }
-            guard JSONWriter.isValidUTF8(reader.base + range.lowerBound, count: range.count) else {
+            guard UTF8Validation.isValid(reader.base + range.lowerBound, count: range.count) else {
                 throw Failure(.invalidUTF8, "FieldMask path is not valid UTF-8", offset: range.lowerBound)
             }
             if count > 0 { out.append(UInt8(ascii: ",")) }

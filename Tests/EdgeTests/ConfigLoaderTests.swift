@@ -53,6 +53,7 @@ final class ConfigLoaderTests: XCTestCase {
                 allow_retries: true
               "POST /v1/books":
                 json: {use_proto_names: true, enums_as_ints: true, ignore_unknown_fields: true, ignore_unknown_query_parameters: true}
+                retries: {budget: 0.05}
             default_routes: false
             metadata:
               forward_headers: [X-Tenant, x-user-id]
@@ -77,7 +78,8 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(policies.defaults.timeout, .seconds(10))
         XCTAssertEqual(policies.defaults.maxBodyBytes, 1 << 20)
         XCTAssertEqual(policies.defaults.retry.retryableCodes, [.unavailable, .resourceExhausted])
-        XCTAssertEqual(policies.defaults.retryBudget, 0.1)
+        // defaults.retries.budget is the clusters' budget, not a route's own.
+        XCTAssertNil(policies.defaults.retryBudget)
         XCTAssertTrue(policies.defaults.printOptions.emitUnpopulated)
         let getBook = policies.settings(method: "shop.v1.Catalog.GetBook", httpMethod: "GET", pattern: "/v1/books/{id}")
         XCTAssertEqual(getBook.timeout, .seconds(2))
@@ -89,6 +91,10 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertTrue(create.ignoreUnknownQueryParameters)
         XCTAssertFalse(create.callPolicy(idempotent: false).retriesAllowed)
         XCTAssertTrue(create.callPolicy(idempotent: true).retriesAllowed)
+        // A route's own retries.budget gives its calls a budget of their own.
+        XCTAssertEqual(create.retryBudget, 0.05)
+        XCTAssertEqual(create.callPolicy(idempotent: true).retryBudget?.configuration.ratio, 0.05)
+        XCTAssertNil(getBook.callPolicy(idempotent: true).retryBudget)
 
         let clusters = ClusterMap(clusters: config.clusters)
         XCTAssertEqual(clusters.cluster(forService: "shop.v1.Catalog"), "shop")

@@ -17,7 +17,9 @@ final class GRPCMetadataCodingTests: XCTestCase {
         XCTAssertEqual(GRPCMetadataCoding.base64Decode("AA=="), [0])
         XCTAssertEqual(GRPCMetadataCoding.base64Decode("AA"), [0])
         XCTAssertEqual(GRPCMetadataCoding.base64Decode(""), [])
-        XCTAssertEqual(GRPCMetadataCoding.base64Decode("-_8"), [0xFB, 0xFF])
+        XCTAssertEqual(GRPCMetadataCoding.base64Decode("+/8"), [0xFB, 0xFF])
+        // gRPC's -bin values are standard base64: URL-safe text is refused, as Base64Check refuses it on the way in.
+        XCTAssertNil(GRPCMetadataCoding.base64Decode("-_8"))
     }
 
     func testBase64Malformed() {

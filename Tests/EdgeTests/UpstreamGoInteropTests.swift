@@ -24,7 +24,7 @@ final class UpstreamGoInteropTests: XCTestCase {
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
-        let pool = try UpstreamPool(clusters: [UpstreamClusterConfig(name: "go", endpoints: [String(address)])], services: ["bench.v1": "go"])
+        let pool = try UpstreamPool(clusters: [UpstreamClusterConfig(name: "go", endpoints: ["\(address)"])], services: ["bench.v1": "go"])
         defer { pool.close() }
         let loop = group.next()
 
@@ -89,7 +89,7 @@ final class UpstreamGoInteropTests: XCTestCase {
         let address = try XCTUnwrap(line.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }, line)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         defer { try? group.syncShutdownGracefully() }
-        let pool = try UpstreamPool(clusters: [UpstreamClusterConfig(name: "go", endpoints: [String(address)])], services: ["bench.v1": "go"])
+        let pool = try UpstreamPool(clusters: [UpstreamClusterConfig(name: "go", endpoints: ["\(address)"])], services: ["bench.v1": "go"])
         defer { pool.close() }
         let loop = group.next()
         let message = ByteBuffer(bytes: [0x0A, 0x03] + Array("abc".utf8))

@@ -11,7 +11,7 @@ final class UpstreamPoolTests: ScriptedUpstreamTestCase {
     // MARK: helpers
 
     private func pool(_ endpoints: [String], budget: RetryBudget.Configuration = .defaults) throws -> UpstreamPool {
-        try pool(cluster: UpstreamClusterConfig(name: "test", endpoints: endpoints, connectTimeout: .seconds(2), retryBudget: budget))
+        try pool(cluster: UpstreamClusterConfig(name: "test", endpoints: endpoints.map { UpstreamEndpoint(stringLiteral: $0) }, connectTimeout: .seconds(2), retryBudget: budget))
     }
 
     private func call(
@@ -236,6 +236,27 @@ final class UpstreamPoolTests: ScriptedUpstreamTestCase {
         XCTAssertEqual(pool.stats(cluster: "test")?.retries, 2)
     }
 
+    func testARouteWithItsOwnBudgetIsLimitedByItNotByTheClusters() throws {
+        let backend = try backend { _ in [.headers(GRPCScript.trailersOnly(14), endStream: true)] }
+        // The cluster's budget allows every retry; the route's own allows 50% of its requests:
+        // none after the first call, one after the second.
+        let clusterBudget = RetryBudget.Configuration(ratio: 1, minRetriesPerSecond: 100, windowSeconds: 60)
+        var routePolicy = Self.retrying
+        routePolicy.retryBudget = RetryBudget(configuration: .init(ratio: 0.5, minRetriesPerSecond: 0, windowSeconds: 60))
+        let limited = try pool([backend.address], budget: clusterBudget)
+        for _ in 0..<2 {
+            XCTAssertEqual(try call(limited, "Down", policy: routePolicy).status.code, .unavailable)
+        }
+        XCTAssertEqual(backend.snapshot.attempts["/test.Svc/Down"], 3)
+        // A route on the cluster's budget (its own pool, so that outlier detection does not
+        // mix in): every call makes all of its attempts.
+        let open = try pool([backend.address], budget: clusterBudget)
+        for _ in 0..<2 {
+            XCTAssertEqual(try call(open, "Other", policy: Self.retrying).status.code, .unavailable)
+        }
+        XCTAssertEqual(backend.snapshot.attempts["/test.Svc/Other"], 2 * Self.retrying.retry.maxAttempts)
+    }
+
     // MARK: connections
 
     func testConnectionFailureIsUnavailable() throws {
@@ -315,7 +336,8 @@ final class UpstreamPoolTests: ScriptedUpstreamTestCase {
     }
 
     func testConfigurationErrors() {
-        XCTAssertThrowsError(try UpstreamPool(clusters: [UpstreamClusterConfig(name: "a", endpoints: ["nohost"])], services: [:]))
+        // Endpoint text is parsed once, with the configuration: a pool only ever sees parsed endpoints.
+        XCTAssertNil(UpstreamEndpoint(parsing: "nohost"))
         XCTAssertThrowsError(try UpstreamPool(clusters: [UpstreamClusterConfig(name: "a", endpoints: [])], services: [:]))
         XCTAssertThrowsError(try UpstreamPool(clusters: [UpstreamClusterConfig(name: "a", endpoints: ["h:1"])], services: ["x": "b"]))
         XCTAssertThrowsError(

@@ -14,7 +14,7 @@ final class UpstreamStreamIDExhaustionTests: XCTestCase {
         defer { try? group.syncShutdownGracefully() }
         let backend = try ScriptedH2Backend { request in GRPCScript.unary(Array(request.message.readableBytesView)) }
         defer { backend.shutdown() }
-        var config = UpstreamClusterConfig(name: "test", endpoints: [backend.address], connectTimeout: .seconds(2))
+        var config = UpstreamClusterConfig(name: "test", endpoints: ["\(backend.address)"], connectTimeout: .seconds(2))
         // Each connection has room for exactly one stream: 2^31 - 5; 2^31 - 3 is refused by the edge.
         config.firstStreamID = Int(HTTP2StreamID.maxID) - 4
         let pool = try UpstreamPool(clusters: [config], services: ["test": "test"])

@@ -22,7 +22,7 @@ final class UpstreamStreamingDemoTests: XCTestCase {
         self.demo = try EndToEndFixture.blocking { try await DemoServer.start(host: "127.0.0.1", port: 0) }
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.pool = try UpstreamPool(
-            clusters: [UpstreamClusterConfig(name: "demo", endpoints: [self.demo.target])],
+            clusters: [UpstreamClusterConfig(name: "demo", endpoints: ["\(self.demo.target)"])],
             services: ["demo.bookstore.v1": "demo"]
         )
     }
@@ -151,7 +151,7 @@ final class UpstreamStreamingDemoTests: XCTestCase {
     func testConnectionLossAfterSomeMessages() throws {
         // A second demo server, shut down while the stream is between messages.
         let doomed = try EndToEndFixture.blocking { try await DemoServer.start(host: "127.0.0.1", port: 0) }
-        let pool = try UpstreamPool(clusters: [UpstreamClusterConfig(name: "doomed", endpoints: [doomed.target])], services: ["*": "doomed"])
+        let pool = try UpstreamPool(clusters: [UpstreamClusterConfig(name: "doomed", endpoints: ["\(doomed.target)"])], services: ["*": "doomed"])
         defer { pool.close() }
         let (recorder, _) = serverStream("ListBooksStream", try listRequest(shelf: 1, intervalMS: 2000), pool: pool)
         XCTAssertTrue(recorder.waitForMessages(1))
@@ -187,7 +187,7 @@ final class UpstreamStreamingDemoTests: XCTestCase {
     }
 
     func testUnknownServiceIsUnimplementedAndNotReentrant() throws {
-        let pool = try UpstreamPool(clusters: [UpstreamClusterConfig(name: "demo", endpoints: [self.demo.target])], services: ["other.v1": "demo"])
+        let pool = try UpstreamPool(clusters: [UpstreamClusterConfig(name: "demo", endpoints: ["\(self.demo.target)"])], services: ["other.v1": "demo"])
         let recorder = StreamRecorder()
         let handle = StreamHandle.open(pool, self.head("ListBooksStream"), on: self.loop, observer: recorder)
         XCTAssertEqual(handle.eventsDuringOpen, [], "no callback inside openStream")

@@ -155,7 +155,7 @@ final class UpstreamStreamingResponseDecoderTests: XCTestCase {
     }
 
     func testStatusDetailsAreDecoded() {
-        let status = UpstreamStreamingResponseDecoder.status(fromTrailers: ["grpc-status": "3", "grpc-status-details-bin": "CAM"])
+        let status = GRPCResponseHead.status(fromTrailers: ["grpc-status": "3", "grpc-status-details-bin": "CAM"])
         XCTAssertEqual(status, GRPCStatus(code: .invalidArgument, details: [0x08, 0x03]))
     }
 }

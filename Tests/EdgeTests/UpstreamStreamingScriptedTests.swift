@@ -18,7 +18,7 @@ final class UpstreamStreamingScriptedTests: XCTestCase {
         self.backend = try ScriptedH2Backend(script: script)
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.pool = try UpstreamPool(
-            clusters: [UpstreamClusterConfig(name: "s", endpoints: [self.backend.address], maxConcurrentStreams: maxConcurrentStreams, maxConnectionsPerEndpoint: 4)],
+            clusters: [UpstreamClusterConfig(name: "s", endpoints: ["\(self.backend.address)"], maxConcurrentStreams: maxConcurrentStreams, maxConnectionsPerEndpoint: 4)],
             services: ["*": "s"]
         )
     }

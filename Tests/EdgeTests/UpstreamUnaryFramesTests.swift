@@ -15,7 +15,7 @@ final class UpstreamUnaryFramesTests: ScriptedUpstreamTestCase {
     private func pool(_ backend: ScriptedH2Backend, streamWindow: Int = 8 << 20, connectionWindow: Int = 16 << 20) throws -> UpstreamPool {
         try pool(
             cluster: UpstreamClusterConfig(
-                name: "test", endpoints: [backend.address], connectTimeout: .seconds(2), maxConnectionsPerEndpoint: 1,
+                name: "test", endpoints: ["\(backend.address)"], connectTimeout: .seconds(2), maxConnectionsPerEndpoint: 1,
                 streamWindowSize: streamWindow, connectionWindowSize: connectionWindow))
     }
 

@@ -52,7 +52,7 @@ final class JSONOutputTests: XCTestCase {
             for variant in 0..<alphabet.count {
                 var bytes = Array(repeating: UInt8(ascii: "x"), count: length)
                 if length > 0 { bytes[variant % length] = alphabet[variant] }
-                if !JSONWriter.isValidUTF8(bytes, count: bytes.count) { continue }
+                if !UTF8Validation.isValid(bytes, count: bytes.count) { continue }
                 let text = String(decoding: bytes, as: UTF8.self)
                 var expected = "\""
                 for scalar in text.unicodeScalars {

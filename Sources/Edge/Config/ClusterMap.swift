@@ -1,27 +1,44 @@
-/// Which cluster serves a gRPC service: an exact service name wins, then the
-/// longest package prefix (`shop.v1` or `shop.v1.*` covers `shop.v1.Catalog`).
+/// Which cluster serves a gRPC service, the one map for the configuration checks,
+/// discovery and the upstream client: keys are full service names (`shop.v1.Catalog`)
+/// or package prefixes (`shop.v1`, also written `shop.v1.*`); the longest key that
+/// equals the service or is a dot-separated prefix of it wins. The key `*` matches
+/// every service (a default cluster: the upstream client's own maps use it, the
+/// configuration file cannot).
 public struct ClusterMap: Sendable {
-    private let exact: [String: String]
-    private let prefixes: [(prefix: String, cluster: String)]
+    /// Longest key first.
+    private let entries: [(key: String, cluster: String)]
+    private let fallback: String?
 
+    /// The map a configuration's `clusters[].services` describe.
     public init(clusters: [EdgeConfig.Cluster]) {
-        var exact: [String: String] = [:]
-        var prefixes: [(prefix: String, cluster: String)] = []
+        var map: [String: String] = [:]
         for cluster in clusters {
-            for entry in cluster.services {
-                let name = Self.normalize(entry)
-                exact[name] = cluster.name
-                prefixes.append((prefix: name + ".", cluster: cluster.name))
-            }
+            for entry in cluster.services { map[Self.normalize(entry)] = cluster.name }
         }
-        self.exact = exact
-        self.prefixes = prefixes.sorted { $0.prefix.count > $1.prefix.count }
+        self.init(map)
+    }
+
+    /// - Parameter map: service name or package prefix (`*`: every service) → cluster name.
+    public init(_ map: [String: String]) {
+        self.fallback = map["*"]
+        self.entries = map.filter { $0.key != "*" }.map { (key: Self.normalize($0.key), cluster: $0.value) }
+            .sorted { $0.key.utf8.count > $1.key.utf8.count || ($0.key.utf8.count == $1.key.utf8.count && $0.key < $1.key) }
     }
 
     public func cluster(forService service: String) -> String? {
-        if let cluster = exact[service] { return cluster }
-        return prefixes.first { service.hasPrefix($0.prefix) }?.cluster
+        for entry in self.entries {
+            if service == entry.key { return entry.cluster }
+            if service.utf8.count > entry.key.utf8.count, service.hasPrefix(entry.key),
+                service.utf8[service.utf8.index(service.utf8.startIndex, offsetBy: entry.key.utf8.count)] == UInt8(ascii: ".")
+            {
+                return entry.cluster
+            }
+        }
+        return self.fallback
     }
+
+    /// The cluster names the map points at (to check that each exists).
+    var clusterNames: [String] { self.entries.map(\.cluster) + (self.fallback.map { [$0] } ?? []) }
 
     static func normalize(_ entry: String) -> String {
         entry.hasSuffix(".*") ? String(entry.dropLast(2)) : entry

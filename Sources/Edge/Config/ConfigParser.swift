@@ -335,22 +335,7 @@ struct ConfigParser {
     }
 
     static func endpoint(_ text: String) -> EdgeConfig.Endpoint? {
-        let host: Substring
-        let portText: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            let rest = text[text.index(after: close)...]
-            guard rest.first == ":" else { return nil }
-            portText = rest.dropFirst()
-        } else {
-            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2 else { return nil }
-            host = parts[0]
-            portText = parts[1]
-        }
-        guard !host.isEmpty, !host.contains(" "), let port = Int(portText), (1...65535).contains(port) else { return nil }
-        return EdgeConfig.Endpoint(host: String(host), port: port)
+        UpstreamEndpoint(parsing: text)
     }
 
     // MARK: routes

@@ -87,15 +87,8 @@ public struct EdgeConfig: Sendable {
         }
     }
 
-    public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
-        public var host: String
-        public var port: Int
-        public init(host: String, port: Int) {
-            self.host = host
-            self.port = port
-        }
-        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
-    }
+    /// `host:port`, parsed once, by ``UpstreamEndpoint/init(parsing:)``.
+    public typealias Endpoint = UpstreamEndpoint
 
     public struct TLS: Sendable, Equatable {
         /// PEM bundle of trusted roots; `nil`: the system's.

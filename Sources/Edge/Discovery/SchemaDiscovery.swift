@@ -14,7 +14,7 @@ public enum SchemaDiscovery {
             pool = try UpstreamPool(
                 clusters: [
                     UpstreamClusterConfig(
-                        name: cluster.name, endpoints: cluster.endpoints.map(\.description),
+                        name: cluster.name, endpoints: cluster.endpoints,
                         tls: cluster.tls != nil, tlsCAFile: cluster.tls?.caFile, connectTimeout: min(timeout, .seconds(5)))
                 ],
                 services: ["*": cluster.name])

@@ -1,5 +1,8 @@
 /// Header names that describe one HTTP/1.1 connection and never cross the edge,
-/// plus those the edge sets itself or that mean something else to gRPC.
+/// plus those the edge sets itself or that mean something else to gRPC: the one
+/// list of reserved header names, for the client's request (``isReserved(_:)``),
+/// the upstream request (``isReservedUpstream(_:)``) and the upstream's response
+/// (``isReservedInResponse(_:)``).
 enum HopByHop {
     static let names: Set<String> = [
         "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
@@ -12,5 +15,23 @@ enum HopByHop {
         lowercasedName.hasPrefix("grpc-") || lowercasedName.hasPrefix(":") || names.contains(lowercasedName)
             || lowercasedName == "user-agent" || lowercasedName == "x-request-id"
             || lowercasedName.hasPrefix("x-forwarded-")
+    }
+
+    /// gRPC's own request headers, which the edge writes itself (`grpc-timeout` from the deadline).
+    static let grpcRequestNames: Set<String> = ["grpc-timeout", "grpc-encoding", "grpc-accept-encoding"]
+    /// gRPC's own response headers and trailers, which the edge reads itself (status, details, encoding).
+    static let grpcResponseNames: Set<String> = [
+        "grpc-status", "grpc-message", "grpc-status-details-bin", "grpc-encoding", "grpc-accept-encoding",
+    ]
+
+    /// Names never copied from metadata into an upstream gRPC request: pseudo-headers,
+    /// connection-specific names (HTTP/2 forbids them) and what the edge sets itself.
+    static func isReservedUpstream(_ name: String) -> Bool {
+        name.hasPrefix(":") || names.contains(name) || grpcRequestNames.contains(name)
+    }
+
+    /// Names of an upstream response never passed on as response metadata.
+    static func isReservedInResponse(_ name: String) -> Bool {
+        name.hasPrefix(":") || names.contains(name) || grpcResponseNames.contains(name)
     }
 }

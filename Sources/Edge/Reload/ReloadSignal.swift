@@ -6,8 +6,10 @@ import Glibc
 import Darwin
 #endif
 
-/// Turns SIGHUP into reloads. SIGHUP's default action (terminate) is replaced
-/// while the source is installed; ServiceGroup keeps SIGTERM/SIGINT.
+/// Turns SIGHUP into reloads (or, in `edge demo`, a log line). SIGHUP's default
+/// action (terminate) is replaced by "ignore" from ``start(_:)`` on and stays
+/// replaced after ``stop()``, so a SIGHUP is never fatal, however many arrive
+/// and whenever; ServiceGroup keeps SIGTERM/SIGINT.
 public final class ReloadSignal: @unchecked Sendable {
     // Touched only in start/stop, which the owner calls once each, in order.
     private var source: (any DispatchSourceSignal)?
@@ -17,11 +19,17 @@ public final class ReloadSignal: @unchecked Sendable {
 
     /// Calls `onSignal` (on a private queue) for every SIGHUP.
     public func start(_ onSignal: @escaping @Sendable () -> Void) {
-        signal(SIGHUP, SIG_IGN)
+        Self.ignore()
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: queue)
         source.setEventHandler(handler: onSignal)
         source.resume()
         self.source = source
+    }
+
+    /// Makes SIGHUP harmless before a handler is installed (while a gateway loads)
+    /// and after it is removed (while it drains).
+    public static func ignore() {
+        signal(SIGHUP, SIG_IGN)
     }
 
     public func stop() {

@@ -12,6 +12,9 @@ public struct RoutePolicies: Sendable {
     public init(config: EdgeConfig) {
         var base = RouteSettings(maxBodyBytes: config.listen.server.limits.maxBodyBytes)
         Self.apply(config.defaults, to: &base)
+        // `defaults.retries.budget` is each cluster's budget (UpstreamPool); only a
+        // `routes` entry gives a route a budget of its own.
+        base.retryBudget = nil
         self.defaults = base
         var byMethod: [String: EdgeConfig.RouteOptions] = [:]
         var byHTTP: [String: EdgeConfig.RouteOptions] = [:]

@@ -7,8 +7,11 @@ public struct RouteSettings: Sendable, Equatable {
     public var maxTimeout: TimeAmount
     public var maxBodyBytes: Int
     public var retry: RetryPolicy
-    /// Fraction of requests that may be retries (0...1); the upstream client enforces it.
-    public var retryBudget: Double
+    /// The route's own retry budget, the fraction of its requests that may be retries
+    /// (0...1), set by a `routes` entry's `retries.budget`: the route's requests and
+    /// retries are counted apart from the rest of the cluster's. `nil`: the cluster's
+    /// budget (`defaults.retries.budget`, shared by every route to the cluster).
+    public var retryBudget: Double?
     /// Retries even for methods not marked idempotent.
     public var allowRetries: Bool
     public var parseOptions: JSONParseOptions
@@ -24,7 +27,7 @@ public struct RouteSettings: Sendable, Equatable {
         maxTimeout: TimeAmount = .seconds(60),
         maxBodyBytes: Int = 4 << 20,
         retry: RetryPolicy = .init(),
-        retryBudget: Double = 0.2,
+        retryBudget: Double? = nil,
         allowRetries: Bool = false,
         parseOptions: JSONParseOptions = .defaults,
         printOptions: JSONPrintOptions = .defaults,
@@ -43,8 +46,12 @@ public struct RouteSettings: Sendable, Equatable {
         self.streamFormat = streamFormat
     }
 
-    /// The upstream call policy for a method: retries only when it is idempotent or the route allows them.
+    /// The upstream call policy for a method: retries only when it is idempotent or the
+    /// route allows them. Made once per route when the route table is compiled: a route
+    /// with its own ``retryBudget`` gets a fresh ``RetryBudget`` from each call.
     public func callPolicy(idempotent: Bool) -> CallPolicy {
-        CallPolicy(retry: retry, retriesAllowed: idempotent || allowRetries)
+        CallPolicy(
+            retry: retry, retriesAllowed: idempotent || allowRetries,
+            retryBudget: retryBudget.map { RetryBudget(configuration: .init(ratio: $0)) })
     }
 }

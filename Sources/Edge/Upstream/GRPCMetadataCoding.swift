@@ -1,5 +1,6 @@
 /// Decoding of the gRPC header values that are not plain text: `grpc-message`
-/// (percent-encoded UTF-8) and `-bin` values (base64, padding optional).
+/// (percent-encoded UTF-8) and `-bin` values (standard base64, padding optional,
+/// valid by ``Base64Check``, the one rule for `-bin` values both ways).
 enum GRPCMetadataCoding {
     /// Percent-decodes `grpc-message`. Malformed escapes are kept verbatim, as the spec asks
     /// receivers to be lenient; invalid UTF-8 is repaired with U+FFFD.
@@ -21,19 +22,16 @@ enum GRPCMetadataCoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Decodes standard or URL-safe base64, with or without `=` padding. Returns nil when malformed.
+    /// Decodes standard base64, with or without `=` padding, as gRPC's spec asks of
+    /// `-bin` values. Returns nil when ``Base64Check`` refuses the text (URL-safe
+    /// characters among it: gRPC's `-bin` values are standard base64).
     static func base64Decode(_ value: String) -> [UInt8]? {
+        guard Base64Check.isValid(value[...]) else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(value.utf8.count * 3 / 4)
         var accumulator: UInt32 = 0
         var bits = 0
-        var sawPadding = false
-        for byte in value.utf8 {
-            if byte == UInt8(ascii: "=") {
-                sawPadding = true
-                continue
-            }
-            if sawPadding { return nil }  // data after padding
+        for byte in value.utf8 where byte != UInt8(ascii: "=") {
             guard let sextet = base64Value(byte) else { return nil }
             accumulator = (accumulator << 6) | UInt32(sextet)
             bits += 6
@@ -42,8 +40,6 @@ enum GRPCMetadataCoding {
                 out.append(UInt8((accumulator >> UInt32(bits)) & 0xFF))
             }
         }
-        // A lone trailing sextet cannot encode a byte.
-        if bits >= 6 { return nil }
         return out
     }
 
@@ -61,8 +57,8 @@ enum GRPCMetadataCoding {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte - UInt8(ascii: "A")
         case UInt8(ascii: "a")...UInt8(ascii: "z"): return byte - UInt8(ascii: "a") + 26
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0") + 52
-        case UInt8(ascii: "+"), UInt8(ascii: "-"): return 62
-        case UInt8(ascii: "/"), UInt8(ascii: "_"): return 63
+        case UInt8(ascii: "+"): return 62
+        case UInt8(ascii: "/"): return 63
         default: return nil
         }
     }

@@ -20,7 +20,7 @@ enum GRPCRequestHeaders {
             // Different on nearly every call: indexing it would only churn the HPACK table.
             headers.add(name: "grpc-timeout", value: GRPCTimeout.encode(deadline - .now()), indexing: .nonIndexable)
         }
-        for (name, value) in metadata where !isReserved(name) {
+        for (name, value) in metadata where !HopByHop.isReservedUpstream(name) {
             headers.add(name: name, value: value, indexing: indexing(name))
         }
         return headers
@@ -36,17 +36,6 @@ enum GRPCRequestHeaders {
             return .nonIndexable
         default:
             return .indexable
-        }
-    }
-
-    /// Names the edge sets itself or that are connection-specific in HTTP/2.
-    static func isReserved(_ name: String) -> Bool {
-        switch name {
-        case "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding", "connection", "host",
-            "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "content-length":
-            return true
-        default:
-            return name.hasPrefix(":")
         }
     }
 }

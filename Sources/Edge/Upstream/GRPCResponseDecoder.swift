@@ -41,44 +41,26 @@ struct GRPCResponseDecoder {
     mutating func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool) -> Action {
         switch self.state {
         case .awaitingHeaders:
-            let httpStatus = headers.first(name: ":status").flatMap { Int($0) }
-            guard let httpStatus else {
-                return self.fail(GRPCStatus(code: .internal, message: "upstream response has no valid :status"))
-            }
-            if httpStatus != 200 {
-                // gRPC clients trust a non-200 :status over any grpc-status that may be present.
-                let code = GRPCStatusMapping.code(forHTTPStatus: httpStatus)
-                let status = GRPCStatus(code: code, message: "upstream returned HTTP status \(httpStatus)")
-                if endStream {
-                    self.state = .done
-                    return .finished(UpstreamResponseBox(UpstreamResponse(status: status, trailers: Self.metadata(headers))))
-                }
+            switch GRPCResponseHead.judge(headers, endStream: endStream) {
+            case .failAndReset(let status):
                 return self.fail(status)
-            }
-            if endStream {
-                // Trailers-only response: every header is a trailer.
+            case .finished(let status):
                 self.state = .done
-                return .finished(UpstreamResponseBox(self.finish(trailers: headers, headers: [])))
+                return .finished(UpstreamResponseBox(self.finish(status, trailers: headers, headers: [])))
+            case .messagesFollow:
+                self.state = .receivingMessages(httpHeaders: Self.metadata(headers))
+                return .none
             }
-            let contentType = headers.first(name: "content-type") ?? ""
-            guard contentType.hasPrefix("application/grpc") else {
-                return self.fail(GRPCStatus(code: .unknown, message: "upstream response has content-type '\(contentType)', not application/grpc"))
-            }
-            self.state = .receivingMessages(httpHeaders: Self.metadata(headers))
-            return .none
 
         case .receivingMessages(let httpHeaders):
-            guard endStream else {
-                return self.fail(GRPCStatus(code: .internal, message: "upstream sent a second HEADERS frame that does not end the stream"))
-            }
+            guard endStream else { return self.fail(GRPCResponseHead.secondHeadersWithoutEndStream) }
             self.state = .done
             if let pending = self.pending, pending.readableBytes > 0 {
                 return .finished(UpstreamResponseBox(UpstreamResponse(
-                    status: GRPCStatus(code: .internal, message: "upstream stream ended inside a message (\(pending.readableBytes) bytes left over)"),
-                    headers: httpHeaders
-                )))
+                    status: GRPCResponseHead.endedInsideMessage(leftOver: pending.readableBytes), headers: httpHeaders)))
             }
-            return .finished(UpstreamResponseBox(self.finish(trailers: headers, headers: httpHeaders)))
+            return .finished(UpstreamResponseBox(
+                self.finish(GRPCResponseHead.status(fromTrailers: headers), trailers: headers, headers: httpHeaders)))
 
         case .done:
             return .none
@@ -88,7 +70,7 @@ struct GRPCResponseDecoder {
     mutating func receiveData(_ data: ByteBuffer, endStream: Bool) -> Action {
         guard case .receivingMessages(let httpHeaders) = self.state else {
             if case .done = self.state { return .none }
-            return self.fail(GRPCStatus(code: .internal, message: "upstream sent DATA before HEADERS"))
+            return self.fail(GRPCResponseHead.dataBeforeHeaders)
         }
         if self.pending != nil {
             // A message split across DATA frames: append in place, so only the first
@@ -105,9 +87,7 @@ struct GRPCResponseDecoder {
             // DATA with END_STREAM: no trailers, hence no grpc-status.
             self.state = .done
             return .finished(UpstreamResponseBox(UpstreamResponse(
-                status: GRPCStatus(code: GRPCStatusMapping.code(forHTTPStatus: 200), message: "upstream response ended without grpc-status"),
-                headers: httpHeaders
-            )))
+                status: GRPCResponseHead.endedWithoutTrailers(leftOver: 0), headers: httpHeaders)))
         }
         return .none
     }
@@ -125,16 +105,8 @@ struct GRPCResponseDecoder {
         while buffer.readableBytes >= 5 {
             let flag = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self)!
             let length = Int(buffer.getInteger(at: buffer.readerIndex + 1, as: UInt32.self)!)
-            switch flag {
-            case 0: break
-            case 1: return .failAndReset(GRPCStatus(code: .internal, message: "upstream sent a compressed message, but no compression was negotiated"))
-            default: return .failAndReset(GRPCStatus(code: .internal, message: "upstream sent a message with invalid frame flags \(flag)"))
-            }
-            if length > self.maxResponseBytes {
-                return .failAndReset(GRPCStatus(
-                    code: .resourceExhausted,
-                    message: "upstream response message of \(length) bytes exceeds the limit of \(self.maxResponseBytes) bytes"
-                ))
+            if let problem = GRPCResponseHead.frameProblem(flag: flag, length: length, limit: self.maxResponseBytes) {
+                return .failAndReset(problem)
             }
             guard buffer.readableBytes >= 5 + length else { break }
             buffer.moveReaderIndex(forwardBy: 5)
@@ -153,19 +125,8 @@ struct GRPCResponseDecoder {
         return .failAndReset(status)
     }
 
-    private func finish(trailers: HPACKHeaders, headers: [(name: String, value: String)]) -> UpstreamResponse {
-        var status: GRPCStatus
-        if let value = trailers.first(name: "grpc-status") {
-            status = GRPCStatus(code: GRPCStatusMapping.code(forGRPCStatusValue: value))
-            if let message = trailers.first(name: "grpc-message") {
-                status.message = GRPCMetadataCoding.percentDecode(message)
-            }
-            if let details = trailers.first(name: "grpc-status-details-bin") {
-                status.details = GRPCMetadataCoding.base64Decode(details)
-            }
-        } else {
-            status = GRPCStatus(code: GRPCStatusMapping.code(forHTTPStatus: 200), message: "upstream response has no grpc-status")
-        }
+    /// The response a call with this status ends with: OK needs the one message.
+    private func finish(_ status: GRPCStatus, trailers: HPACKHeaders, headers: [(name: String, value: String)]) -> UpstreamResponse {
         var response = UpstreamResponse(status: status, headers: headers, trailers: Self.metadata(trailers))
         if status.code == .ok {
             if self.messageCount == 0 {
@@ -177,15 +138,10 @@ struct GRPCResponseDecoder {
         return response
     }
 
-    /// Header names the edge consumes itself and never passes on as metadata.
-    private static let reserved: Set<String> = [
-        "content-type", "grpc-status", "grpc-message", "grpc-status-details-bin", "grpc-encoding",
-        "grpc-accept-encoding", "content-length", "te", "trailer", "connection", "transfer-encoding",
-    ]
-
+    /// The response's headers (or trailers) that go on as metadata (``HopByHop/isReservedInResponse(_:)``).
     static func metadata(_ headers: HPACKHeaders) -> [(name: String, value: String)] {
         var result: [(name: String, value: String)] = []
-        for (name, value, _) in headers where !name.hasPrefix(":") && !reserved.contains(name) {
+        for (name, value, _) in headers where !HopByHop.isReservedInResponse(name) {
             result.append((name, value))
         }
         return result

@@ -51,7 +51,8 @@ final class HealthChecker: @unchecked Sendable {
 
     private func connection(for index: Int) -> UpstreamConnection {
         if let connection = self.connections[index], connection.acceptsNewStreams { return connection }
-        let connection = UpstreamConnection(endpoint: self.cluster.endpoints[index], eventLoop: self.eventLoop, cluster: self.cluster)
+        let connection = UpstreamConnection(
+            endpoint: self.cluster.endpoints[index], eventLoop: self.eventLoop, cluster: self.cluster, kind: .unary)
         self.connections[index] = connection
         return connection
     }
@@ -62,11 +63,11 @@ final class HealthChecker: @unchecked Sendable {
         self.inFlight[index] = true
         let connection = self.connection(for: index)
         var timeoutTask: Scheduled<Void>?
-        let stream = UpstreamStreamHandler(
+        // The data path's unary call (frames on a `.unary` connection of its own), not a stream channel.
+        let stream = UpstreamUnaryStream(
             requestHeaders: self.requestHeaders(authority: connection.authority),
             requestBody: self.requestBody,
-            maxResponseBytes: 1024,
-            connection: connection
+            maxResponseBytes: 1024
         ) { [self] result in
             timeoutTask?.cancel()
             self.finished(index, Self.outcome(of: result))
@@ -76,24 +77,7 @@ final class HealthChecker: @unchecked Sendable {
             self.finished(index, (false, "no answer within \(ConfigDuration.format(self.configuration.timeout))"))
         }
         connection.activeStreams += 1
-        connection.withMultiplexer { [self] result in
-            switch result {
-            case .success(let multiplexer):
-                let created = self.eventLoop.makePromise(of: Channel.self)
-                created.futureResult.whenFailure { error in
-                    stream.streamCreationFailed(error)
-                }
-                multiplexer.createStreamChannel(promise: created) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(stream)
-                    }
-                }
-            case .failure(let attempt):
-                stream.releaseSlot()
-                timeoutTask?.cancel()
-                self.finished(index, (false, attempt.status.message))
-            }
-        }
+        connection.startUnary(stream)
     }
 
     private func finished(_ index: Int, _ outcome: (passed: Bool, error: String?)) {

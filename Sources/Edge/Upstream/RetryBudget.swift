@@ -25,9 +25,11 @@ public final class RetryBudget: Sendable {
         public static var defaults: Configuration { .init() }
     }
 
+    public let configuration: Configuration
     private let state: NIOLockedValueBox<RetryBudgetState>
 
     public init(configuration: Configuration = .defaults) {
+        self.configuration = configuration
         self.state = NIOLockedValueBox(RetryBudgetState(configuration: configuration))
     }
 

@@ -53,7 +53,7 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
             return
         }
         self.permit = permit
-        self.cluster.budget.recordRequest()
+        self.budget.recordRequest()
         let loopPool = self.cluster.loopPool(for: self.eventLoop)
         self.loopPool = loopPool
         if self.request.deadline != .distantFuture {
@@ -83,6 +83,9 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
         connection.startUnary(stream)
     }
 
+    /// The route's own retry budget, else the cluster's.
+    private var budget: RetryBudget { self.policy.retryBudget ?? self.cluster.budget }
+
     private func requestHeaders(authority: String) -> HPACKHeaders {
         GRPCRequestHeaders.make(
             path: self.request.path, authority: authority, tls: self.cluster.config.tls, deadline: self.request.deadline,
@@ -110,7 +113,7 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
     }
 
     private func decideRetry(_ attempt: UpstreamRetryDecision.Attempt, otherwise response: UpstreamResponse) {
-        let budget = self.cluster.budget
+        let budget = self.budget
         let outcome = UpstreamRetryDecision.decide(
             after: attempt,
             attemptsMade: self.attempts,

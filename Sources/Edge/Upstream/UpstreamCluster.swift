@@ -22,12 +22,7 @@ final class UpstreamCluster: Sendable {
         guard !config.endpoints.isEmpty else {
             throw UpstreamConfigError("cluster '\(config.name)' has no endpoints")
         }
-        self.endpoints = try config.endpoints.map { text in
-            guard let endpoint = UpstreamEndpoint(parsing: text) else {
-                throw UpstreamConfigError("cluster '\(config.name)': endpoint '\(text)' is not host:port")
-            }
-            return endpoint
-        }
+        self.endpoints = config.endpoints
         self.config = config
         self.budget = RetryBudget(configuration: config.retryBudget)
         self.sslContext = config.tls ? try UpstreamTLS.makeContext(for: config) : nil

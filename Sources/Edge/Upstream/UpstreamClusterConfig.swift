@@ -3,8 +3,8 @@ import NIOCore
 /// One upstream cluster: where its gRPC servers are and how to talk to them.
 public struct UpstreamClusterConfig: Sendable, Equatable {
     public var name: String
-    /// `host:port`, `dns-name:port` or `[v6-address]:port`.
-    public var endpoints: [String]
+    /// Parsed once, with the configuration (``UpstreamEndpoint/init(parsing:)``).
+    public var endpoints: [UpstreamEndpoint]
     /// TLS with ALPN `h2`; otherwise plaintext HTTP/2 with prior knowledge (h2c).
     public var tls: Bool
     /// PEM file with the roots to trust; the system roots when nil.
@@ -30,7 +30,7 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
 
     public init(
         name: String,
-        endpoints: [String],
+        endpoints: [UpstreamEndpoint],
         tls: Bool = false,
         tlsCAFile: String? = nil,
         tlsServerName: String? = nil,

@@ -4,23 +4,18 @@ extension UpstreamPool {
     public convenience init(config: EdgeConfig) throws {
         let budget = RetryBudget.Configuration(ratio: config.defaults.retries.budget ?? 0.2)
         var clusters: [UpstreamClusterConfig] = []
-        var services: [String: String] = [:]
         for cluster in config.clusters {
             clusters.append(
                 UpstreamClusterConfig(
                     name: cluster.name,
-                    endpoints: cluster.endpoints.map(\.description),
+                    endpoints: cluster.endpoints,
                     tls: cluster.tls != nil,
                     tlsCAFile: cluster.tls?.caFile,
                     retryBudget: budget,
                     circuitBreaker: cluster.circuitBreaker,
                     healthCheck: cluster.healthCheck,
                     outlierDetection: cluster.outlierDetection))
-            for service in cluster.services {
-                let key = service.hasSuffix(".*") ? String(service.dropLast(2)) : service
-                services[key] = cluster.name
-            }
         }
-        try self.init(clusters: clusters, services: services)
+        try self.init(clusters: clusters, services: ClusterMap(clusters: config.clusters))
     }
 }

@@ -8,13 +8,23 @@ import NIOCore
 /// ``call(_:policy:on:completion:)`` is the same call without a future.
 public final class UpstreamPool: UpstreamCalling {
     let clusters: [String: UpstreamCluster]
-    private let services: UpstreamServiceMap
+    private let services: ClusterMap
 
     /// - Parameters:
     ///   - clusters: the upstream clusters.
     ///   - services: service name or package prefix → cluster name; the longest match wins,
     ///     `*` matches every service.
-    public init(clusters: [UpstreamClusterConfig], services: [String: String]) throws {
+    public convenience init(clusters: [UpstreamClusterConfig], services: [String: String]) throws {
+        for (service, cluster) in services.sorted(by: { $0.key < $1.key }) where !clusters.contains(where: { $0.name == cluster }) {
+            throw UpstreamConfigError("service '\(service)' refers to unknown cluster '\(cluster)'")
+        }
+        try self.init(clusters: clusters, services: ClusterMap(services))
+    }
+
+    /// - Parameters:
+    ///   - clusters: the upstream clusters.
+    ///   - services: which cluster serves each service (``ClusterMap``).
+    public init(clusters: [UpstreamClusterConfig], services: ClusterMap) throws {
         var byName: [String: UpstreamCluster] = [:]
         for config in clusters {
             guard byName[config.name] == nil else {
@@ -22,11 +32,11 @@ public final class UpstreamPool: UpstreamCalling {
             }
             byName[config.name] = try UpstreamCluster(config: config)
         }
-        for (service, cluster) in services.sorted(by: { $0.key < $1.key }) where byName[cluster] == nil {
-            throw UpstreamConfigError("service '\(service)' refers to unknown cluster '\(cluster)'")
+        for cluster in services.clusterNames where byName[cluster] == nil {
+            throw UpstreamConfigError("services refer to unknown cluster '\(cluster)'")
         }
         self.clusters = byName
-        self.services = UpstreamServiceMap(services)
+        self.services = services
     }
 
     public func call(_ request: UpstreamRequest, policy: CallPolicy, on eventLoop: any EventLoop) -> EventLoopFuture<UpstreamResponse> {

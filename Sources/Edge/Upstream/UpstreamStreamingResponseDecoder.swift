@@ -54,40 +54,26 @@ struct UpstreamStreamingResponseDecoder {
     mutating func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool) -> Action {
         switch self.state {
         case .awaitingHeaders:
-            guard let httpStatus = headers.first(name: ":status").flatMap({ Int($0) }) else {
-                return self.fail(GRPCStatus(code: .internal, message: "upstream response has no valid :status"))
-            }
-            if httpStatus != 200 {
-                // gRPC clients trust a non-200 :status over any grpc-status that may be present.
-                let status = GRPCStatus(code: GRPCStatusMapping.code(forHTTPStatus: httpStatus), message: "upstream returned HTTP status \(httpStatus)")
-                guard endStream else { return self.fail(status) }
+            switch GRPCResponseHead.judge(headers, endStream: endStream) {
+            case .failAndReset(let status):
+                return self.fail(status)
+            case .finished(let status):
                 self.state = .done
                 return .finished(status, trailers: GRPCResponseDecoder.metadata(headers))
+            case .messagesFollow:
+                self.state = .receivingMessages
+                return .receivedHeaders(GRPCResponseDecoder.metadata(headers))
             }
-            if endStream {
-                // Trailers-only response: every header is a trailer.
-                self.state = .done
-                return .finished(Self.status(fromTrailers: headers), trailers: GRPCResponseDecoder.metadata(headers))
-            }
-            let contentType = headers.first(name: "content-type") ?? ""
-            guard contentType.hasPrefix("application/grpc") else {
-                return self.fail(GRPCStatus(code: .unknown, message: "upstream response has content-type '\(contentType)', not application/grpc"))
-            }
-            self.state = .receivingMessages
-            return .receivedHeaders(GRPCResponseDecoder.metadata(headers))
 
         case .receivingMessages:
-            guard endStream else {
-                return self.fail(GRPCStatus(code: .internal, message: "upstream sent a second HEADERS frame that does not end the stream"))
-            }
+            guard endStream else { return self.fail(GRPCResponseHead.secondHeadersWithoutEndStream) }
             self.state = .done
             if self.pending.readableBytes > 0 {
                 return .finished(
-                    GRPCStatus(code: .internal, message: "upstream stream ended inside a message (\(self.pending.readableBytes) bytes left over)"),
-                    trailers: GRPCResponseDecoder.metadata(headers)
-                )
+                    GRPCResponseHead.endedInsideMessage(leftOver: self.pending.readableBytes),
+                    trailers: GRPCResponseDecoder.metadata(headers))
             }
-            return .finished(Self.status(fromTrailers: headers), trailers: GRPCResponseDecoder.metadata(headers))
+            return .finished(GRPCResponseHead.status(fromTrailers: headers), trailers: GRPCResponseDecoder.metadata(headers))
 
         case .done:
             return .none
@@ -107,7 +93,7 @@ struct UpstreamStreamingResponseDecoder {
             }
             return .none
         case .awaitingHeaders:
-            return self.fail(GRPCStatus(code: .internal, message: "upstream sent DATA before HEADERS"))
+            return self.fail(GRPCResponseHead.dataBeforeHeaders)
         case .done:
             return .none
         }
@@ -119,21 +105,9 @@ struct UpstreamStreamingResponseDecoder {
         let start = self.pending.readerIndex
         let flag = self.pending.getInteger(at: start, as: UInt8.self)!
         let length = Int(self.pending.getInteger(at: start + 1, as: UInt32.self)!)
-        switch flag {
-        case 0: break
-        case 1:
+        if let problem = GRPCResponseHead.frameProblem(flag: flag, length: length, limit: self.maxMessageBytes) {
             self.state = .done
-            return .failAndReset(GRPCStatus(code: .internal, message: "upstream sent a compressed message, but no compression was negotiated"))
-        default:
-            self.state = .done
-            return .failAndReset(GRPCStatus(code: .internal, message: "upstream sent a message with invalid frame flags \(flag)"))
-        }
-        if length > self.maxMessageBytes {
-            self.state = .done
-            return .failAndReset(GRPCStatus(
-                code: .resourceExhausted,
-                message: "upstream response message of \(length) bytes exceeds the limit of \(self.maxMessageBytes) bytes"
-            ))
+            return .failAndReset(problem)
         }
         guard self.pending.readableBytes >= 5 + length else {
             self.reserveForPartialMessage(length: length)
@@ -148,10 +122,7 @@ struct UpstreamStreamingResponseDecoder {
     mutating func receiveEndOfStream() -> Action {
         guard case .receivingMessages = self.state else { return .none }
         self.state = .done
-        if self.pending.readableBytes > 0 {
-            return .finished(GRPCStatus(code: .internal, message: "upstream stream ended inside a message (\(self.pending.readableBytes) bytes left over)"), trailers: [])
-        }
-        return .finished(GRPCStatus(code: GRPCStatusMapping.code(forHTTPStatus: 200), message: "upstream response ended without grpc-status"), trailers: [])
+        return .finished(GRPCResponseHead.endedWithoutTrailers(leftOver: self.pending.readableBytes), trailers: [])
     }
 
     /// A large message arrives in many frames: give the buffer its whole size once
@@ -167,19 +138,5 @@ struct UpstreamStreamingResponseDecoder {
     private mutating func fail(_ status: GRPCStatus) -> Action {
         self.state = .done
         return .failAndReset(status)
-    }
-
-    static func status(fromTrailers trailers: HPACKHeaders) -> GRPCStatus {
-        guard let value = trailers.first(name: "grpc-status") else {
-            return GRPCStatus(code: GRPCStatusMapping.code(forHTTPStatus: 200), message: "upstream response has no grpc-status")
-        }
-        var status = GRPCStatus(code: GRPCStatusMapping.code(forGRPCStatusValue: value))
-        if let message = trailers.first(name: "grpc-message") {
-            status.message = GRPCMetadataCoding.percentDecode(message)
-        }
-        if let details = trailers.first(name: "grpc-status-details-bin") {
-            status.details = GRPCMetadataCoding.base64Decode(details)
-        }
-        return status
     }
 }

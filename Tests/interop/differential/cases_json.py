@@ -62,6 +62,12 @@ MUST_REJECT = [
     ("enum above int32", S % '"fEnum":2147483648'),
     ("closed enum unknown number", '{"legacy":{"level":5}}'),
     ("closed enum unknown name", '{"legacy":{"level":"LEVEL_MEDIUM"}}'),
+    ("unknown extension", '{"legacy":{"[edgetest.legacy.nope]":1}}'),
+    ("extension by its short name", '{"legacy":{"[ext_count]":1}}'),
+    ("extension without brackets", '{"legacy":{"edgetest.legacy.ext_count":1}}'),
+    ("extension of another message", '{"scalars":{"[edgetest.legacy.ext_count]":1}}'),
+    ("extension wrong type", '{"legacy":{"[edgetest.legacy.ext_inner]":1}}'),
+    ("extension given twice", '{"legacy":{"[edgetest.legacy.ext_count]":1,"[edgetest.legacy.ext_count]":2}}'),
     # unknown and duplicate fields
     ("unknown top-level field", '{"nope":1}'), ("unknown nested field", S % '"nope":1'),
     ("unknown near-miss field", S % '"fint32":1'), ("unknown null field", '{"nope":null}'),
@@ -231,6 +237,13 @@ VALID = [
     ("wrapper null", W % '"wInt32Value":null'), ("wrapper int64 number", W % '"wInt64Value":5'),
     ("legacy defaults", '{"legacy":{"count":7,"label":"none","level":"LEVEL_HIGH","ratio":0.5,"flag":true,"blob":"YQFi"}}'),
     ("legacy required missing", '{"legacy":{"inner":{"amount":"1"}}}'),
+    ("extensions", '{"legacy":{"count":1,"[edgetest.legacy.ext_count]":2,"[edgetest.legacy.ext_label]":"x",'
+     '"[edgetest.legacy.ext_values]":[1,2],"[edgetest.legacy.ext_inner]":{"key":"k"},"[edgetest.legacy.ext_level]":"LEVEL_LOW"}}'),
+    ("extension in a message scope", '{"legacy":{"[edgetest.legacy.Holder.ext_flag]":false,'
+     '"[edgetest.legacy.Holder.ext_holders]":[{"note":"a"},{}]}}'),
+    ("extension at its default", '{"legacy":{"[edgetest.legacy.ext_label]":"ext","[edgetest.legacy.ext_count]":0}}'),
+    ("extension null", '{"legacy":{"[edgetest.legacy.ext_count]":null}}'),
+    ("extension inside Any", W % '"wAny":{"@type":"type.googleapis.com/edgetest.legacy.Legacy","[edgetest.legacy.ext_count]":3}'),
     ("nested everything", '{"nested":[{"nested":[{}]},{}]}'),
     ("messages nested 50 deep", nest(50)), ("messages nested 98 deep", nest(98)),
     ("messages nested 99 deep", nest(99)), ("Value lists nested 50 deep", value_nest(50)),

@@ -110,6 +110,13 @@ UNUSUAL = [
     ("enum negative", ld(SCALARS, vi(12, -3))), ("uint32 oversized varint", ld(SCALARS, vi(11, (1 << 35) + 5))),
     ("proto2 string invalid UTF-8", ld(LEGACY, ld(2, b"\xff"))),
     ("legacy required missing", ld(LEGACY, ld(9, vi(2, 5)))),
+    ("extensions", ld(LEGACY, vi(1, 1) + vi(100, 2) + ld(101, b"x") + vi(102, 1) + vi(102, 2) + ld(103, ld(1, b"k"))
+                      + vi(104, 1) + vi(110, 0) + ld(111, ld(1, b"a")) + ld(111, b""))),
+    ("extension packed", ld(LEGACY, ld(102, varint(1) + varint(300)))),
+    ("extension closed enum unknown value", ld(LEGACY, vi(104, 9))),
+    ("extension wrong wire type", ld(LEGACY, ld(100, b"ab"))),
+    ("extension range field not loaded", ld(LEGACY, vi(150, 1))),
+    ("extension inside Any", wk(1, any_of("type.googleapis.com/edgetest.legacy.Legacy", vi(100, 3) + vi(110, 1)))),
     ("legacy defaults explicit", ld(LEGACY, vi(1, 7) + ld(2, b"none") + vi(3, 2) + tag(4, 1) + struct.pack("<d", 0.5) + vi(7, 1))),
     ("NaN with payload", ld(SCALARS, tag(1, 1) + struct.pack("<Q", 0x7FF0000000000001))),
     ("negative NaN float", ld(SCALARS, tag(2, 5) + struct.pack("<I", 0xFFC00000))),

@@ -382,8 +382,31 @@ class Generator:
             m.inner.key = self.string()  # required
             if self.chance(0.5):
                 m.inner.amount = self.i64()
+        self.legacy_extensions(m)
         m.SetInParent()
         return m
+
+    def legacy_extensions(self, m):
+        # proto2 extensions: printed and parsed as "[edgetest.legacy.ext_count]".
+        lp = self.legacy
+        if self.chance(0.3):
+            m.Extensions[lp.ext_count] = self.r.choice([0, self.i32()])
+        if self.chance(0.3):
+            m.Extensions[lp.ext_label] = self.r.choice(["ext", "", self.string()])
+        if self.chance(0.3):
+            # At least one: Python prints an extension given an empty list, which the wire cannot carry.
+            m.Extensions[lp.ext_values].extend(self.i32() for _ in range(max(1, self.count())))
+        if self.chance(0.2):
+            m.Extensions[lp.ext_inner].key = self.string()
+        if self.chance(0.2):
+            m.Extensions[lp.ext_level] = self.r.choice([1, 2])
+        if self.chance(0.3):
+            m.Extensions[lp.Holder.ext_flag] = self.chance(0.5)
+        if self.chance(0.2):
+            for _ in range(max(1, self.count(3))):
+                holder = m.Extensions[lp.Holder.ext_holders].add()
+                if self.chance(0.5):
+                    holder.note = self.string()
 
     def everything(self, depth=1):
         m = self.t.Everything()

@@ -28,7 +28,14 @@ _FIELDS_BY_KEY = {}
 
 
 def field_for_key(desc, key):
-    """The field a JSON member names, by json name or proto name."""
+    """The field a JSON member names, by json name or proto name; an extension by
+    its bracketed full name (`[pkg.ext_name]`)."""
+    if key.startswith("[") and key.endswith("]"):
+        try:
+            ext = descriptor_pool.Default().FindExtensionByName(key[1:-1])
+        except KeyError:
+            return None
+        return ext if ext.containing_type is desc else None
     fields = _FIELDS_BY_KEY.get(desc.full_name)
     if fields is None:
         fields = {}
