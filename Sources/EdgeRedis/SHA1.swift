@@ -1,7 +1,7 @@
 /// SHA-1, only to name Lua scripts the way Redis does (`EVALSHA` takes the script's SHA-1 in hex).
 /// Not used for anything that needs collision resistance.
-enum SHA1 {
-    static func hexDigest(_ text: String) -> String {
+public enum SHA1 {
+    public static func hexDigest(_ text: String) -> String {
         var message = Array(text.utf8)
         let bitLength = UInt64(message.count) * 8
         message.append(0x80)

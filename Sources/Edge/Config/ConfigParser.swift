@@ -19,7 +19,10 @@ struct ConfigParser {
             reader.report("", nil, "the file is empty (at least descriptors and clusters are required)")
             return config
         }
-        let sections: Set<String> = ["listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload"]
+        let sections: Set<String> = [
+            "listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload",
+            "redis", "rate_limits", "rate_limit_options",
+        ]
         guard let entries = reader.mapping(root, "", allowed: sections) else { return config }
         var sawDescriptors = false
         var descriptorsNode: Node?
@@ -39,6 +42,9 @@ struct ConfigParser {
             case "default_routes": config.defaultRoutes = reader.bool(value, "default_routes") ?? true
             case "metadata": config.metadata = parseMetadata(value, "metadata")
             case "reload": config.reload = parseReload(value, "reload")
+            case "redis": config.redis = parseRedis(value, "redis")
+            case "rate_limits": config.rateLimits = parseRateLimits(value, "rate_limits")
+            case "rate_limit_options": config.rateLimitOptions = parseRateLimitOptions(value, "rate_limit_options")
             default: break
             }
         }
@@ -50,6 +56,7 @@ struct ConfigParser {
         }
         if !sawClusters { reader.report("clusters", nil, "missing: define at least one cluster") }
         checkTimeouts(config)
+        checkRateLimitReferences(config)
         return config
     }
 
@@ -350,7 +357,7 @@ struct ConfigParser {
 
     // MARK: routes
 
-    static let routeKeys: Set<String> = ["timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format"]
+    static let routeKeys: Set<String> = ["timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format", "rate_limits"]
     static let httpMethods: Set<String> = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
     mutating func parseRoutes(_ node: Node, _ path: String) -> [EdgeConfig.RouteOverride] {
@@ -396,6 +403,7 @@ struct ConfigParser {
             case "allow_retries": options.allowRetries = reader.bool(value, at)
             case "retries": options.retries = parseRetries(value, at)
             case "json": options.json = parseJSONOptions(value, at)
+            case "rate_limits": options.rateLimits = parseRateLimitNames(value, at)
             case "stream_format":
                 guard let name = reader.string(value, at) else { continue }
                 if let format = EdgeConfig.StreamFormat(rawValue: name) {

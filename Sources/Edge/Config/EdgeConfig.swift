@@ -14,6 +14,12 @@ public struct EdgeConfig: Sendable {
     public var metadata: Metadata
     /// Hot reload: SIGHUP always reloads; `watch` also polls the files.
     public var reload: Reload = .init()
+    /// `redis:` — the store of global rate limits; `nil` when not configured.
+    public var redis: RateLimitRedisSettings?
+    /// `rate_limits:` — the named limits routes refer to.
+    public var rateLimits: [RateLimitDefinition] = []
+    /// `rate_limit_options:` — how limits answer and how much memory local ones may take.
+    public var rateLimitOptions: RateLimitOptions = .init()
 
     public init(
         listen: Listen = .init(), descriptors: Descriptors = .init(), clusters: [Cluster] = [],
@@ -132,6 +138,8 @@ public struct EdgeConfig: Sendable {
         public var json: JSONOptions
         /// How a server-streaming response is framed (`stream_format`).
         public var streamFormat: StreamFormat?
+        /// Names of `rate_limits` entries that apply (`rate_limits: [per-client]`); `[]` turns the defaults' off.
+        public var rateLimits: [String]?
 
         public init(
             timeout: TimeAmount? = nil, maxTimeout: TimeAmount? = nil, maxBodyBytes: Int? = nil,
