@@ -23,6 +23,9 @@ public struct RedisConfiguration: Sendable {
     /// Commands waiting for replies on one connection, beyond which new ones fail at once.
     public var maxPendingCommands: Int
     public var limits: RESPLimits
+    /// Scripts loaded (`SCRIPT LOAD`) on every new connection, so that their first `EVALSHA` does not
+    /// pay a `NOSCRIPT` round trip.
+    public var preloadScripts: [RedisScript] = []
 
     public init(
         host: String = "127.0.0.1", port: Int = 6379, username: String? = nil, password: String? = nil,

@@ -167,6 +167,10 @@ final class RedisLoopConnection: @unchecked Sendable {
         if configuration.database != 0 {
             setup.append(send(RedisCommand("SELECT", String(configuration.database)).encoded, timeout: configuration.connectTimeout))
         }
+        for script in configuration.preloadScripts {
+            // Best effort: a failure only means the first EVALSHA falls back to EVAL.
+            _ = send(RedisCommand("SCRIPT", "LOAD", script.source).encoded, timeout: configuration.connectTimeout)
+        }
         let now = NIODeadline.now()
         bufferTimer?.cancel()
         bufferTimer = nil

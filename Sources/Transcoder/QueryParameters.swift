@@ -13,7 +13,8 @@
 /// everything under it).
 enum QueryParameters {
     static func bind(
-        _ query: UnsafeBufferPointer<UInt8>, route: Route, ignoreUnknown: Bool, into bindings: inout RequestBindings
+        _ query: UnsafeBufferPointer<UInt8>, route: Route, ignoreUnknown: Bool, reserved: [String] = [],
+        into bindings: inout RequestBindings
     ) -> TranscodeError? {
         var start = 0
         while start <= query.count {
@@ -21,6 +22,10 @@ enum QueryParameters {
             while end < query.count && query[end] != UInt8(ascii: "&") { end += 1 }
             if end > start {
                 let parameter = UnsafeBufferPointer(rebasing: query[start..<end])
+                if !reserved.isEmpty, isReserved(parameter, reserved) {
+                    start = end + 1
+                    continue
+                }
                 if let error = bindParameter(parameter, route: route, ignoreUnknown: ignoreUnknown, into: &bindings) {
                     return error
                 }
@@ -28,6 +33,14 @@ enum QueryParameters {
             start = end + 1
         }
         return nil
+    }
+
+    /// The parameter's raw name (up to `=`) is one of `reserved`.
+    private static func isReserved(_ parameter: UnsafeBufferPointer<UInt8>, _ reserved: [String]) -> Bool {
+        var equals = 0
+        while equals < parameter.count && parameter[equals] != UInt8(ascii: "=") { equals += 1 }
+        let name = parameter[0..<equals]
+        return reserved.contains { $0.utf8.elementsEqual(name) }
     }
 
     private static func bindParameter(

@@ -13,10 +13,14 @@ public final class RouteTable: Sendable {
         public var defaultRoutes: Bool
         /// Skip query parameters that name no field instead of answering 400.
         public var ignoreUnknownQueryParameters: Bool
+        /// Query parameters the gateway itself consumes (credentials: an API key, a token),
+        /// skipped by the binder on every route. Matched by their raw name.
+        public var reservedQueryParameters: [String]
 
-        public init(defaultRoutes: Bool = true, ignoreUnknownQueryParameters: Bool = false) {
+        public init(defaultRoutes: Bool = true, ignoreUnknownQueryParameters: Bool = false, reservedQueryParameters: [String] = []) {
             self.defaultRoutes = defaultRoutes
             self.ignoreUnknownQueryParameters = ignoreUnknownQueryParameters
+            self.reservedQueryParameters = reservedQueryParameters
         }
 
         public static let defaults = Options()
@@ -173,7 +177,8 @@ public final class RouteTable: Sendable {
         }
         if let query, !query.isEmpty {
             if let error = QueryParameters.bind(
-                query, route: route, ignoreUnknown: options.ignoreUnknownQueryParameters, into: &bindings)
+                query, route: route, ignoreUnknown: options.ignoreUnknownQueryParameters,
+                reserved: options.reservedQueryParameters, into: &bindings)
             {
                 return .invalid(error)
             }

@@ -20,7 +20,7 @@ struct ConfigParser {
             return config
         }
         let sections: Set<String> = [
-            "listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload",
+            "listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload", "auth", "cors",
             "redis", "rate_limits", "rate_limit_options",
         ]
         guard let entries = reader.mapping(root, "", allowed: sections) else { return config }
@@ -42,6 +42,8 @@ struct ConfigParser {
             case "default_routes": config.defaultRoutes = reader.bool(value, "default_routes") ?? true
             case "metadata": config.metadata = parseMetadata(value, "metadata")
             case "reload": config.reload = parseReload(value, "reload")
+            case "auth": config.auth = parseAuth(value, "auth")
+            case "cors": config.cors = parseCORS(value, "cors")
             case "redis": config.redis = parseRedis(value, "redis")
             case "rate_limits": config.rateLimits = parseRateLimits(value, "rate_limits")
             case "rate_limit_options": config.rateLimitOptions = parseRateLimitOptions(value, "rate_limit_options")
@@ -56,6 +58,7 @@ struct ConfigParser {
         }
         if !sawClusters { reader.report("clusters", nil, "missing: define at least one cluster") }
         checkTimeouts(config)
+        checkAuthReferences(config, known: config.auth.credentialNames)
         checkRateLimitReferences(config)
         return config
     }
@@ -357,7 +360,9 @@ struct ConfigParser {
 
     // MARK: routes
 
-    static let routeKeys: Set<String> = ["timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format", "rate_limits"]
+    static let routeKeys: Set<String> = Set([
+        "timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format", "rate_limits",
+    ]).union(accessRouteKeys)
     static let httpMethods: Set<String> = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
     mutating func parseRoutes(_ node: Node, _ path: String) -> [EdgeConfig.RouteOverride] {
@@ -403,6 +408,11 @@ struct ConfigParser {
             case "allow_retries": options.allowRetries = reader.bool(value, at)
             case "retries": options.retries = parseRetries(value, at)
             case "json": options.json = parseJSONOptions(value, at)
+            case "auth": options.auth = parseAuthRequirement(value, at)
+            case "scopes": options.scopes = reader.strings(value, at)
+            case "claims": options.claims = parseClaims(value, at)
+            case "cors": options.cors = parseCORS(value, at)
+            case "ip": options.ip = parseIPRules(value, at, allowTrustedProxies: false)
             case "rate_limits": options.rateLimits = parseRateLimitNames(value, at)
             case "stream_format":
                 guard let name = reader.string(value, at) else { continue }

@@ -14,6 +14,10 @@ public struct EdgeConfig: Sendable {
     public var metadata: Metadata
     /// Hot reload: SIGHUP always reloads; `watch` also polls the files.
     public var reload: Reload = .init()
+    /// Credentials the edge verifies, and the global IP rules.
+    public var auth: AuthConfig = .init()
+    /// Cross-origin requests from browsers; `nil`: no CORS headers, preflights refused.
+    public var cors: CORSConfig?
     /// `redis:` — the store of global rate limits; `nil` when not configured.
     public var redis: RateLimitRedisSettings?
     /// `rate_limits:` — the named limits routes refer to.
@@ -138,6 +142,11 @@ public struct EdgeConfig: Sendable {
         public var json: JSONOptions
         /// How a server-streaming response is framed (`stream_format`).
         public var streamFormat: StreamFormat?
+        public var auth: AuthRequirement?
+        public var scopes: [String]?
+        public var claims: [String: [String]]?
+        public var cors: CORSConfig?
+        public var ip: IPRulesConfig?
         /// Names of `rate_limits` entries that apply (`rate_limits: [per-client]`); `[]` turns the defaults' off.
         public var rateLimits: [String]?
 

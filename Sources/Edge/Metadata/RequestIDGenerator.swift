@@ -1,3 +1,5 @@
+import NIOHTTP1
+
 /// Makes `x-request-id` values without Foundation's UUID or a syscall per request.
 ///
 /// One generator per connection (so no locking): seeded once from the system's
@@ -16,6 +18,11 @@ struct RequestIDGenerator {
         state &+= 0xA076_1D64_78BD_642F
         let product = state.multipliedFullWidth(by: state ^ 0xE703_7ED1_A0B4_28DB)
         return product.high ^ product.low
+    }
+
+    /// The client's `x-request-id`, when it is acceptable (see ``isAcceptable(_:)``).
+    static func fromClient(_ headers: HTTPHeaders) -> String? {
+        headers.first(name: "x-request-id").flatMap { isAcceptable($0) ? $0 : nil }
     }
 
     mutating func make() -> String {

@@ -6,13 +6,15 @@ import NIOHTTP1
 /// in ``MetadataPolicy/forwardedHeaders``. Never forwarded: hop-by-hop headers
 /// and anything the `Connection` header names. Added: `x-forwarded-for`
 /// (appended to the client's), `x-forwarded-host`, `x-forwarded-proto` and
-/// `x-request-id`. Values of `-bin` names must be valid base64 (else 400).
+/// `x-request-id`. Values of `-bin` names must be valid base64 (else 400). Names in
+/// ``MetadataPolicy/stripped`` never pass, however the client spells them.
 public enum RequestMetadata {
     public static func build(
         headers: HTTPHeaders,
         policy: MetadataPolicy,
         remoteIP: String?,
-        requestID: String
+        requestID: String,
+        scheme: String? = nil
     ) -> Result<[(name: String, value: String)], EdgeError> {
         var metadata: [(name: String, value: String)] = []
         metadata.reserveCapacity(8)
@@ -46,6 +48,7 @@ public enum RequestMetadata {
             } else {
                 continue
             }
+            if !policy.stripped.isEmpty, policy.stripped.contains(target) { continue }
             if target.hasSuffix("-bin"), !Base64Check.isValid(Substring(value)) {
                 return .failure(.badRequest("header '\(rawName)' must be base64 (it names binary metadata)"))
             }
@@ -58,7 +61,7 @@ public enum RequestMetadata {
             metadata.append(("x-forwarded-for", forwardedFor))
         }
         if let host { metadata.append(("x-forwarded-host", host)) }
-        metadata.append(("x-forwarded-proto", policy.scheme))
+        metadata.append(("x-forwarded-proto", scheme ?? policy.scheme))
         metadata.append(("x-request-id", requestID))
         return .success(metadata)
     }

@@ -30,9 +30,10 @@ public final class GlobalRateLimiter: Sendable {
             if let caFile = settings.caFile { configuration.trustRoots = .file(caFile) }
             tls = configuration
         }
-        let configuration = RedisConfiguration(
+        var configuration = RedisConfiguration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password,
             database: settings.database, tls: tls, connectTimeout: settings.connectTimeout, commandTimeout: settings.timeout)
+        configuration.preloadScripts = [RateLimitScript.script]
         self.client = try RedisClient(configuration: configuration, group: group)
         self.stats = stats
         self.fallback = LocalRateLimiter(maxKeys: fallbackMaxKeys)

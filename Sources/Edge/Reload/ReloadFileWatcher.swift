@@ -31,6 +31,8 @@ public struct ReloadFileWatcher: Sendable {
                 result.append(source + "/" + relative)
             }
         }
+        // Policy files: a changed keys file reloads like a changed configuration.
+        if let keysFile = config.auth.apiKeys?.keysFile { result.append(keysFile) }
         return result
     }
 

@@ -48,6 +48,10 @@ public struct ReloadingTranscoder: RequestTranscoding {
         route.route.snapshot.transcoder.renderRaw(message, for: route.route.matched)
     }
 
+    public func unmatchedPolicies() -> PolicyChain {
+        store.current.transcoder.unmatchedPolicies()
+    }
+
     public func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)? {
         route.route.snapshot.pinnedUpstream
     }

@@ -41,6 +41,11 @@ public protocol RequestTranscoding: Sendable {
     /// matched on, so a request whose body was still arriving during a reload is
     /// called on that snapshot too. `nil` (the default): the server's upstream.
     func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)?
+
+    /// The policies for requests that match no route (IP rules, CORS on the 404/405 and on
+    /// preflights of methods the path lacks). Matched requests take their route's
+    /// ``MatchedRoute/policies``. Default: none.
+    func unmatchedPolicies() -> PolicyChain
 }
 
 extension RequestTranscoding {
@@ -58,6 +63,8 @@ extension RequestTranscoding {
 
     @inline(__always)
     public func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)? { nil }
+
+    public func unmatchedPolicies() -> PolicyChain { .empty }
 }
 
 /// A request head matched to a route.
@@ -74,12 +81,15 @@ public struct MatchedRoute<Route: Sendable>: Sendable {
     public var callPolicy: CallPolicy
     /// Streaming sides and raw (`google.api.HttpBody`) bodies; ``RouteStreaming/unary`` for most routes.
     public var streaming: RouteStreaming
+    /// The route's policy chain, compiled with the route table (empty: no policies).
+    public var policies: PolicyChain
     public var route: Route
 
     public init(
         grpcPath: String, service: String, label: String, acceptsBody: Bool, settings: RouteSettings, callPolicy: CallPolicy,
-        streaming: RouteStreaming = .unary, route: Route
+        streaming: RouteStreaming = .unary, policies: PolicyChain = .empty, route: Route
     ) {
+        self.policies = policies
         self.streaming = streaming
         self.grpcPath = grpcPath
         self.service = service
@@ -88,5 +98,10 @@ public struct MatchedRoute<Route: Sendable>: Sendable {
         self.settings = settings
         self.callPolicy = callPolicy
         self.route = route
+    }
+
+    /// How policies and observers name the route.
+    public var identity: RouteIdentity {
+        RouteIdentity(label: label, method: String(grpcPath.dropFirst()))
     }
 }

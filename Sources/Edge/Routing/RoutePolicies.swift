@@ -41,6 +41,12 @@ public struct RoutePolicies: Sendable {
         if let value = options.maxBodyBytes { settings.maxBodyBytes = value }
         if let value = options.allowRetries { settings.allowRetries = value }
         if let value = options.streamFormat { settings.streamFormat = value }
+        if let value = options.auth { settings.access.auth = value }
+        if let value = options.scopes { settings.access.scopes = value }
+        if let value = options.claims { settings.access.claims = value }
+        if let value = options.cors { settings.access.cors = value }
+        if let value = options.ip { settings.access.ip = value }
+        if let value = options.rateLimits { settings.access.rateLimits = value }
         let retries = options.retries
         if let value = retries.maxAttempts { settings.retry.maxAttempts = value }
         if let value = retries.initialBackoff { settings.retry.initialBackoff = value }

@@ -16,6 +16,8 @@ public struct RouteSettings: Sendable, Equatable {
     public var ignoreUnknownQueryParameters: Bool
     /// The framing of server-streaming responses (SSE when the client asks for `text/event-stream`).
     public var streamFormat: EdgeConfig.StreamFormat
+    /// What the route requires of its caller (auth, scopes, CORS, IP rules).
+    public var access: RouteAccess = .init()
 
     public init(
         timeout: TimeAmount = .seconds(15),

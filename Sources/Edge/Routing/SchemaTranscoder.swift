@@ -29,6 +29,7 @@ public final class SchemaTranscoder: RequestTranscoding {
         let settings: RouteSettings
         let callPolicy: CallPolicy
         let streaming: RouteStreaming
+        let policies: PolicyChain
         /// For a raw request whose `body:` names an HttpBody field: that field's number.
         let rawBodyField: Int32?
     }
@@ -42,13 +43,21 @@ public final class SchemaTranscoder: RequestTranscoding {
     let binder: RequestBinder
     let printer: WireToJSON
     let compiled: [ObjectIdentifier: Compiled]
+    /// The policies of this configuration; ``unmatchedPolicies()`` is theirs.
+    public let gatewayPolicies: GatewayPolicies
 
-    public init(schema: Schema, config: EdgeConfig) throws {
+    /// - Parameter gatewayPolicies: the configuration's policies with the credentials that
+    ///   own I/O (JWT providers); by default those of `config` alone.
+    public init(schema: Schema, config: EdgeConfig, gatewayPolicies: GatewayPolicies? = nil, rateLimiter: RateLimiter? = nil) throws {
         let policies = RoutePolicies(config: config)
+        let gatewayPolicies = gatewayPolicies ?? GatewayPolicies(config: config, rateLimiter: rateLimiter)
+        self.gatewayPolicies = gatewayPolicies
+        var chains: [(RouteAccess, PolicyChain)] = []
         let strict = policies.defaults.ignoreUnknownQueryParameters
+        let reserved = gatewayPolicies.reservedQueryParameters
         table = try RouteTable(
             schema: schema,
-            options: .init(defaultRoutes: config.defaultRoutes, ignoreUnknownQueryParameters: strict))
+            options: .init(defaultRoutes: config.defaultRoutes, ignoreUnknownQueryParameters: strict, reservedQueryParameters: reserved))
         var compiled: [ObjectIdentifier: Compiled] = [:]
         var anyDiffers = false
         func compile(_ route: Transcoder.Route) -> Compiled {
@@ -80,6 +89,7 @@ public final class SchemaTranscoder: RequestTranscoding {
                 settings: settings,
                 callPolicy: settings.callPolicy(idempotent: idempotent),
                 streaming: streaming,
+                policies: gatewayPolicies.chain(for: settings.access, cache: &chains),
                 rawBodyField: rawBodyField)
         }
         for route in table.routes {
@@ -90,7 +100,7 @@ public final class SchemaTranscoder: RequestTranscoding {
         if anyDiffers {
             let lenient = try RouteTable(
                 schema: schema,
-                options: .init(defaultRoutes: config.defaultRoutes, ignoreUnknownQueryParameters: !strict))
+                options: .init(defaultRoutes: config.defaultRoutes, ignoreUnknownQueryParameters: !strict, reservedQueryParameters: reserved))
             for route in lenient.routes { compiled[ObjectIdentifier(route)] = compile(route) }
             lenientTable = lenient
         } else {
@@ -104,6 +114,8 @@ public final class SchemaTranscoder: RequestTranscoding {
     public func match(method: HTTPMethod, uri: String) -> Result<MatchedRoute<Matched>, EdgeError> {
         match(method: method, uri: uri) { $0 }
     }
+
+    public func unmatchedPolicies() -> PolicyChain { gatewayPolicies.unmatched }
 
     /// ``match(method:uri:)`` with the route's payload made by `wrap`, so that a
     /// wrapping transcoder (``ReloadingTranscoder``) builds its ``MatchedRoute``
@@ -295,7 +307,7 @@ public final class SchemaTranscoder: RequestTranscoding {
         let entry = compiled[ObjectIdentifier(route)]!
         return MatchedRoute(
             grpcPath: entry.grpcPath, service: entry.service, label: entry.label, acceptsBody: entry.acceptsBody,
-            settings: entry.settings, callPolicy: entry.callPolicy, streaming: entry.streaming,
+            settings: entry.settings, callPolicy: entry.callPolicy, streaming: entry.streaming, policies: entry.policies,
             route: wrap(Matched(route: route, bindings: bindings)))
     }
 

@@ -100,10 +100,12 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
             context.close(promise: nil)
         case .headerRead:
             // Below the HTTP encoder: write the whole 408 response as bytes.
-            let body = StatusBody.render(.headerReadTimeout(), detailsRenderer: detailsRenderer, allocator: context.channel.allocator)
-            var response = context.channel.allocator.buffer(capacity: 160 + body.readableBytes)
-            response.writeString(
-                "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\ncontent-length: \(body.readableBytes)\r\nconnection: close\r\n\r\n")
+            let error = EdgeError.headerReadTimeout()
+            let body = StatusBody.render(error, detailsRenderer: detailsRenderer, allocator: context.channel.allocator)
+            var requestIDs = RequestIDGenerator()
+            let head = ResponseHead.error(error, bodyLength: body.readableBytes, requestID: requestIDs.make(), keepAlive: false)
+            var response = context.channel.allocator.buffer(capacity: 200 + body.readableBytes)
+            response.writeString(ResponseHead.serialize(head))
             response.writeImmutableBuffer(body)
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(response)).whenComplete { _ in bound.value.close(promise: nil) }

@@ -19,6 +19,8 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
 
     private struct InFlight {
         var route: MatchedRoute<Transcoder.Route>
+        /// What the route's policies decided (response headers, metadata); tells the observers the end.
+        var admission: RequestAdmission<Transcoder.Route>
         var keepAlive: Bool
         var requestID: String
         var metadata: [(name: String, value: String)]
@@ -35,8 +37,22 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         var version: HTTPVersion = .http1_1
     }
 
+    /// A head whose policies wait for something asynchronous: reads are held back, and
+    /// the parts already read wait here.
+    private struct Admitting {
+        var admission: RequestAdmission<Transcoder.Route>
+        var head: HTTPRequestHead
+        var framing: HeadValidator.Framing
+        var requestID: String
+        var keepAlive: Bool
+        var started: NIODeadline
+        var parts: [HTTPServerRequestPart] = []
+    }
+
     private enum State {
         case idle
+        /// Head read; its policies wait for an asynchronous answer.
+        case admitting(Admitting)
         /// Head accepted; collecting the body.
         case receiving(InFlight)
         /// Request complete; waiting for the upstream answer.
@@ -57,6 +73,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     private var metrics: MetricsCache?
     /// The peer's address as text (for `x-forwarded-for`), formatted once per connection.
     private var cachedRemoteIP: String??
+    private var cachedConnection: ConnectionInfo?
     /// Armed while an accepted request's body is incomplete at the end of a read.
     private var bodyTimer: Scheduled<Void>?
     /// `read()` is held back: the upstream cannot take more request messages.
@@ -83,7 +100,14 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
 
     @_specialize(where Transcoder == ReloadingTranscoder)
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        if case .admitting(var pending) = state {
+            state = .idle  // not to copy `parts` on append
+            pending.parts.append(part)
+            state = .admitting(pending)
+            return
+        }
+        switch part {
         case .head(let head):
             receivedHead(head, context: context)
         case .body(let part):
@@ -120,11 +144,19 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             edgeError = .badRequest("malformed HTTP request (\(parseError))", close: true)
         }
         switch state {
-        case .idle, .receiving:
+        case .idle:
+            state = .discarding
+            timeouts.headReceived()
+            respond(error: edgeError, requestID: requestIDs.make(), keepAlive: false, label: "unmatched", started: .now(), admission: nil, context: context)
+        case .receiving(let request):
             state = .discarding
             cancelBodyTimer()
-            timeouts.headReceived()
-            respond(error: edgeError, requestID: requestIDs.make(), keepAlive: false, label: "unmatched", started: .now(), context: context)
+            respond(
+                error: edgeError, requestID: request.requestID, keepAlive: false, label: request.route.label, started: request.started,
+                admission: request.admission, context: context)
+        case .admitting:
+            // The body is broken while the policies wait: the connection ends when they are done.
+            context.close(promise: nil)
         case .calling, .streaming, .discarding, .closed:
             context.close(promise: nil)
         }
@@ -153,48 +185,111 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         return ip
     }
 
+    /// What the policies know of this connection (its peer, TLS), read at its first request.
+    private func connectionInfo(_ context: ChannelHandlerContext) -> ConnectionInfo {
+        if let cachedConnection { return cachedConnection }
+        let info = ConnectionInfo(channel: context.channel, scheme: shared.metadataPolicy.scheme)
+        cachedConnection = info
+        return info
+    }
+
     private func receivedHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         timeouts.headReceived()
         let started = NIODeadline.now()
-        let requestID = head.headers.first(name: "x-request-id").flatMap { RequestIDGenerator.isAcceptable($0) ? $0 : nil } ?? requestIDs.make()
+        let requestID = RequestIDGenerator.fromClient(head.headers) ?? requestIDs.make()
         let keepAlive = head.isKeepAlive
 
         let framing: HeadValidator.Framing
         switch HeadValidator.validate(head, limits: shared.limits) {
         case .success(let value): framing = value
         case .failure(let error):
-            return reject(error, hasBody: true, requestID: requestID, keepAlive: keepAlive, label: "unmatched", started: started, context: context)
+            return reject(error, hasBody: true, requestID: requestID, keepAlive: keepAlive, label: "unmatched", started: started, admission: nil, context: context)
         }
 
-        let route: MatchedRoute<Transcoder.Route>
-        switch shared.transcoder.match(method: head.method, uri: head.uri) {
-        case .success(let value): route = value
-        case .failure(let error):
-            return reject(error, hasBody: framing.hasBody, requestID: requestID, keepAlive: keepAlive, label: "unmatched", started: started, context: context)
+        var admission = RequestAdmission(
+            head: head, transcoder: shared.transcoder, connection: self.connectionInfo(context), requestID: requestID)
+        let outcome = admission.start()
+        let pending = Admitting(
+            admission: admission, head: head, framing: framing, requestID: requestID, keepAlive: keepAlive, started: started)
+        carryOut(outcome, pending, context: context)
+    }
+
+    /// Acts on the admission's outcome: wait (reads held back), refuse, answer, or go on with the route.
+    private func carryOut(_ outcome: RequestAdmission<Transcoder.Route>.Outcome, _ pending: Admitting, context: ChannelHandlerContext) {
+        switch outcome {
+        case .suspended(let future):
+            state = .admitting(pending)
+            setReadPaused(true)
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            future.hop(to: context.eventLoop).whenComplete { result in bound.value.admissionResumed(result) }
+        case .refused(let error):
+            reject(
+                error, hasBody: pending.framing.hasBody, requestID: pending.requestID, keepAlive: pending.keepAlive,
+                label: pending.admission.label, started: pending.started, admission: pending.admission, context: context)
+        case .answered(let status):
+            state = .discarding
+            let keepAlive = pending.keepAlive && !pending.framing.hasBody
+            write(
+                status: status, headers: HTTPHeaders(), body: nil, requestID: pending.requestID, keepAlive: keepAlive,
+                label: pending.admission.label, started: pending.started, admission: pending.admission, context: context)
+        case .admitted(let route):
+            admitted(route, pending, context: context)
+        }
+    }
+
+    private func admissionResumed(_ result: Result<PolicyResume, any Error>) {
+        guard case .admitting(var pending) = state, let context else { return }
+        let outcome = pending.admission.resume(result)
+        let parts = pending.parts
+        pending.parts = []
+        carryOut(outcome, pending, context: context)
+        if case .admitting = state { return }
+        setReadPaused(false)
+        // The parts read while the policies waited, as if they arrived now.
+        for part in parts {
+            switch part {
+            case .head: break
+            case .body(let buffer): receivedBody(buffer, context: context)
+            case .end: receivedEnd(context: context)
+            }
+        }
+    }
+
+    /// The policies let the request through: the route's own checks, then the body or the stream.
+    private func admitted(_ route: MatchedRoute<Transcoder.Route>, _ pending: Admitting, context: ChannelHandlerContext) {
+        let head = pending.head
+        let framing = pending.framing
+        let requestID = pending.requestID
+        let keepAlive = pending.keepAlive
+        let started = pending.started
+        let admission = pending.admission
+        func refuse(_ error: EdgeError) {
+            reject(
+                error, hasBody: framing.hasBody, requestID: requestID, keepAlive: keepAlive, label: route.label, started: started,
+                admission: admission, context: context)
         }
 
-        if let error = checkBody(head, framing: framing, route: route) {
-            return reject(error, hasBody: framing.hasBody, requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
-        }
+        if let error = checkBody(head, framing: framing, route: route) { return refuse(error) }
 
         let timeout: TimeAmount
         switch DeadlineResolver.timeout(headers: head.headers, defaultTimeout: route.settings.timeout, maxTimeout: route.settings.maxTimeout) {
         case .success(let value): timeout = value
-        case .failure(let error):
-            return reject(error, hasBody: framing.hasBody, requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
+        case .failure(let error): return refuse(error)
         }
 
-        let metadata: [(name: String, value: String)]
-        switch RequestMetadata.build(headers: head.headers, policy: shared.metadataPolicy, remoteIP: remoteIP(context), requestID: requestID) {
+        var metadata: [(name: String, value: String)]
+        switch RequestMetadata.build(
+            headers: head.headers, policy: admission.chain.metadataPolicy ?? shared.metadataPolicy, remoteIP: remoteIP(context),
+            requestID: requestID, scheme: cachedConnection?.scheme)
+        {
         case .success(let value): metadata = value
-        case .failure(let error):
-            return reject(error, hasBody: framing.hasBody, requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
+        case .failure(let error): return refuse(error)
         }
+        metadata.append(contentsOf: admission.metadata)
 
         let streaming = route.streaming
         if streaming.isStreaming, shared.streamingUpstream == nil {
-            let error = EdgeError(code: .unimplemented, message: "\(route.label) is a streaming method; the upstream client does not stream")
-            return reject(error, hasBody: framing.hasBody, requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
+            return refuse(EdgeError(code: .unimplemented, message: "\(route.label) is a streaming method; the upstream client does not stream"))
         }
 
         if framing.hasBody, head.headers.contains(name: "expect") {
@@ -205,12 +300,12 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             let upstream = (shared.transcoder.pinnedUpstream(for: route) as (any UpstreamStreaming)?) ?? shared.streamingUpstream
         {
             return startClientStream(
-                head, upstream: upstream, route: route, requestID: requestID, keepAlive: keepAlive, metadata: metadata,
-                timeout: timeout, started: started, context: context)
+                head, upstream: upstream, route: route, admission: admission, requestID: requestID, keepAlive: keepAlive,
+                metadata: metadata, timeout: timeout, started: started, context: context)
         }
 
         var request = InFlight(
-            route: route, keepAlive: keepAlive, requestID: requestID, metadata: metadata, timeout: timeout,
+            route: route, admission: admission, keepAlive: keepAlive, requestID: requestID, metadata: metadata, timeout: timeout,
             bodyLimit: route.settings.maxBodyBytes, body: nil, received: 0, started: started)
         if !streaming.isPlain {
             if streaming.rawRequest { request.contentType = head.headers.first(name: "content-type") }
@@ -237,7 +332,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         state = .discarding
         respond(
             error: .bodyReadTimeout(), requestID: request.requestID, keepAlive: false, label: request.route.label,
-            started: request.started, context: context)
+            started: request.started, admission: request.admission, context: context)
     }
 
     private func cancelBodyTimer() {
@@ -278,7 +373,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             cancelBodyTimer()
             return respond(
                 error: .bodyTooLarge(limit: request.bodyLimit), requestID: request.requestID, keepAlive: false,
-                label: request.route.label, started: request.started, context: context)
+                label: request.route.label, started: request.started, admission: request.admission, context: context)
         }
         if request.body == nil {
             request.body = part
@@ -303,7 +398,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             exchange.receivedEnd()
         case .discarding:
             state = .idle
-        case .idle, .calling, .closed:
+        case .idle, .admitting, .calling, .closed:
             break
         }
     }
@@ -316,7 +411,9 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         case .success(let value): message = value
         case .failure(let error):
             state = .idle
-            return respond(error: error, requestID: request.requestID, keepAlive: request.keepAlive, label: request.route.label, started: request.started, context: context)
+            return respond(
+                error: error, requestID: request.requestID, keepAlive: request.keepAlive, label: request.route.label,
+                started: request.started, admission: request.admission, context: context)
         }
         let upstreamRequest = UpstreamRequest(
             path: request.route.grpcPath, service: request.route.service, metadata: request.metadata,
@@ -347,13 +444,13 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         state = .idle
         deliver(
             response, route: request.route, requestID: request.requestID, keepAlive: request.keepAlive,
-            started: request.started, context: context)
+            started: request.started, admission: request.admission, context: context)
     }
 
     /// Answers a call that returned (at most) one message: its JSON, its raw body, or its error.
     private func deliver(
         _ response: UpstreamResponse, route: MatchedRoute<Transcoder.Route>, requestID: String, keepAlive: Bool,
-        started: NIODeadline, context: ChannelHandlerContext
+        started: NIODeadline, admission: RequestAdmission<Transcoder.Route>, context: ChannelHandlerContext
     ) {
         var headers = HTTPHeaders()
         ResponseMetadata.apply(headers: response.headers, trailers: response.trailers, to: &headers)
@@ -362,18 +459,18 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             shared.metrics?.recordUpstreamError(route: route.label, code: response.status.code)
             return respond(
                 error: EdgeError(status: response.status), extraHeaders: headers, requestID: requestID,
-                keepAlive: keepAlive, label: route.label, started: started, context: context)
+                keepAlive: keepAlive, label: route.label, started: started, admission: admission, context: context)
         }
         if route.streaming.rawResponse {
             switch shared.transcoder.renderRaw(response.message, for: route) {
             case .success(let raw):
                 write(
                     status: .ok, headers: headers, body: raw.data, contentType: ResponseHeaderValue.rawContentType(raw.contentType),
-                    requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, context: context)
+                    requestID: requestID, keepAlive: keepAlive, label: route.label, started: started, admission: admission, context: context)
             case .failure(let error):
                 respond(
                     error: error, extraHeaders: headers, requestID: requestID, keepAlive: keepAlive, label: route.label,
-                    started: started, context: context)
+                    started: started, admission: admission, context: context)
             }
             return
         }
@@ -381,19 +478,19 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         case .success(let body):
             write(
                 status: .ok, headers: headers, body: body, requestID: requestID, keepAlive: keepAlive,
-                label: route.label, started: started, context: context)
+                label: route.label, started: started, admission: admission, context: context)
         case .failure(let error):
             respond(
                 error: error, extraHeaders: headers, requestID: requestID, keepAlive: keepAlive,
-                label: route.label, started: started, context: context)
+                label: route.label, started: started, admission: admission, context: context)
         }
     }
 
     // MARK: - Streaming
 
     private func startClientStream(
-        _ head: HTTPRequestHead, upstream: any UpstreamStreaming, route: MatchedRoute<Transcoder.Route>, requestID: String,
-        keepAlive: Bool, metadata: [(name: String, value: String)], timeout: TimeAmount, started: NIODeadline,
+        _ head: HTTPRequestHead, upstream: any UpstreamStreaming, route: MatchedRoute<Transcoder.Route>,
+        admission: RequestAdmission<Transcoder.Route>, requestID: String, keepAlive: Bool, metadata: [(name: String, value: String)], timeout: TimeAmount, started: NIODeadline,
         context: ChannelHandlerContext
     ) {
         let input: StreamingExchange<Transcoder>.Input
@@ -412,8 +509,8 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             output = .single
         }
         let exchange = StreamingExchange(
-            handler: self, context: context, shared: shared, route: route, requestID: requestID, keepAlive: keepAlive,
-            started: started, input: input, output: output, requestVersion: head.version)
+            handler: self, context: context, shared: shared, route: route, admission: admission, requestID: requestID,
+            keepAlive: keepAlive, started: started, input: input, output: output, requestVersion: head.version)
         state = .streaming(exchange)
         exchange.start(upstream: upstream, metadata: metadata, timeout: timeout, message: nil)
     }
@@ -426,13 +523,13 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             state = .idle
             return respond(
                 error: error, requestID: request.requestID, keepAlive: request.keepAlive, label: request.route.label,
-                started: request.started, context: context)
+                started: request.started, admission: request.admission, context: context)
         }
         let format = StreamingResponseFormat.negotiate(
             accept: request.accept, configured: request.route.settings.streamFormat, raw: request.route.streaming.rawResponse)
         let exchange = StreamingExchange(
-            handler: self, context: context, shared: shared, route: request.route, requestID: request.requestID,
-            keepAlive: request.keepAlive, started: request.started, input: .single, output: .stream(format),
+            handler: self, context: context, shared: shared, route: request.route, admission: request.admission,
+            requestID: request.requestID, keepAlive: request.keepAlive, started: request.started, input: .single, output: .stream(format),
             requestVersion: request.version)
         state = .streaming(exchange)
         exchange.start(upstream: upstream, metadata: request.metadata, timeout: request.timeout, message: message)
@@ -457,7 +554,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         guard let context = finishExchange(exchange) else { return }
         deliver(
             response, route: exchange.route, requestID: exchange.requestID, keepAlive: exchange.keepAlive,
-            started: exchange.started, context: context)
+            started: exchange.started, admission: exchange.admission, context: context)
     }
 
     /// A streaming call failed before its response head: an ordinary error response.
@@ -465,13 +562,13 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         guard let context = finishExchange(exchange) else { return }
         respond(
             error: error, extraHeaders: headers, requestID: exchange.requestID, keepAlive: exchange.keepAlive,
-            label: exchange.route.label, started: exchange.started, context: context)
+            label: exchange.route.label, started: exchange.started, admission: exchange.admission, context: context)
     }
 
     /// A streamed response is complete (its last frame written): ends it.
     func exchangeStreamEnded(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus) {
         guard let context = finishExchange(exchange) else { return }
-        metrics?.recordRequest(route: exchange.route.label, status: status.code, duration: .now() - exchange.started)
+        completed(status: status, label: exchange.route.label, started: exchange.started, admission: exchange.admission)
         if exchange.keepAlive {
             timeouts.responseCompleted()
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -484,7 +581,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     /// A raw streamed response failed after its head: the connection is cut without the last chunk.
     func exchangeAborted(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus) {
         guard let context = finishExchange(exchange) else { return }
-        metrics?.recordRequest(route: exchange.route.label, status: status.code, duration: .now() - exchange.started)
+        completed(status: status, label: exchange.route.label, started: exchange.started, admission: exchange.admission)
         state = .discarding
         context.flush()
         context.close(promise: nil)
@@ -501,38 +598,51 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
 
     // MARK: - Responses
 
-    private func reject(_ error: EdgeError, hasBody: Bool, requestID: String, keepAlive: Bool, label: String, started: NIODeadline, context: ChannelHandlerContext) {
+    private func reject(
+        _ error: EdgeError, hasBody: Bool, requestID: String, keepAlive: Bool, label: String, started: NIODeadline,
+        admission: RequestAdmission<Transcoder.Route>?, context: ChannelHandlerContext
+    ) {
         state = .discarding
         // An unread body cannot be skipped safely: the connection ends with this response.
-        respond(error: error, requestID: requestID, keepAlive: keepAlive && !hasBody, label: label, started: started, context: context)
+        respond(
+            error: error, requestID: requestID, keepAlive: keepAlive && !hasBody, label: label, started: started,
+            admission: admission, context: context)
     }
 
     private func respond(
         error: EdgeError, extraHeaders: HTTPHeaders = HTTPHeaders(), requestID: String, keepAlive: Bool, label: String,
-        started: NIODeadline, context: ChannelHandlerContext
+        started: NIODeadline, admission: RequestAdmission<Transcoder.Route>?, context: ChannelHandlerContext
     ) {
-        var headers = extraHeaders
-        ErrorResponse.headers(for: error, into: &headers)
         let body = StatusBody.render(error, detailsRenderer: shared.detailsRenderer, allocator: context.channel.allocator)
-        write(
-            status: error.httpStatus, headers: headers, body: body, requestID: requestID,
-            keepAlive: keepAlive && !error.closeConnection, label: label, started: started, context: context)
+        let head = ResponseHead.error(
+            error, headers: extraHeaders, policyHeaders: admission?.policyHeaders ?? [], bodyLength: body.readableBytes,
+            requestID: requestID, keepAlive: keepAlive)
+        send(
+            head, body: body, keepAlive: keepAlive && !error.closeConnection, label: label, started: started, admission: admission,
+            grpcCode: error.code, context: context)
     }
 
+    /// A response with `body` (`nil`: an empty one, as a preflight's `204`, without a content type).
     private func write(
-        status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer, contentType: String = "application/json",
-        requestID: String, keepAlive: Bool, label: String, started: NIODeadline, context: ChannelHandlerContext
+        status: HTTPResponseStatus, headers: HTTPHeaders, body: ByteBuffer?, contentType: String = "application/json",
+        requestID: String, keepAlive: Bool, label: String, started: NIODeadline, admission: RequestAdmission<Transcoder.Route>?,
+        context: ChannelHandlerContext
     ) {
-        var headers = headers
-        headers.add(name: "content-type", value: contentType)
-        headers.add(name: "content-length", value: String(body.readableBytes))
-        headers.add(name: "x-request-id", value: requestID)
-        if !keepAlive { headers.add(name: "connection", value: "close") }
+        let head = ResponseHead.make(
+            status: status, headers: headers, policyHeaders: admission?.policyHeaders ?? [],
+            contentType: body == nil ? nil : contentType, contentLength: body?.readableBytes, requestID: requestID,
+            keepAlive: keepAlive)
+        send(head, body: body, keepAlive: keepAlive, label: label, started: started, admission: admission, grpcCode: nil, context: context)
+    }
 
-        metrics?.recordRequest(route: label, status: status.code, duration: .now() - started)
+    private func send(
+        _ head: HTTPResponseHead, body: ByteBuffer?, keepAlive: Bool, label: String, started: NIODeadline,
+        admission: RequestAdmission<Transcoder.Route>?, grpcCode: GRPCStatusCode?, context: ChannelHandlerContext
+    ) {
+        completed(status: head.status, label: label, started: started, admission: admission, grpcCode: grpcCode)
         if keepAlive { timeouts.responseCompleted() }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         if keepAlive {
             context.write(wrapOutboundOut(.end(nil)), promise: nil)
             flushBatch.flushSoon(context.channel)
@@ -540,5 +650,15 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
         }
+    }
+
+    /// Every exchange ends here, whichever way it went: the request metrics and the observers.
+    private func completed(
+        status: HTTPResponseStatus, label: String, started: NIODeadline, admission: RequestAdmission<Transcoder.Route>?,
+        grpcCode: GRPCStatusCode? = nil
+    ) {
+        let now = NIODeadline.now()
+        metrics?.recordRequest(route: label, status: status.code, duration: now - started)
+        admission?.completed(ExchangeOutcome(status: Int(status.code), grpcCode: grpcCode, started: started, finished: now))
     }
 }

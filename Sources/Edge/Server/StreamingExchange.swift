@@ -34,6 +34,8 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     private let transcoder: Transcoder
     private let detailsRenderer: StatusDetailsRenderer?
     let route: MatchedRoute<Transcoder.Route>
+    /// The route's policies' decisions: response headers, and the observers at the end.
+    let admission: RequestAdmission<Transcoder.Route>
     let requestID: String
     let started: NIODeadline
     private(set) var keepAlive: Bool
@@ -61,7 +63,8 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
 
     init(
         handler: HTTPRequestHandler<Transcoder>, context: ChannelHandlerContext, shared: RequestContext<Transcoder>,
-        route: MatchedRoute<Transcoder.Route>, requestID: String, keepAlive: Bool, started: NIODeadline,
+        route: MatchedRoute<Transcoder.Route>, admission: RequestAdmission<Transcoder.Route>, requestID: String, keepAlive: Bool,
+        started: NIODeadline,
         input: Input, output: Output, requestVersion: HTTPVersion = .http1_1
     ) {
         self.handler = handler
@@ -69,6 +72,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
         self.transcoder = shared.transcoder
         self.detailsRenderer = shared.detailsRenderer
         self.route = route
+        self.admission = admission
         self.requestID = requestID
         self.closeDelimited = requestVersion.major == 1 && requestVersion.minor == 0
         self.keepAlive = keepAlive && !closeDelimited
@@ -279,12 +283,11 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
         responseStarted = true
         var http = HTTPHeaders()
         ResponseMetadata.apply(headers: headers, trailers: trailers, to: &http)
-        http.add(name: "content-type", value: contentType)
         if format == .eventStream { http.add(name: "cache-control", value: "no-cache") }
-        http.add(name: "x-request-id", value: requestID)
-        if !keepAlive { http.add(name: "connection", value: "close") }
-        let version: HTTPVersion = closeDelimited ? .http1_0 : .http1_1
-        context.write(handler.wrapOutboundOut(.head(HTTPResponseHead(version: version, status: .ok, headers: http))), promise: nil)
+        let head = ResponseHead.make(
+            status: .ok, version: closeDelimited ? .http1_0 : .http1_1, headers: http, policyHeaders: admission.policyHeaders,
+            contentType: contentType, requestID: requestID, keepAlive: keepAlive)
+        context.write(handler.wrapOutboundOut(.head(head)), promise: nil)
     }
 
     /// The call failed (or a request message was refused): an error response if

@@ -33,6 +33,9 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
         var metrics: EdgeMetrics?
         /// When the upgrade request's head arrived.
         var started: NIODeadline
+        /// The route's policies' decisions; their observers see the session's end.
+        var admission: RequestAdmission<Transcoder.Route>
+        var requestID: String
     }
 
     /// How long the client has to answer our close frame before the connection is closed anyway.
@@ -280,7 +283,9 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
     private func recordStream() {
         guard !recorded else { return }
         recorded = true
-        stream.metrics?.recordRequest(route: stream.route.label, status: 101, duration: .now() - stream.started)
+        let now = NIODeadline.now()
+        stream.metrics?.recordRequest(route: stream.route.label, status: 101, duration: now - stream.started)
+        stream.admission.completed(ExchangeOutcome(status: 101, started: stream.started, finished: now))
     }
 
     private func closeConnection() {

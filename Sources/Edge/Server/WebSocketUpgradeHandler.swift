@@ -40,8 +40,20 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
         var responseHeaders: HTTPHeaders
     }
 
+    /// The handshake's head checks passed; the route's policies wait for an asynchronous answer.
+    private struct Admitting {
+        var head: HTTPRequestHead
+        var requestID: String
+        var admission: RequestAdmission<Transcoder.Route>
+        /// The request's end arrived meanwhile.
+        var ended = false
+        /// A body part arrived meanwhile (an upgrade request takes none).
+        var sawBody = false
+    }
+
     private enum State {
         case awaitingHead
+        case admitting(Admitting)
         /// Head accepted; the upgrade happens at the request's end.
         case accepted(Accepted)
         /// Answered with an error; the connection is closing.
@@ -63,6 +75,7 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
     private let upstream: any UpstreamStreaming
     private let handlers: HTTPPipelineHandlers
     private var state: State = .awaitingHead
+    private var context: ChannelHandlerContext?
     private var started = NIODeadline.uptimeNanoseconds(0)
 
     init(shared: RequestContext<Transcoder>, upstream: any UpstreamStreaming, handlers: HTTPPipelineHandlers) {
@@ -70,6 +83,9 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
         self.upstream = upstream
         self.handlers = handlers
     }
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
@@ -83,22 +99,30 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
             }
             handlers.timeouts.headReceived()
             started = .now()
-            switch accept(head, context: context) {
-            case .success(let accepted):
-                state = .accepted(accepted)
-            case .failure(let error):
+            var requestIDs = RequestIDGenerator()
+            let requestID = RequestIDGenerator.fromClient(head.headers) ?? requestIDs.make()
+            if let error = checkHandshake(head) {
                 state = .refused
-                refuse(error, label: "unmatched", context: context)
+                return refuse(error, requestID: requestID, admission: nil, context: context)
             }
+            var admission = RequestAdmission(
+                head: head, target: resolveRoute(head), transcoder: shared.transcoder,
+                connection: ConnectionInfo(channel: context.channel, scheme: shared.metadataPolicy.scheme), requestID: requestID)
+            let outcome = admission.start()
+            carryOut(outcome, Admitting(head: head, requestID: requestID, admission: admission), context: context)
+        case .admitting(var admitting):
+            switch part {
+            case .head: break
+            case .body(let body): if body.readableBytes > 0 { admitting.sawBody = true }
+            case .end: admitting.ended = true
+            }
+            state = .admitting(admitting)
         case .accepted(let accepted):
             switch part {
             case .head:
                 break
             case .body(let body):
-                if body.readableBytes > 0 {
-                    state = .refused
-                    refuse(.badRequest("a WebSocket upgrade request takes no body", close: true), label: accepted.stream.route.label, context: context)
-                }
+                if body.readableBytes > 0 { refuseBody(accepted.stream.admission, requestID: accepted.stream.requestID, context: context) }
             case .end:
                 state = .upgraded
                 upgrade(accepted, context: context)
@@ -115,64 +139,111 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
 
     // MARK: - Handshake
 
-    private func accept(_ head: HTTPRequestHead, context: ChannelHandlerContext) -> Result<Accepted, EdgeError> {
+    /// The checks on the head alone, before any route or policy.
+    private func checkHandshake(_ head: HTTPRequestHead) -> EdgeError? {
         // The same head checks as any request (URL and header sizes, framing, host).
-        if case .failure(let error) = HeadValidator.validate(head, limits: shared.limits) { return .failure(error) }
+        if case .failure(let error) = HeadValidator.validate(head, limits: shared.limits) { return error }
         guard head.version == .http1_1 else {
-            return .failure(.badRequest("a WebSocket upgrade needs HTTP/1.1", close: true))
+            return .badRequest("a WebSocket upgrade needs HTTP/1.1", close: true)
         }
         let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         guard head.method == .GET else {
-            return .failure(.methodNotAllowed(method: head.method.rawValue, path: path, allowed: ["GET"]))
+            return .methodNotAllowed(method: head.method.rawValue, path: path, allowed: ["GET"])
         }
         guard head.headers[canonicalForm: "connection"].contains(where: { $0.lowercased() == "upgrade" }) else {
-            return .failure(.badRequest("a WebSocket upgrade needs 'Connection: upgrade'", close: true))
+            return .badRequest("a WebSocket upgrade needs 'Connection: upgrade'", close: true)
         }
         guard head.headers[canonicalForm: "sec-websocket-version"].map({ $0.lowercased() }) == ["13"] else {
-            return .failure(EdgeError(
+            return EdgeError(
                 code: .invalidArgument, message: "unsupported Sec-WebSocket-Version; this server speaks 13",
-                httpStatus: .upgradeRequired, headers: [("sec-websocket-version", "13")], closeConnection: true))
+                httpStatus: .upgradeRequired, headers: [("sec-websocket-version", "13")], closeConnection: true)
         }
+        return nil
+    }
 
-        let route: MatchedRoute<Transcoder.Route>
-        switch resolveRoute(head) {
-        case .success(let value): route = value
-        case .failure(let error): return .failure(error)
+    private func carryOut(_ outcome: RequestAdmission<Transcoder.Route>.Outcome, _ admitting: Admitting, context: ChannelHandlerContext) {
+        switch outcome {
+        case .suspended(let future):
+            state = .admitting(admitting)
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            future.hop(to: context.eventLoop).whenComplete { result in bound.value.admissionResumed(result) }
+        case .refused(let error):
+            state = .refused
+            refuse(error, requestID: admitting.requestID, admission: admitting.admission, context: context)
+        case .answered(let status):
+            // Only preflights are answered by policies, and an upgrade is a GET: refuse as such.
+            state = .refused
+            refuse(
+                EdgeError(code: .invalidArgument, message: "a WebSocket upgrade cannot be answered with \(status.code)", closeConnection: true),
+                requestID: admitting.requestID, admission: admitting.admission, context: context)
+        case .admitted(let route):
+            switch accept(admitting.head, route: route, requestID: admitting.requestID, admission: admitting.admission, context: context) {
+            case .success(let accepted):
+                state = .accepted(accepted)
+                if admitting.sawBody {
+                    refuseBody(admitting.admission, requestID: admitting.requestID, context: context)
+                } else if admitting.ended {
+                    state = .upgraded
+                    upgrade(accepted, context: context)
+                }
+            case .failure(let error):
+                state = .refused
+                refuse(error, requestID: admitting.requestID, admission: admitting.admission, context: context)
+            }
         }
+    }
 
+    private func admissionResumed(_ result: Result<PolicyResume, any Error>) {
+        guard case .admitting(var admitting) = state, let context else { return }
+        let outcome = admitting.admission.resume(result)
+        carryOut(outcome, admitting, context: context)
+    }
+
+    private func refuseBody(_ admission: RequestAdmission<Transcoder.Route>, requestID: String, context: ChannelHandlerContext) {
+        state = .refused
+        refuse(.badRequest("a WebSocket upgrade request takes no body", close: true), requestID: requestID, admission: admission, context: context)
+    }
+
+    /// The route's deadline, the metadata and the handshake answer.
+    private func accept(
+        _ head: HTTPRequestHead, route: MatchedRoute<Transcoder.Route>, requestID: String, admission: RequestAdmission<Transcoder.Route>,
+        context: ChannelHandlerContext
+    ) -> Result<Accepted, EdgeError> {
         let timeout: TimeAmount
         switch DeadlineResolver.timeout(headers: head.headers, defaultTimeout: route.settings.timeout, maxTimeout: route.settings.maxTimeout) {
         case .success(let value): timeout = value
         case .failure(let error): return .failure(error)
         }
-        var requestIDs = RequestIDGenerator()
-        let requestID = head.headers.first(name: "x-request-id").flatMap { RequestIDGenerator.isAcceptable($0) ? $0 : nil } ?? requestIDs.make()
-        let metadata: [(name: String, value: String)]
+        var metadata: [(name: String, value: String)]
         switch RequestMetadata.build(
-            headers: head.headers, policy: shared.metadataPolicy, remoteIP: context.channel.remoteAddress?.ipAddress, requestID: requestID)
+            headers: head.headers, policy: admission.chain.metadataPolicy ?? shared.metadataPolicy,
+            remoteIP: context.channel.remoteAddress?.ipAddress, requestID: requestID, scheme: shared.metadataPolicy.scheme)
         {
         case .success(let value): metadata = value
         case .failure(let error): return .failure(error)
         }
+        metadata.append(contentsOf: admission.metadata)
 
         // NIO's upgrader checks the key (exactly one) and computes the accept value;
         // its futures are already complete here, so the callback runs at once.
-        var responseHeaders: HTTPHeaders?
+        var handshakeHeaders: HTTPHeaders?
         Self.handshake.buildUpgradeResponse(channel: context.channel, upgradeRequest: head, initialResponseHeaders: HTTPHeaders())
             .assumeIsolated()
-            .whenSuccess { responseHeaders = $0 }
-        guard var responseHeaders else {
+            .whenSuccess { handshakeHeaders = $0 }
+        guard let handshakeHeaders else {
             return .failure(.badRequest("a WebSocket upgrade needs exactly one Sec-WebSocket-Key", close: true))
         }
-        responseHeaders.add(name: "x-request-id", value: requestID)
+        let responseHead = ResponseHead.make(
+            status: .switchingProtocols, headers: handshakeHeaders, policyHeaders: admission.policyHeaders, requestID: requestID,
+            keepAlive: true)
 
         let upstreamHead = UpstreamStreamHead(
             path: route.grpcPath, service: route.service, metadata: metadata, deadline: .now() + timeout)
         let stream = WebSocketStreamHandler<Transcoder>.Stream(
             route: route, head: upstreamHead, transcoder: shared.transcoder, upstream: upstream,
             detailsRenderer: shared.detailsRenderer, maxMessageBytes: route.settings.maxBodyBytes, metrics: shared.metrics,
-            started: started)
-        return .success(Accepted(stream: stream, responseHeaders: responseHeaders))
+            started: started, admission: admission, requestID: requestID)
+        return .success(Accepted(stream: stream, responseHeaders: responseHead.headers))
     }
 
     /// The first streaming route among the request's `GET` and the other methods;
@@ -198,15 +269,17 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
         return .failure(firstError ?? .routeNotFound(method: head.method.rawValue, path: Substring(head.uri)))
     }
 
-    private func refuse(_ error: EdgeError, label: String, context: ChannelHandlerContext) {
-        shared.metrics?.recordRequest(route: label, status: error.httpStatus.code, duration: .now() - started)
-        var headers = HTTPHeaders()
-        ErrorResponse.headers(for: error, into: &headers)
+    private func refuse(
+        _ error: EdgeError, requestID: String, admission: RequestAdmission<Transcoder.Route>?, context: ChannelHandlerContext
+    ) {
+        let now = NIODeadline.now()
+        shared.metrics?.recordRequest(route: admission?.label ?? "unmatched", status: error.httpStatus.code, duration: now - started)
+        admission?.completed(ExchangeOutcome(status: Int(error.httpStatus.code), grpcCode: error.code, started: started, finished: now))
         let body = StatusBody.render(error, detailsRenderer: shared.detailsRenderer, allocator: context.channel.allocator)
-        headers.add(name: "content-type", value: "application/json")
-        headers.add(name: "content-length", value: String(body.readableBytes))
-        headers.add(name: "connection", value: "close")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: error.httpStatus, headers: headers))), promise: nil)
+        let head = ResponseHead.error(
+            error, policyHeaders: admission?.policyHeaders ?? [], bodyLength: body.readableBytes, requestID: requestID,
+            keepAlive: false)
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
         let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }

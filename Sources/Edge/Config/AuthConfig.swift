@@ -1,0 +1,18 @@
+/// `auth:` — the credentials the edge can verify and the global IP rules. Which of them a
+/// route requires is the route's ``AuthRequirement`` (`defaults.auth`, `routes.<r>.auth`).
+public struct AuthConfig: Sendable, Equatable {
+    public var apiKeys: APIKeysConfig?
+    public var ip: IPRulesConfig
+
+    public init(apiKeys: APIKeysConfig? = nil, ip: IPRulesConfig = .init()) {
+        self.apiKeys = apiKeys
+        self.ip = ip
+    }
+
+    /// The credential names a requirement may list: `jwt:<name>` per provider, `api_key`, `mtls`.
+    public var credentialNames: Set<String> {
+        var names: Set<String> = ["mtls"]
+        if apiKeys != nil { names.insert("api_key") }
+        return names
+    }
+}

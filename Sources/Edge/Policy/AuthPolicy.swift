@@ -1,0 +1,76 @@
+/// Authentication and authorization for one route: the credentials its
+/// ``AuthRequirement`` names (any of them, or all), then its required scopes and claim
+/// values. Missing or bad credentials: `401 UNAUTHENTICATED` (with `WWW-Authenticate`);
+/// valid but not allowed: `403 PERMISSION_DENIED`; credentials the edge cannot check at
+/// all (no key set yet): `503 UNAVAILABLE`. Preflights pass (they carry no credentials).
+struct AuthPolicy: RequestPolicy {
+    var name: String { "auth" }
+
+    let checks: [any CredentialCheck]
+    let requireAll: Bool
+    let allowMissing: Bool
+    let scopes: [String]
+    let claims: [(path: String, values: Set<String>)]
+
+    func evaluate(_ exchange: inout PolicyExchange) -> PolicyVerdict {
+        if exchange.isPreflight { return .proceed }
+        var verified: [Credential] = []
+        var firstFailure: EdgeError?
+        var missing: [String] = []
+        for check in checks {
+            switch check.check(exchange) {
+            case .pending(let future):
+                return .suspend(future.map { PolicyResume.reevaluate(self) })
+            case .missing:
+                missing.append(check.name)
+            case .invalid(let error):
+                // A failure the edge itself is to blame for (503) outranks the client's.
+                if firstFailure == nil || (error.code == .unavailable && firstFailure?.code != .unavailable) { firstFailure = error }
+            case .valid(let credential):
+                verified.append(credential)
+            }
+        }
+        if requireAll {
+            if let firstFailure { return .refuse(firstFailure) }
+            if !missing.isEmpty, !(allowMissing && verified.isEmpty) {
+                return .refuse(Self.missing(missing))
+            }
+        } else if verified.isEmpty {
+            if let firstFailure { return .refuse(firstFailure) }
+            if !allowMissing { return .refuse(Self.missing(missing)) }
+        }
+        if let refusal = authorize(verified, anonymous: verified.isEmpty) { return .refuse(refusal) }
+        for credential in verified {
+            exchange.identity.verified.append(credential.name)
+            if let consumer = credential.consumer { exchange.identity.consumer = consumer }
+            if let subject = credential.subject { exchange.identity.subject = subject }
+            exchange.metadata.append(contentsOf: credential.metadata)
+        }
+        return .proceed
+    }
+
+    /// Scopes and claim values: any verified credential may carry them.
+    private func authorize(_ verified: [Credential], anonymous: Bool) -> EdgeError? {
+        guard !scopes.isEmpty || !claims.isEmpty else { return nil }
+        if anonymous {
+            return EdgeError(code: .unauthenticated, message: "this route requires credentials with scopes or claims; none were sent")
+        }
+        let granted = verified.reduce(into: Set<String>()) { $0.formUnion($1.scopes ?? []) }
+        if let absent = scopes.first(where: { !granted.contains($0) }) {
+            return EdgeError(code: .permissionDenied, message: "the credentials lack the scope '\(absent)'")
+        }
+        for (path, accepted) in claims {
+            let found = verified.contains { credential in
+                credential.claims?.values(at: path)?.contains(where: accepted.contains) == true
+            }
+            if !found { return EdgeError(code: .permissionDenied, message: "the credentials' claim '\(path)' has no accepted value") }
+        }
+        return nil
+    }
+
+    static func missing(_ names: [String]) -> EdgeError {
+        EdgeError(
+            code: .unauthenticated, message: "missing credentials: this route requires \(names.joined(separator: ", "))",
+            headers: [("www-authenticate", "Bearer")])
+    }
+}

@@ -1,0 +1,96 @@
+/// The policy chains of one configuration, compiled once per gateway snapshot (with the
+/// route table, so they reload with it): the credentials the edge can verify, the global
+/// IP rules and CORS, and one ``PolicyChain`` per distinct route access.
+///
+/// Chain order is fixed: IP rules (global, then the route's), CORS (the route's, else the
+/// global one), authentication and authorization. Requests that match no route run the
+/// unmatched chain: the global IP rules and CORS, so a 404 can be read by an allowed
+/// origin and a denied address learns nothing of the routes.
+public final class GatewayPolicies: Sendable {
+    public let metadataPolicy: MetadataPolicy
+    public let addresses: ClientAddressResolver
+    public let unmatched: PolicyChain
+    /// Query parameters that carry credentials: the binder skips them on every route.
+    public let reservedQueryParameters: [String]
+    private let config: EdgeConfig
+    private let checks: [String: any CredentialCheck]
+    private let observers: [any ExchangeObserver]
+    /// Decides the routes' `rate_limits`; `nil` when the configuration has none (or for `edge validate`).
+    public let rateLimiter: RateLimiter?
+
+    /// - Parameters:
+    ///   - credentials: checks built outside (the JWT providers, which own I/O), by name.
+    ///   - stripped: metadata names those checks reserve (their claims' headers, a token not forwarded).
+    ///   - reservedQuery: query parameters those checks read.
+    init(
+        config: EdgeConfig, credentials: [String: any CredentialCheckProviding] = [:], stripped: Set<String> = [],
+        reservedQuery: [String] = [], observers: [any ExchangeObserver] = [], rateLimiter: RateLimiter? = nil
+    ) {
+        self.config = config
+        self.rateLimiter = rateLimiter
+        var checks: [String: any CredentialCheck] = ["mtls": ClientCertificateCheck()]
+        for (name, provider) in credentials { checks[name] = provider.credentialCheck }
+        var stripped = stripped
+        var reserved = reservedQuery
+        if let apiKeys = config.auth.apiKeys {
+            checks["api_key"] = APIKeyCheck(
+                header: apiKeys.header, query: apiKeys.query, table: APIKeyTable(apiKeys.keys), consumerHeader: apiKeys.consumerHeader)
+            stripped.insert(apiKeys.consumerHeader)
+            if let header = apiKeys.header { stripped.insert(header) }
+            if let query = apiKeys.query { reserved.append(query) }
+        }
+        self.checks = checks
+        self.observers = observers
+        self.reservedQueryParameters = reserved
+        self.metadataPolicy = MetadataPolicy(forwardedHeaders: config.metadata.forwardHeaders, stripped: stripped)
+        self.addresses = ClientAddressResolver(trustedProxies: config.auth.ip.trustedProxies)
+        var front: [any RequestPolicy] = []
+        if config.auth.ip.hasRules { front.append(IPRulesPolicy(levels: [config.auth.ip])) }
+        if let cors = config.cors { front.append(CORSPolicy(cors)) }
+        self.unmatched = PolicyChain(policies: front, observers: observers, metadataPolicy: metadataPolicy, addresses: addresses)
+    }
+
+    /// The chain for a route with `access`; routes with equal access share one chain.
+    func chain(for access: RouteAccess, cache: inout [(RouteAccess, PolicyChain)]) -> PolicyChain {
+        if let cached = cache.first(where: { $0.0 == access }) { return cached.1 }
+        var policies: [any RequestPolicy] = []
+        let levels = [config.auth.ip, access.ip].filter(\.hasRules)
+        if !levels.isEmpty { policies.append(IPRulesPolicy(levels: levels)) }
+        if let cors = access.cors ?? config.cors { policies.append(CORSPolicy(cors)) }
+        if access.auth != .none || !access.scopes.isEmpty || !access.claims.isEmpty {
+            var requireAll = false
+            var allowMissing = false
+            switch access.auth {
+            case .none: break
+            case .any(_, let missingOK): allowMissing = missingOK
+            case .all(_, let missingOK):
+                requireAll = true
+                allowMissing = missingOK
+            }
+            // Names were checked against the configured credentials at load.
+            let routeChecks = access.auth.credentials.compactMap { checks[$0] }
+            policies.append(AuthPolicy(
+                checks: routeChecks, requireAll: requireAll, allowMissing: allowMissing, scopes: access.scopes,
+                claims: access.claims.sorted { $0.key < $1.key }.map { ($0.key, Set($0.value)) }))
+        }
+        if let rateLimiter {
+            let plan = RateLimitPlan.resolve(route: access.rateLimits, defaults: nil, definitions: config.rateLimits)
+            if !plan.isEmpty { policies.append(RateLimitPolicy(limiter: rateLimiter, plan: plan)) }
+        }
+        let chain = PolicyChain(policies: policies, observers: observers, metadataPolicy: metadataPolicy, addresses: addresses)
+        cache.append((access, chain))
+        return chain
+    }
+}
+
+/// Something that can verify a credential for routes (a JWT provider).
+protocol CredentialCheckProviding: Sendable {
+    var credentialCheck: any CredentialCheck { get }
+}
+
+extension GatewayPolicies {
+    /// The configuration's policies without credentials that own I/O.
+    public convenience init(config: EdgeConfig, rateLimiter: RateLimiter? = nil) {
+        self.init(config: config, credentials: [:], rateLimiter: rateLimiter)
+    }
+}

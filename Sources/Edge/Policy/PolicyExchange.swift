@@ -1,0 +1,80 @@
+import NIOHTTP1
+
+/// One request as the policies see it, and what they decided about it so far.
+///
+/// Made once per request when its head is read (and only when the route has policies);
+/// lives on the connection's event loop until the exchange completes, when the
+/// ``ExchangeObserver``s see it once more.
+public struct PolicyExchange: Sendable {
+    public let head: HTTPRequestHead
+    public let connection: ConnectionInfo
+    /// The matched route; `nil` when nothing matched (the request will be refused with 404/405).
+    public let route: RouteIdentity?
+    public let requestID: String
+    /// A CORS preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`),
+    /// evaluated on the route of the method it asks about.
+    public let isPreflight: Bool
+    /// For a preflight: the methods the path has (what CORS allows when it names none).
+    public let pathMethods: [String]
+
+    /// Metadata for the backend (claims, the API-key consumer), added after the client's.
+    public var metadata: [(name: String, value: String)] = []
+    /// Headers for every response of this exchange (CORS, rate-limit fields).
+    public var responseHeaders: [(name: String, value: String)] = []
+    /// Who is calling, once a credential was verified.
+    public var identity = CallerIdentity()
+    /// The policy that refused or answered the request, if one did.
+    public var decidedBy: String?
+
+    private let addresses: ClientAddressResolver
+    private var resolvedClient: IPAddress??
+
+    public init(
+        head: HTTPRequestHead, connection: ConnectionInfo, route: RouteIdentity?, requestID: String,
+        addresses: ClientAddressResolver = .init(), isPreflight: Bool = false, pathMethods: [String] = []
+    ) {
+        self.head = head
+        self.connection = connection
+        self.route = route
+        self.requestID = requestID
+        self.addresses = addresses
+        self.isPreflight = isPreflight
+        self.pathMethods = pathMethods
+    }
+
+    /// The client's address (through the trusted proxies), resolved once.
+    public mutating func clientAddress() -> IPAddress? {
+        if let resolvedClient { return resolvedClient }
+        let address = addresses.resolve(peer: connection.remoteAddress, headers: head.headers)
+        resolvedClient = .some(address)
+        return address
+    }
+}
+
+/// The route a request matched, as the policies and observers name it.
+public struct RouteIdentity: Sendable, Equatable {
+    /// `GET /v1/{name=shelves/*}`: the label in metrics and logs.
+    public var label: String
+    /// `pkg.Service.Method`
+    public var method: String
+
+    public init(label: String, method: String) {
+        self.label = label
+        self.method = method
+    }
+}
+
+/// What the credentials of a request established.
+public struct CallerIdentity: Sendable {
+    /// The API-key consumer.
+    public var consumer: String?
+    /// A verified token's `sub`.
+    public var subject: String?
+    /// The credentials that were verified (`jwt:main`, `api_key`, `mtls`).
+    public var verified: [String] = []
+
+    public init(consumer: String? = nil, subject: String? = nil) {
+        self.consumer = consumer
+        self.subject = subject
+    }
+}

@@ -1,0 +1,128 @@
+import NIOCore
+import NIOHTTP1
+
+/// The one admission path of a request head, for plain requests, streams, raw bodies
+/// and WebSocket upgrades alike: match the route (a CORS preflight on the route of the
+/// method it asks about), then run that route's ``PolicyChain`` — or, when nothing
+/// matched, the unmatched chain before the 404/405 goes out.
+///
+/// A value owned by the connection's handler while the head is being admitted (which may
+/// take a suspension: a key-set fetch, a Redis reply); afterwards it is the record of what
+/// the policies decided (``policyHeaders``, ``metadata``) and tells the observers how the
+/// exchange ended (``completed(_:)``).
+struct RequestAdmission<Route: Sendable> {
+    enum Outcome {
+        case admitted(MatchedRoute<Route>)
+        case refused(EdgeError)
+        /// A policy answered (a preflight's `204`): an empty response, no backend call.
+        case answered(HTTPResponseStatus)
+        case suspended(EventLoopFuture<PolicyResume>)
+    }
+
+    /// The route, or why there is none (refused once the chain has run: IP rules first).
+    private let target: Result<MatchedRoute<Route>, EdgeError>
+    let chain: PolicyChain
+    private(set) var exchange: PolicyExchange?
+    private var run: PolicyChainRun?
+    /// A preflight that no policy answered is refused as the `OPTIONS` it is.
+    private let preflightRefusal: EdgeError?
+
+    /// Matches `head` and prepares its chain; ``start()`` runs it.
+    init<Transcoder: RequestTranscoding>(
+        head: HTTPRequestHead, transcoder: Transcoder, connection: @autoclosure () -> ConnectionInfo, requestID: String
+    ) where Transcoder.Route == Route {
+        var target = transcoder.match(method: head.method, uri: head.uri)
+        var preflight: (methods: [String], refusal: EdgeError)?
+        if case .failure(let miss) = target, let asked = Self.preflightMethod(head, miss: miss) {
+            let allow = miss.headers.first { $0.name == "allow" }?.value ?? ""
+            preflight = (allow.split(separator: ",").map { String($0.trimmingSpaces()) }, miss)
+            target = transcoder.match(method: asked, uri: head.uri)
+            if case .failure = target { target = .failure(miss) }
+        }
+        self.init(
+            head: head, target: target, transcoder: transcoder, connection: connection(), requestID: requestID, preflight: preflight)
+    }
+
+    /// A head whose route the caller resolved itself (a WebSocket upgrade tries several methods).
+    init<Transcoder: RequestTranscoding>(
+        head: HTTPRequestHead, target: Result<MatchedRoute<Route>, EdgeError>, transcoder: Transcoder,
+        connection: @autoclosure () -> ConnectionInfo, requestID: String,
+        preflight: (methods: [String], refusal: EdgeError)? = nil
+    ) where Transcoder.Route == Route {
+        let chain: PolicyChain
+        switch target {
+        case .success(let route): chain = route.policies
+        case .failure: chain = transcoder.unmatchedPolicies()
+        }
+        self.target = target
+        self.chain = chain
+        self.preflightRefusal = preflight?.refusal
+        if !chain.isEmpty {
+            exchange = PolicyExchange(
+                head: head, connection: connection(), route: try? target.get().identity, requestID: requestID,
+                addresses: chain.addresses, isPreflight: preflight != nil, pathMethods: preflight?.methods ?? [])
+            run = PolicyChainRun(chain: chain)
+        }
+    }
+
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method` on a path that has routes
+    /// (but none for `OPTIONS`): the method asked about.
+    private static func preflightMethod(_ head: HTTPRequestHead, miss: EdgeError) -> HTTPMethod? {
+        guard head.method == .OPTIONS, miss.httpStatus == .methodNotAllowed, head.headers.contains(name: "origin"),
+            let asked = head.headers.first(name: "access-control-request-method"), !asked.isEmpty
+        else { return nil }
+        return HTTPMethod(rawValue: asked)
+    }
+
+    mutating func start() -> Outcome {
+        guard var exchange, var run else { return finish(.proceed) }
+        let step = run.start(&exchange)
+        self.exchange = exchange
+        self.run = run
+        return finish(step)
+    }
+
+    /// The suspension's future completed (on the request's loop).
+    mutating func resume(_ result: Result<PolicyResume, any Error>) -> Outcome {
+        guard var exchange, var run else { preconditionFailure("RequestAdmission.resume without a chain") }
+        let step: PolicyChainRun.Step
+        switch result {
+        case .success(let resume): step = run.resume(resume, exchange: &exchange)
+        case .failure(let error): step = run.resumeFailed(error, exchange: &exchange)
+        }
+        self.exchange = exchange
+        self.run = run
+        return finish(step)
+    }
+
+    private func finish(_ step: PolicyChainRun.Step) -> Outcome {
+        switch step {
+        case .proceed:
+            if let preflightRefusal { return .refused(preflightRefusal) }
+            switch target {
+            case .success(let route): return .admitted(route)
+            case .failure(let miss): return .refused(miss)
+            }
+        case .refuse(let error): return .refused(error)
+        case .answer(let status): return .answered(status)
+        case .suspend(let future): return .suspended(future)
+        }
+    }
+
+    /// The route's label (or `unmatched`) for metrics and logs.
+    var label: String { (try? target.get().label) ?? "unmatched" }
+
+    /// Headers the policies set for every response of this exchange.
+    var policyHeaders: [(name: String, value: String)] { exchange?.responseHeaders ?? [] }
+
+    /// Metadata the policies add for the backend.
+    var metadata: [(name: String, value: String)] { exchange?.metadata ?? [] }
+
+    /// The exchange is complete: the observers see it.
+    func completed(_ outcome: ExchangeOutcome) {
+        guard let exchange, !chain.observers.isEmpty else { return }
+        var outcome = outcome
+        if outcome.decidedBy == nil { outcome.decidedBy = exchange.decidedBy }
+        for observer in chain.observers { observer.exchangeCompleted(exchange, outcome: outcome) }
+    }
+}
