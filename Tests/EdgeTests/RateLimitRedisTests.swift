@@ -81,7 +81,7 @@ final class RateLimitRedisTests: XCTestCase {
         for key in keys {
             let ttl = Int(try server.cli(["PTTL", key])) ?? -99
             XCTAssertGreaterThan(ttl, 0, key)
-            if key.hasSuffix(":per-minute") { XCTAssertLessThanOrEqual(ttl, 12_001, key, "expires when the bucket is full again") }
+            if key.hasSuffix(":per-minute") { XCTAssertLessThanOrEqual(ttl, 12_001, "\(key) expires when the bucket is full again") }
             if key.hasSuffix(":per-day") { XCTAssertLessThanOrEqual(ttl, (secondsToMidnight + 1) * 1000, key) }
             if key.hasSuffix(":per-month") { XCTAssertLessThanOrEqual(ttl, 31 * 86_400_000, key) }
         }
