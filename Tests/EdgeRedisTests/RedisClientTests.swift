@@ -2,6 +2,7 @@ import EdgeRedis
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import NIOSSL
 import XCTest
 
 /// The client against a real `redis-server` started per test on a private port.
@@ -192,5 +193,55 @@ final class GarbageReplier: ChannelInboundHandler, Sendable {
     typealias OutboundOut = ByteBuffer
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.writeAndFlush(Self.wrapOutboundOut(ByteBuffer(string: "?garbage\r\n")), promise: nil)
+    }
+}
+
+/// The client over TLS to a real `redis-server --tls-port`, with a CA and certificate made by `openssl`.
+final class RedisClientTLSTests: XCTestCase {
+    func testCommandsOverTLSAndRefusalOfAnUntrustedServer() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("edge-redis-tls-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") else { throw XCTSkip("openssl is not installed") }
+        func openssl(_ arguments: [String]) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            process.arguments = arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: directory)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, arguments.joined(separator: " "))
+        }
+        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=edge test CA"])
+        try openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"])
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: directory + "/san.ext", atomically: true, encoding: .utf8)
+        try openssl(["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "san.ext"])
+        try openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key", "-out", "other.pem", "-days", "2", "-subj", "/CN=other CA"])
+
+        let port = try RedisServerProcess.freePort()
+        let server = try RedisServerProcess(arguments: [
+            "--port", "0", "--tls-port", String(port), "--tls-cert-file", directory + "/server.pem",
+            "--tls-key-file", directory + "/server.key", "--tls-ca-cert-file", directory + "/ca.pem", "--tls-auth-clients", "no",
+        ], port: port)
+        defer { server.stop() }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(directory + "/ca.pem")
+        let client = try RedisClient(
+            configuration: RedisConfiguration(port: port, tls: tls, tlsServerName: "localhost", commandTimeout: .seconds(5)), group: group)
+        XCTAssertEqual(try client.send(RedisCommand("SET", "over", "tls"), on: group.next()).wait().string, "OK")
+        XCTAssertEqual(try client.send(RedisCommand("GET", "over"), on: group.next()).wait().string, "tls")
+        try client.shutdown().wait()
+
+        var untrusted = TLSConfiguration.makeClientConfiguration()
+        untrusted.trustRoots = .file(directory + "/other.pem")
+        let refused = try RedisClient(
+            configuration: RedisConfiguration(port: port, tls: untrusted, tlsServerName: "localhost", commandTimeout: .seconds(5)), group: group)
+        XCTAssertThrowsError(try refused.send(RedisCommand("PING"), on: group.next()).wait())
+        try refused.shutdown().wait()
     }
 }
