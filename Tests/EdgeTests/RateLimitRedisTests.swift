@@ -172,6 +172,7 @@ final class RateLimitRedisTests: XCTestCase {
         XCTAssertEqual(recovered?.allowed, true, "global limiting resumed")
         XCTAssertEqual(try server.cli(["EXISTS", definition.key.redisKey]), "1")
         XCTAssertGreaterThan(limiter.stats.redisErrors.load(ordering: .relaxed), 0)
+        XCTAssertGreaterThan(limiter.stats.failureModeMicros.load(ordering: .relaxed), 0, "time with the breaker open is counted once it closes")
     }
 
     func testFailureModeClosedFailsWithUnavailable() throws {

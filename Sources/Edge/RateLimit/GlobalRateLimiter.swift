@@ -10,9 +10,22 @@ import NIOSSL
 /// goes through. In failure mode `open` the request is decided by the local fallback (each limit at
 /// `rate / instances`), in `closed` it fails with ``RateLimitUnavailable`` (503).
 public final class GlobalRateLimiter: Sendable {
+    /// One loop's breaker (touched only on that loop) and since when it has been away from closed.
     private final class LoopBreaker: @unchecked Sendable {
         var state: CircuitBreakerState
+        var failingSince: NIODeadline?
         init(_ configuration: CircuitBreakerConfiguration) { state = CircuitBreakerState(configuration: configuration, now: .now()) }
+
+        /// Records a call's end; adds the time spent open to `stats` when the breaker closes again.
+        func record(failure: Bool, probe: Bool, stats: RateLimitStats) {
+            let now = NIODeadline.now()
+            state.record(failure: failure, probe: probe, now: now)
+            if !state.isClosed, failingSince == nil { failingSince = now }
+            if state.isClosed, let since = failingSince {
+                stats.failureModeMicros.wrappingIncrement(by: Int((now - since).nanoseconds / 1000), ordering: .relaxed)
+                failingSince = nil
+            }
+        }
     }
 
     public let settings: RateLimitRedisSettings
@@ -62,12 +75,12 @@ public final class GlobalRateLimiter: Sendable {
                 guard let decision = RateLimitScript.decision(from: reply, checks: checks) else {
                     return .failure(RedisError.unavailable("unexpected script reply"))
                 }
-                breaker?.state.record(failure: false, probe: probe, now: .now())
+                breaker?.record(failure: false, probe: probe, stats: self.stats)
                 return .success(decision)
             }
             .flatMapError { error in
                 self.stats.redisErrors.wrappingIncrement(ordering: .relaxed)
-                breaker?.state.record(failure: true, probe: probe, now: .now())
+                breaker?.record(failure: true, probe: probe, stats: self.stats)
                 return eventLoop.makeCompletedFuture(self.failureMode(checks, reason: String(describing: error)))
             }
     }
