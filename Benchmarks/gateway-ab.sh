@@ -2,6 +2,14 @@
 # Interleaved A/B of two edge binaries: gateway CPU time per request under wrk.
 #
 #   Benchmarks/gateway-ab.sh OLD_BIN NEW_BIN [SLICES] [get_small|post_create|list_large]
+#   A_EXTRA=bare.yaml B_EXTRA=policies.yaml BENCH_HEADERS=$'X-Api-Key: k\nAuthorization: Bearer ...' \
+#     Benchmarks/gateway-ab.sh BIN BIN          # one binary, two configurations
+#
+# A_EXTRA / B_EXTRA: YAML files whose top-level sections are appended to that side's
+# configuration (auth, cors, defaults, routes ...); the files beside each are copied with it,
+# so relative paths in it (keys files, key sets) work.
+# BENCH_HEADERS: extra request headers for both sides, one "Name: value" per line (wrk
+# sends them through the bench's lua/report.lua).
 #
 # Both edges (one event loop each, pinned to cpu1) sit in front of one bench backend
 # (../shared/bench, pinned to cpu0 with wrk). Each slice runs wrk for 3 s against A then
@@ -27,11 +35,22 @@ descriptors: {sources: ["$BENCH/protos"]}
 clusters: [{name: bench, endpoints: ["127.0.0.1:50061"], services: [bench.v1]}]
 EOF
 done
+# Each side's extra sections, with the files next to them (keys files, key sets).
+for side in 1 2; do
+  extra=$([ "$side" = 1 ] && echo "${A_EXTRA:-}" || echo "${B_EXTRA:-}")
+  [ -n "$extra" ] || continue
+  mkdir -p "$WORK/side$side" && cp -r "$(dirname "$extra")"/. "$WORK/side$side/"
+  mv "$WORK/edge$side.yaml" "$WORK/side$side/edge.yaml" && cat "$extra" >>"$WORK/side$side/edge.yaml"
+  ln -s "$WORK/side$side/edge.yaml" "$WORK/edge$side.yaml"
+done
+export BENCH_HEADERS=${BENCH_HEADERS:-}
+CURL_HDR=()
+while IFS= read -r h; do [ -z "$h" ] || CURL_HDR+=(-H "$h"); done <<<"$BENCH_HEADERS"
 taskset -c 0 "$BENCH/.build/bin/backend" -host 127.0.0.1 -port 50061 >"$WORK/backend.log" 2>&1 & PIDS+=($!)
-taskset -c 1 "$A" serve --config "$WORK/edge1.yaml" >"$WORK/a.log" 2>&1 & APID=$!; PIDS+=($APID)
-taskset -c 1 "$B" serve --config "$WORK/edge2.yaml" >"$WORK/b.log" 2>&1 & BPID=$!; PIDS+=($BPID)
+taskset -c 1 "$A" serve --config "$(readlink -f "$WORK/edge1.yaml")" >"$WORK/a.log" 2>&1 & APID=$!; PIDS+=($APID)
+taskset -c 1 "$B" serve --config "$(readlink -f "$WORK/edge2.yaml")" >"$WORK/b.log" 2>&1 & BPID=$!; PIDS+=($BPID)
 for port in 8091 8092; do
-  for _ in $(seq 200); do curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/v1/products/prod-000123" && break; sleep 0.3; done
+  for _ in $(seq 200); do curl -fsS -o /dev/null --max-time 2 ${CURL_HDR[@]+"${CURL_HDR[@]}"} "http://127.0.0.1:$port/v1/products/prod-000123" && break; sleep 0.3; done
 done
 export BENCH_LUA_DIR=$BENCH/lua BENCH_POST_BODY=$BENCH/.build/fixtures/product.min.json
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -11,7 +11,7 @@ final class AuthPolicyTests: XCTestCase {
     struct Fixed: CredentialCheck {
         let name: String
         let result: @Sendable () -> CredentialResult
-        func check(_ exchange: PolicyExchange) -> CredentialResult { result() }
+        func check(_ exchange: PolicyExchange, mayWait: Bool) -> CredentialResult { result() }
     }
 
     struct Claims: ClaimLookup {

@@ -183,6 +183,20 @@ final class FrontDoorEndToEndTests: XCTestCase {
         XCTAssertEqual(try send("GET", "/v1/shelves/1/books", headers: [("X-Forwarded-For", "192.0.2.1")]).status, 403)
     }
 
+    func testForwardedProtoIsBelievedFromTrustedProxiesOnly() throws {
+        try start()
+        let behindBalancer = try send(
+            "POST", "/v1/debug:echoMetadata", headers: [("x-api-key", Self.webKey), ("X-Forwarded-Proto", "https")], body: "{}")
+        XCTAssertEqual(try metadata(behindBalancer)["x-forwarded-proto"], ["https"], "the trusted balancer terminated TLS")
+        harness.shutdown()
+        harness = try ReloadHarness()
+        try harness.write("keys.yaml", "web: \(Self.webDigest)\n")
+        try start(ipYAML: "{}")
+        let direct = try send(
+            "POST", "/v1/debug:echoMetadata", headers: [("x-api-key", Self.webKey), ("X-Forwarded-Proto", "https")], body: "{}")
+        XCTAssertEqual(try metadata(direct)["x-forwarded-proto"], ["http"], "a client's own claim is not believed")
+    }
+
     // MARK: CORS
 
     func testPreflightsAreAnsweredByTheEdge() throws {

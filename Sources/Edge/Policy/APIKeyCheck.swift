@@ -14,7 +14,7 @@ struct APIKeyCheck: CredentialCheck {
     let table: APIKeyTable
     let consumerHeader: String
 
-    func check(_ exchange: PolicyExchange) -> CredentialResult {
+    func check(_ exchange: PolicyExchange, mayWait: Bool) -> CredentialResult {
         var keys: [Substring] = []
         if let header {
             for value in exchange.head.headers[canonicalForm: header] { keys.append(value.trimmingSpaces()) }

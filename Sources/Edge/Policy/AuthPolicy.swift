@@ -13,14 +13,20 @@ struct AuthPolicy: RequestPolicy {
     let claims: [(path: String, values: Set<String>)]
 
     func evaluate(_ exchange: inout PolicyExchange) -> PolicyVerdict {
+        evaluate(&exchange, mayWait: true)
+    }
+
+    /// After a wait, the checks answer from what they have (a key set fetched or not).
+    private func evaluate(_ exchange: inout PolicyExchange, mayWait: Bool) -> PolicyVerdict {
         if exchange.isPreflight { return .proceed }
         var verified: [Credential] = []
         var firstFailure: EdgeError?
         var missing: [String] = []
         for check in checks {
-            switch check.check(exchange) {
+            switch check.check(exchange, mayWait: mayWait) {
             case .pending(let future):
-                return .suspend(future.map { PolicyResume.reevaluate(self) })
+                let policy = self
+                return .suspend(future.map { PolicyResume { exchange in policy.evaluate(&exchange, mayWait: false) } })
             case .missing:
                 missing.append(check.name)
             case .invalid(let error):

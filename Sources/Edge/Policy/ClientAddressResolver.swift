@@ -29,6 +29,16 @@ public struct ClientAddressResolver: Sendable, Equatable {
         return current
     }
 
+    /// What `x-forwarded-proto` tells the backend: the listener's scheme, or — when the peer is a
+    /// trusted proxy (a load balancer that terminated TLS) — the `http`/`https` it says.
+    public func forwardedProto(peer: IPAddress?, headers: HTTPHeaders, listenerScheme: String) -> String {
+        guard let peer, !trustedProxies.isEmpty, isTrusted(peer),
+            let claimed = headers[canonicalForm: "x-forwarded-proto"].last?.trimmingSpaces().lowercased(),
+            claimed == "https" || claimed == "http"
+        else { return listenerScheme }
+        return claimed
+    }
+
     func isTrusted(_ address: IPAddress) -> Bool {
         trustedProxies.contains { $0.contains(address) }
     }

@@ -3,7 +3,7 @@
 struct ClientCertificateCheck: CredentialCheck {
     var name: String { "mtls" }
 
-    func check(_ exchange: PolicyExchange) -> CredentialResult {
+    func check(_ exchange: PolicyExchange, mayWait: Bool) -> CredentialResult {
         guard let identity = exchange.connection.peerIdentity else { return .missing }
         return .valid(Credential(name: name, subject: identity.subject))
     }

@@ -8,6 +8,8 @@ public struct ConnectionInfo: Sendable {
     public var scheme: String
     /// The verified client certificate's identity on an mTLS connection.
     public var peerIdentity: PeerIdentity?
+    /// The connection's event loop (policies keep per-loop state, e.g. verified tokens).
+    public var eventLoop: (any EventLoop)?
 
     public init(remoteAddress: IPAddress? = nil, scheme: String = "http", peerIdentity: PeerIdentity? = nil) {
         self.remoteAddress = remoteAddress
@@ -17,6 +19,7 @@ public struct ConnectionInfo: Sendable {
 
     public init(channel: any Channel, scheme: String = "http", peerIdentity: PeerIdentity? = nil) {
         self.init(remoteAddress: channel.remoteAddress.flatMap(IPAddress.init(socketAddress:)), scheme: scheme, peerIdentity: peerIdentity)
+        self.eventLoop = channel.eventLoop
     }
 }
 

@@ -6,7 +6,8 @@ import NIOCore
 protocol CredentialCheck: Sendable {
     /// The name requirements use: `jwt:main`, `api_key`, `mtls`.
     var name: String { get }
-    func check(_ exchange: PolicyExchange) -> CredentialResult
+    /// - Parameter mayWait: `false` when checking again after a wait: answer from what is there.
+    func check(_ exchange: PolicyExchange, mayWait: Bool) -> CredentialResult
 }
 
 enum CredentialResult: Sendable {
@@ -16,7 +17,7 @@ enum CredentialResult: Sendable {
     /// Present but not acceptable: the error to answer with (401, or 503 when the edge
     /// cannot verify it at all).
     case invalid(EdgeError)
-    /// Check again once the future completes.
+    /// Check again (with `mayWait: false`) once the future completes.
     case pending(EventLoopFuture<Void>)
 }
 

@@ -13,7 +13,7 @@ struct RateLimitPolicy: RequestPolicy {
 
     func evaluate(_ exchange: inout PolicyExchange) -> PolicyVerdict {
         let source = PolicyRateLimitKeySource(exchange: &exchange)
-        guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else {
+        guard let loop = exchange.connection.eventLoop ?? MultiThreadedEventLoopGroup.currentEventLoop else {
             return .refuse(EdgeError(code: .internal, message: "rate limits evaluated off an event loop"))
         }
         let headers = limiter.options.headers

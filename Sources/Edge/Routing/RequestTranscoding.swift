@@ -83,13 +83,16 @@ public struct MatchedRoute<Route: Sendable>: Sendable {
     public var streaming: RouteStreaming
     /// The route's policy chain, compiled with the route table (empty: no policies).
     public var policies: PolicyChain
+    /// How policies and observers name the route (made once per route, not per request).
+    public var identity: RouteIdentity
     public var route: Route
 
     public init(
         grpcPath: String, service: String, label: String, acceptsBody: Bool, settings: RouteSettings, callPolicy: CallPolicy,
-        streaming: RouteStreaming = .unary, policies: PolicyChain = .empty, route: Route
+        streaming: RouteStreaming = .unary, policies: PolicyChain = .empty, identity: RouteIdentity? = nil, route: Route
     ) {
         self.policies = policies
+        self.identity = identity ?? RouteIdentity(label: label, method: String(grpcPath.dropFirst()))
         self.streaming = streaming
         self.grpcPath = grpcPath
         self.service = service
@@ -98,10 +101,5 @@ public struct MatchedRoute<Route: Sendable>: Sendable {
         self.settings = settings
         self.callPolicy = callPolicy
         self.route = route
-    }
-
-    /// How policies and observers name the route.
-    public var identity: RouteIdentity {
-        RouteIdentity(label: label, method: String(grpcPath.dropFirst()))
     }
 }

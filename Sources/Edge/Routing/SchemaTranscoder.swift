@@ -30,6 +30,7 @@ public final class SchemaTranscoder: RequestTranscoding {
         let callPolicy: CallPolicy
         let streaming: RouteStreaming
         let policies: PolicyChain
+        let identity: RouteIdentity
         /// For a raw request whose `body:` names an HttpBody field: that field's number.
         let rawBodyField: Int32?
     }
@@ -90,6 +91,7 @@ public final class SchemaTranscoder: RequestTranscoding {
                 callPolicy: settings.callPolicy(idempotent: idempotent),
                 streaming: streaming,
                 policies: gatewayPolicies.chain(for: settings.access, cache: &chains),
+                identity: RouteIdentity(label: route.httpMethod + " " + route.pattern, method: String(route.method.grpcPath.dropFirst())),
                 rawBodyField: rawBodyField)
         }
         for route in table.routes {
@@ -307,7 +309,7 @@ public final class SchemaTranscoder: RequestTranscoding {
         let entry = compiled[ObjectIdentifier(route)]!
         return MatchedRoute(
             grpcPath: entry.grpcPath, service: entry.service, label: entry.label, acceptsBody: entry.acceptsBody,
-            settings: entry.settings, callPolicy: entry.callPolicy, streaming: entry.streaming, policies: entry.policies,
+            settings: entry.settings, callPolicy: entry.callPolicy, streaming: entry.streaming, policies: entry.policies, identity: entry.identity,
             route: wrap(Matched(route: route, bindings: bindings)))
     }
 

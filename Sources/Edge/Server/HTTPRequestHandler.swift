@@ -280,7 +280,9 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         var metadata: [(name: String, value: String)]
         switch RequestMetadata.build(
             headers: head.headers, policy: admission.chain.metadataPolicy ?? shared.metadataPolicy, remoteIP: remoteIP(context),
-            requestID: requestID, scheme: cachedConnection?.scheme)
+            requestID: requestID,
+            scheme: admission.chain.addresses.forwardedProto(
+                peer: cachedConnection?.remoteAddress, headers: head.headers, listenerScheme: cachedConnection?.scheme ?? shared.metadataPolicy.scheme))
         {
         case .success(let value): metadata = value
         case .failure(let error): return refuse(error)

@@ -217,7 +217,10 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
         var metadata: [(name: String, value: String)]
         switch RequestMetadata.build(
             headers: head.headers, policy: admission.chain.metadataPolicy ?? shared.metadataPolicy,
-            remoteIP: context.channel.remoteAddress?.ipAddress, requestID: requestID, scheme: shared.metadataPolicy.scheme)
+            remoteIP: context.channel.remoteAddress?.ipAddress, requestID: requestID,
+            scheme: admission.chain.addresses.forwardedProto(
+                peer: context.channel.remoteAddress.flatMap(IPAddress.init(socketAddress:)), headers: head.headers,
+                listenerScheme: shared.metadataPolicy.scheme))
         {
         case .success(let value): metadata = value
         case .failure(let error): return .failure(error)
