@@ -39,11 +39,22 @@ let package = Package(
             name: "Transcoder",
             dependencies: ["DescriptorLoader"]
         ),
+        // The hand-written Redis client (RESP2 over SwiftNIO) for global rate limits.
+        .target(
+            name: "EdgeRedis",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Edge",
             dependencies: [
                 "DescriptorLoader",
                 "Transcoder",
+                "EdgeRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -94,6 +105,15 @@ let package = Package(
         ),
         .testTarget(name: "DescriptorLoaderTests", dependencies: ["DescriptorLoader"]),
         .testTarget(name: "TranscoderTests", dependencies: ["Transcoder", "DescriptorLoader"]),
+        .testTarget(
+            name: "EdgeRedisTests",
+            dependencies: [
+                "EdgeRedis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .testTarget(name: "EdgeTests", dependencies: ["Edge", "EdgeDemo", "Transcoder", "DescriptorLoader"]),
     ]
 )

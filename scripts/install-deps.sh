@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the Swift toolchain: protoc (with the
-# google/protobuf includes) and Python's reference protobuf + grpcio.
+# google/protobuf includes), Debian's redis-server (the rate-limit and Redis client tests
+# start their own on a private port) and Python's reference protobuf + grpcio.
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
 need_apt=()
 command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
 [ -f /usr/include/google/protobuf/timestamp.proto ] || need_apt+=(libprotobuf-dev)
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq

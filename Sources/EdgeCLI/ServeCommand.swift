@@ -40,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
     /// schema: the schema transcoder, the upstream client, the route list, the
     /// `google.rpc.Status` details renderer and the readiness probe.
     static func makeComponents(config: EdgeConfig, schema: Schema, group: any EventLoopGroup) throws -> GatewayComponents<SchemaTranscoder> {
-        let transcoder = try SchemaTranscoder(schema: schema, config: config)
+        let rateLimitStores = try RateLimitStores.make(config: config, group: group, previous: nil)
+        let transcoder = try SchemaTranscoder(schema: schema, config: config, rateLimiter: rateLimitStores?.limiter(for: config))
         let upstream = try UpstreamPool(config: config)
         upstream.startHealthChecks(on: group.next())
         let reachability = UpstreamReachability(config: config)

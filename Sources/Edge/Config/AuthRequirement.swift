@@ -25,6 +25,8 @@ public struct RouteAccess: Sendable, Equatable {
     public var cors: CORSConfig?
     /// The route's own IP rules, checked after the global ones.
     public var ip: IPRulesConfig = .init()
+    /// Names of the `rate_limits` that apply (the route's own, else the defaults').
+    public var rateLimits: [String] = []
 
     public init() {}
 }

@@ -21,6 +21,7 @@ struct ConfigParser {
         }
         let sections: Set<String> = [
             "listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload", "auth", "cors",
+            "redis", "rate_limits", "rate_limit_options",
         ]
         guard let entries = reader.mapping(root, "", allowed: sections) else { return config }
         var sawDescriptors = false
@@ -43,6 +44,9 @@ struct ConfigParser {
             case "reload": config.reload = parseReload(value, "reload")
             case "auth": config.auth = parseAuth(value, "auth")
             case "cors": config.cors = parseCORS(value, "cors")
+            case "redis": config.redis = parseRedis(value, "redis")
+            case "rate_limits": config.rateLimits = parseRateLimits(value, "rate_limits")
+            case "rate_limit_options": config.rateLimitOptions = parseRateLimitOptions(value, "rate_limit_options")
             default: break
             }
         }
@@ -55,6 +59,7 @@ struct ConfigParser {
         if !sawClusters { reader.report("clusters", nil, "missing: define at least one cluster") }
         checkTimeouts(config)
         checkAuthReferences(config, known: config.auth.credentialNames)
+        checkRateLimitReferences(config)
         return config
     }
 
@@ -341,7 +346,7 @@ struct ConfigParser {
     // MARK: routes
 
     static let routeKeys: Set<String> = Set([
-        "timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format",
+        "timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format", "rate_limits",
     ]).union(accessRouteKeys)
     static let httpMethods: Set<String> = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
@@ -393,6 +398,7 @@ struct ConfigParser {
             case "claims": options.claims = parseClaims(value, at)
             case "cors": options.cors = parseCORS(value, at)
             case "ip": options.ip = parseIPRules(value, at, allowTrustedProxies: false)
+            case "rate_limits": options.rateLimits = parseRateLimitNames(value, at)
             case "stream_format":
                 guard let name = reader.string(value, at) else { continue }
                 if let format = EdgeConfig.StreamFormat(rawValue: name) {

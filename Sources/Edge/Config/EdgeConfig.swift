@@ -18,6 +18,12 @@ public struct EdgeConfig: Sendable {
     public var auth: AuthConfig = .init()
     /// Cross-origin requests from browsers; `nil`: no CORS headers, preflights refused.
     public var cors: CORSConfig?
+    /// `redis:` — the store of global rate limits; `nil` when not configured.
+    public var redis: RateLimitRedisSettings?
+    /// `rate_limits:` — the named limits routes refer to.
+    public var rateLimits: [RateLimitDefinition] = []
+    /// `rate_limit_options:` — how limits answer and how much memory local ones may take.
+    public var rateLimitOptions: RateLimitOptions = .init()
 
     public init(
         listen: Listen = .init(), descriptors: Descriptors = .init(), clusters: [Cluster] = [],
@@ -134,6 +140,8 @@ public struct EdgeConfig: Sendable {
         public var claims: [String: [String]]?
         public var cors: CORSConfig?
         public var ip: IPRulesConfig?
+        /// Names of `rate_limits` entries that apply (`rate_limits: [per-client]`); `[]` turns the defaults' off.
+        public var rateLimits: [String]?
 
         public init(
             timeout: TimeAmount? = nil, maxTimeout: TimeAmount? = nil, maxBodyBytes: Int? = nil,

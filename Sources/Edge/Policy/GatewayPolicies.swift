@@ -15,6 +15,8 @@ public final class GatewayPolicies: Sendable {
     private let config: EdgeConfig
     private let checks: [String: any CredentialCheck]
     private let observers: [any ExchangeObserver]
+    /// Decides the routes' `rate_limits`; `nil` when the configuration has none (or for `edge validate`).
+    public let rateLimiter: RateLimiter?
 
     /// - Parameters:
     ///   - credentials: checks built outside (the JWT providers, which own I/O), by name.
@@ -22,9 +24,10 @@ public final class GatewayPolicies: Sendable {
     ///   - reservedQuery: query parameters those checks read.
     init(
         config: EdgeConfig, credentials: [String: any CredentialCheckProviding] = [:], stripped: Set<String> = [],
-        reservedQuery: [String] = [], observers: [any ExchangeObserver] = []
+        reservedQuery: [String] = [], observers: [any ExchangeObserver] = [], rateLimiter: RateLimiter? = nil
     ) {
         self.config = config
+        self.rateLimiter = rateLimiter
         var checks: [String: any CredentialCheck] = ["mtls": ClientCertificateCheck()]
         for (name, provider) in credentials { checks[name] = provider.credentialCheck }
         var stripped = stripped
@@ -70,6 +73,10 @@ public final class GatewayPolicies: Sendable {
                 checks: routeChecks, requireAll: requireAll, allowMissing: allowMissing, scopes: access.scopes,
                 claims: access.claims.sorted { $0.key < $1.key }.map { ($0.key, Set($0.value)) }))
         }
+        if let rateLimiter {
+            let plan = RateLimitPlan.resolve(route: access.rateLimits, defaults: nil, definitions: config.rateLimits)
+            if !plan.isEmpty { policies.append(RateLimitPolicy(limiter: rateLimiter, plan: plan)) }
+        }
         let chain = PolicyChain(policies: policies, observers: observers, metadataPolicy: metadataPolicy, addresses: addresses)
         cache.append((access, chain))
         return chain
@@ -83,7 +90,7 @@ protocol CredentialCheckProviding: Sendable {
 
 extension GatewayPolicies {
     /// The configuration's policies without credentials that own I/O.
-    public convenience init(config: EdgeConfig) {
-        self.init(config: config, credentials: [:])
+    public convenience init(config: EdgeConfig, rateLimiter: RateLimiter? = nil) {
+        self.init(config: config, credentials: [:], rateLimiter: rateLimiter)
     }
 }

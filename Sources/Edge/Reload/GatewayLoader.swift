@@ -70,9 +70,19 @@ public struct GatewayLoader: Sendable {
         for warning in ConfigSchemaCheck.warnings(config, schema: schema) {
             logger.warning("\(warning)")
         }
+        let rateLimitStores: RateLimitStores?
+        do {
+            rateLimitStores = try RateLimitStores.make(config: config, group: group, previous: previous?.rateLimitStores)
+        } catch {
+            throw GatewayLoadError(file: file, problems: ["redis: \(Self.describe(error))"])
+        }
+        if let old = previous?.rateLimitStores?.global, old !== rateLimitStores?.global {
+            // Requests still on the old snapshot fall back to the failure mode.
+            _ = old.shutdown()
+        }
         let transcoder: SchemaTranscoder
         do {
-            transcoder = try SchemaTranscoder(schema: schema, config: config)
+            transcoder = try SchemaTranscoder(schema: schema, config: config, rateLimiter: rateLimitStores?.limiter(for: config))
         } catch {
             throw GatewayLoadError(file: file, problems: ["routes: \(Self.describe(error))"])
         }
@@ -108,7 +118,7 @@ public struct GatewayLoader: Sendable {
         return GatewaySnapshot(
             generation: generation, config: config, schema: schema, transcoder: transcoder, upstream: upstream,
             reachability: reachability, routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
-            discovered: discovered, pinnedUpstream: pinned)
+            discovered: discovered, pinnedUpstream: pinned, rateLimitStores: rateLimitStores)
     }
 
     /// Adds each discovered service to its cluster's `services`, unless the

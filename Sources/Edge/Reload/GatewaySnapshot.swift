@@ -30,14 +30,17 @@ public final class GatewaySnapshot: Sendable {
     /// Calls on this snapshot's pool, counting its open streams: what requests matched
     /// on this snapshot are called with (``ReloadingTranscoder/pinnedUpstream(for:)``).
     public let pinnedUpstream: SnapshotUpstream
+    /// The rate limits' counters and Redis client (shared with the previous snapshot when their settings did not change).
+    public let rateLimitStores: RateLimitStores?
     /// Streaming calls opened on this snapshot's pool and not finished yet.
     var openStreams: NIOLockedValueBox<Int> { pinnedUpstream.openStreams }
 
     public init(
         generation: Int, config: EdgeConfig, schema: Schema, transcoder: SchemaTranscoder, upstream: UpstreamPool,
         reachability: UpstreamReachability?, routes: [RouteDescription], discovered: [String: DiscoveredSchema],
-        pinnedUpstream: SnapshotUpstream? = nil
+        pinnedUpstream: SnapshotUpstream? = nil, rateLimitStores: RateLimitStores? = nil
     ) {
+        self.rateLimitStores = rateLimitStores
         self.generation = generation
         self.config = config
         self.schema = schema

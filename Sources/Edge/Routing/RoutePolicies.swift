@@ -49,6 +49,7 @@ public struct RoutePolicies: Sendable {
         if let value = options.claims { settings.access.claims = value }
         if let value = options.cors { settings.access.cors = value }
         if let value = options.ip { settings.access.ip = value }
+        if let value = options.rateLimits { settings.access.rateLimits = value }
         let retries = options.retries
         if let value = retries.maxAttempts { settings.retry.maxAttempts = value }
         if let value = retries.initialBackoff { settings.retry.initialBackoff = value }

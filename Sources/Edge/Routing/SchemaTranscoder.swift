@@ -49,9 +49,9 @@ public final class SchemaTranscoder: RequestTranscoding {
 
     /// - Parameter gatewayPolicies: the configuration's policies with the credentials that
     ///   own I/O (JWT providers); by default those of `config` alone.
-    public init(schema: Schema, config: EdgeConfig, gatewayPolicies: GatewayPolicies? = nil) throws {
+    public init(schema: Schema, config: EdgeConfig, gatewayPolicies: GatewayPolicies? = nil, rateLimiter: RateLimiter? = nil) throws {
         let policies = RoutePolicies(config: config)
-        let gatewayPolicies = gatewayPolicies ?? GatewayPolicies(config: config)
+        let gatewayPolicies = gatewayPolicies ?? GatewayPolicies(config: config, rateLimiter: rateLimiter)
         self.gatewayPolicies = gatewayPolicies
         var chains: [(RouteAccess, PolicyChain)] = []
         let strict = policies.defaults.ignoreUnknownQueryParameters

@@ -1,0 +1,38 @@
+import NIOCore
+import NIOPosix
+
+/// Rate limits and quotas as a policy of the chain, after authentication (so consumer and claims
+/// are known). Local limits decide at once; global ones suspend the chain for one Redis round trip
+/// and resume on the request's loop. An allowed request gets the `RateLimit-Policy`/`RateLimit`
+/// fields on its response (unless switched off); a rejected one 429 with them and `Retry-After`;
+/// with Redis away in failure mode `closed`, 503.
+struct RateLimitPolicy: RequestPolicy {
+    let name = "rate_limit"
+    let limiter: RateLimiter
+    let plan: RateLimitPlan
+
+    func evaluate(_ exchange: inout PolicyExchange) -> PolicyVerdict {
+        let source = PolicyRateLimitKeySource(exchange: &exchange)
+        guard let loop = exchange.connection.eventLoop ?? MultiThreadedEventLoopGroup.currentEventLoop else {
+            return .refuse(EdgeError(code: .internal, message: "rate limits evaluated off an event loop"))
+        }
+        let headers = limiter.options.headers
+        switch limiter.check(plan, source: source, on: loop) {
+        case .decided(let decision):
+            return Self.apply(decision, headers: headers, to: &exchange)
+        case .pending(let future):
+            return .suspend(future.map { decision in
+                PolicyResume { exchange in Self.apply(decision, headers: headers, to: &exchange) }
+            }.recover { error in
+                let failure = error as? RateLimitUnavailable ?? RateLimitUnavailable(reason: String(describing: error))
+                return PolicyResume { _ in .refuse(RateLimitRejection.unavailable(failure)) }
+            })
+        }
+    }
+
+    static func apply(_ decision: RateLimitDecision, headers: Bool, to exchange: inout PolicyExchange) -> PolicyVerdict {
+        guard decision.allowed else { return .refuse(RateLimitRejection.error(for: decision, headers: headers)) }
+        if headers { exchange.responseHeaders += RateLimitHeaders.fields(decision) }
+        return .proceed
+    }
+}

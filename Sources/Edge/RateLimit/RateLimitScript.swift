@@ -1,0 +1,136 @@
+import EdgeRedis
+
+/// The Lua script that decides all of a request's global limits in one `EVALSHA`, on Redis's clock.
+///
+/// `KEYS[i]` is limit i's counter; `ARGV` holds four values per limit: the kind (`g` GCRA, `d` day
+/// quota, `m` month quota), the emission interval in µs (GCRA) or the quota, the burst (GCRA), and
+/// whether the limit enforces (`1`) or only shadows (`0`). The script reads every counter, decides,
+/// and writes only if every enforcing limit passed — then only the limits that allowed the request.
+/// GCRA keys expire when their bucket would be full again; quota keys at the end of their UTC day
+/// or month. The reply: `[pass, ok₁, remaining₁, reset₁ µs, retry₁ µs, ok₂, …]`.
+public enum RateLimitScript {
+    public static let script = RedisScript(source)
+
+    public static let source = """
+        local t = redis.call('TIME')
+        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+        local day = 86400000000
+        local function civil(z)
+          z = z + 719468
+          local era = math.floor(z / 146097)
+          local doe = z - era * 146097
+          local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+          local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+          local mp = math.floor((5 * doy + 2) / 153)
+          local m = mp < 10 and mp + 3 or mp - 9
+          local y = yoe + era * 400
+          if m <= 2 then y = y + 1 end
+          return y, m
+        end
+        local function first_of_month(y, m)
+          if m <= 2 then y = y - 1 end
+          local era = math.floor(y / 400)
+          local yoe = y - era * 400
+          local mm = m > 2 and m - 3 or m + 9
+          local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + math.floor((153 * mm + 2) / 5)
+          return era * 146097 + doe - 719468
+        end
+        local out = {1}
+        local pass = 1
+        local writes = {}
+        for i = 1, #KEYS do
+          local base = (i - 1) * 4
+          local kind = ARGV[base + 1]
+          local a = tonumber(ARGV[base + 2])
+          local b = tonumber(ARGV[base + 3])
+          local ok, remaining, reset, retry = 1, 0, 0, 0
+          if kind == 'g' then
+            local tat = tonumber(redis.call('GET', KEYS[i])) or now
+            if tat < now then tat = now end
+            local ahead = tat + a - now
+            local capacity = a * b
+            if ahead > capacity then
+              ok = 0
+              retry = ahead - capacity
+              reset = retry
+            else
+              remaining = math.floor((capacity - ahead) / a)
+              if remaining > 0 then reset = ahead else reset = ahead - capacity + a end
+              writes[#writes + 1] = {KEYS[i], 'g', now + ahead, ahead}
+            end
+          else
+            local days = math.floor(now / day)
+            local finish = days + 1
+            if kind == 'm' then
+              local y, m = civil(days)
+              if m == 12 then finish = first_of_month(y + 1, 1) else finish = first_of_month(y, m + 1) end
+            end
+            local finish_us = finish * day
+            local count = tonumber(redis.call('GET', KEYS[i])) or 0
+            reset = finish_us - now
+            if count >= a then
+              ok = 0
+              retry = reset
+            else
+              remaining = a - count - 1
+              writes[#writes + 1] = {KEYS[i], 'q', finish_us}
+            end
+          end
+          if ok == 0 and ARGV[base + 4] == '1' then pass = 0 end
+          out[#out + 1] = ok
+          out[#out + 1] = remaining
+          out[#out + 1] = reset
+          out[#out + 1] = retry
+        end
+        if pass == 1 then
+          for _, w in ipairs(writes) do
+            if w[2] == 'g' then
+              redis.call('SET', w[1], string.format('%.0f', w[3]), 'PX', math.floor(w[4] / 1000) + 1)
+            else
+              redis.call('INCR', w[1])
+              redis.call('PEXPIREAT', w[1], string.format('%.0f', math.floor(w[3] / 1000)))
+            end
+          end
+        end
+        out[1] = pass
+        return out
+        """
+
+    /// The keys and arguments for these checks.
+    public static func invocation(_ checks: [RateLimitCheck]) -> (keys: [String], arguments: [String]) {
+        var keys: [String] = []
+        var arguments: [String] = []
+        keys.reserveCapacity(checks.count)
+        arguments.reserveCapacity(checks.count * 4)
+        for check in checks {
+            let definition = check.definition
+            keys.append(check.key.redisKey)
+            if let gcra = definition.gcra {
+                arguments += ["g", String(gcra.emissionInterval), String(gcra.burst)]
+            } else {
+                arguments += [definition.rate.period == .month ? "m" : "d", String(definition.rate.count), "0"]
+            }
+            arguments.append(definition.mode == .enforce ? "1" : "0")
+        }
+        return (keys, arguments)
+    }
+
+    /// The script's reply as a decision; `nil` if it is not what the script returns.
+    public static func decision(from reply: RESPValue, checks: [RateLimitCheck]) -> RateLimitDecision? {
+        guard let values = reply.array, values.count == 1 + 4 * checks.count else { return nil }
+        var numbers: [Int64] = []
+        numbers.reserveCapacity(values.count)
+        for value in values {
+            guard case .integer(let number) = value else { return nil }
+            numbers.append(number)
+        }
+        var outcomes: [RateLimitOutcome] = []
+        for index in checks.indices {
+            let base = 1 + index * 4
+            outcomes.append(RateLimitOutcome(
+                allowed: numbers[base] == 1, remaining: Int(clamping: max(0, numbers[base + 1])),
+                resetAfter: max(0, numbers[base + 2]), retryAfter: max(0, numbers[base + 3])))
+        }
+        return RateLimitDecision(checks: checks, outcomes: outcomes)
+    }
+}

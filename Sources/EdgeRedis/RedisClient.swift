@@ -1,0 +1,60 @@
+import Logging
+import NIOCore
+import NIOSSL
+
+/// A Redis client with one pipelined connection per event loop of its group.
+///
+/// A command sent from a loop of the group goes out on that loop's connection and its future
+/// completes on that loop: no hop, no lock. From any other thread or loop it is carried to a loop of
+/// the group and the future hops back to the caller's loop.
+public final class RedisClient: Sendable {
+    public let configuration: RedisConfiguration
+    private let group: EventLoopGroup
+    private let connections: [ObjectIdentifier: RedisLoopConnection]
+
+    public init(configuration: RedisConfiguration, group: EventLoopGroup, logger: Logger = Logger(label: "edge.redis")) throws {
+        self.configuration = configuration
+        self.group = group
+        let sslContext = try configuration.tls.map { try NIOSSLContext(configuration: $0) }
+        var connections: [ObjectIdentifier: RedisLoopConnection] = [:]
+        for loop in group.makeIterator() {
+            connections[ObjectIdentifier(loop)] = RedisLoopConnection(
+                eventLoop: loop, configuration: configuration, sslContext: sslContext, logger: logger)
+        }
+        self.connections = connections
+    }
+
+    /// Sends one command; the future completes on `eventLoop` with the reply (error replies
+    /// included) or fails with ``RedisError``.
+    public func send(_ command: RedisCommand, on eventLoop: EventLoop, timeout: TimeAmount? = nil) -> EventLoopFuture<RESPValue> {
+        let timeout = timeout ?? configuration.commandTimeout
+        if let connection = connections[ObjectIdentifier(eventLoop)] {
+            if eventLoop.inEventLoop { return connection.send(command.encoded, timeout: timeout) }
+            return eventLoop.flatSubmit { connection.send(command.encoded, timeout: timeout) }
+        }
+        let connection = connections[ObjectIdentifier(group.next())]!
+        return connection.eventLoop.flatSubmit { connection.send(command.encoded, timeout: timeout) }.hop(to: eventLoop)
+    }
+
+    /// `EVALSHA`, and `EVAL` with the full script when the server does not know it (`NOSCRIPT`).
+    public func run(_ script: RedisScript, keys: [String], arguments: [String], on eventLoop: EventLoop, timeout: TimeAmount? = nil) -> EventLoopFuture<RESPValue> {
+        send(script.evalSHA(keys: keys, arguments: arguments), on: eventLoop, timeout: timeout).flatMap { reply in
+            if let message = reply.errorMessage, message.hasPrefix("NOSCRIPT") {
+                return self.send(script.eval(keys: keys, arguments: arguments), on: eventLoop, timeout: timeout)
+            }
+            return eventLoop.makeSucceededFuture(reply)
+        }
+    }
+
+    /// Whether `eventLoop`'s connection is open now (for health reporting; `false` off the group).
+    public func isConnected(on eventLoop: EventLoop) -> Bool {
+        guard eventLoop.inEventLoop, let connection = connections[ObjectIdentifier(eventLoop)] else { return false }
+        return connection.isConnected
+    }
+
+    /// Closes every connection; commands sent afterwards fail.
+    public func shutdown() -> EventLoopFuture<Void> {
+        let futures = connections.values.map { connection in connection.eventLoop.flatSubmit { connection.shutdown() } }
+        return EventLoopFuture.andAllComplete(futures, on: group.any())
+    }
+}

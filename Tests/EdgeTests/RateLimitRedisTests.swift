@@ -1,0 +1,202 @@
+import EdgeRedis
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import XCTest
+
+@testable import Edge
+
+/// Global limits against a real `redis-server`: exactness across two "instances" (two limiters with
+/// their own connections) sharing one Redis, TTLs on every key, no double burst, rejected requests
+/// changing nothing, calendar quotas, and the failure modes when Redis is killed and comes back.
+final class RateLimitRedisTests: XCTestCase {
+    var group: MultiThreadedEventLoopGroup!
+    var server: RedisTestServer!
+    var limiters: [GlobalRateLimiter] = []
+
+    override func setUpWithError() throws {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        server = try RedisTestServer()
+    }
+
+    override func tearDownWithError() throws {
+        for limiter in limiters { try? limiter.shutdown().wait() }
+        limiters = []
+        server?.stop()
+        try group?.syncShutdownGracefully()
+    }
+
+    func makeLimiter(timeout: TimeAmount = .seconds(2), failureMode: RateLimitFailureMode = .open, instances: Int = 2) throws -> GlobalRateLimiter {
+        var settings = RateLimitRedisSettings(port: server.port, timeout: timeout, failureMode: failureMode, instances: instances)
+        settings.breakerOpenTime = .milliseconds(100)
+        let limiter = try GlobalRateLimiter(settings: settings, group: group, stats: RateLimitStats(limitNames: []))
+        limiters.append(limiter)
+        return limiter
+    }
+
+    func limit(_ name: String, _ rate: String, burst: Int? = nil, mode: RateLimitMode = .enforce) -> RateLimitDefinition {
+        RateLimitDefinition(name: name, key: [.route], rate: RateLimitRate(parsing: rate)!, burst: burst, scope: .global, mode: mode)
+    }
+
+    func check(_ definition: RateLimitDefinition, key: String = "GET /x") -> RateLimitCheck {
+        RateLimitCheck(definition: definition, key: RateLimitKey(limit: definition.name, value: "route=" + key))
+    }
+
+    /// Decides on a loop of the group, as the server would.
+    func decide(_ limiter: GlobalRateLimiter, _ checks: [RateLimitCheck]) -> EventLoopFuture<RateLimitDecision> {
+        let loop = group.next()
+        return loop.flatSubmit { limiter.decide(checks, on: loop) }
+    }
+
+    func redisKeys() throws -> [String] {
+        try server.cli(["--scan", "--pattern", "edge:rl:*"]).split(separator: "\n").map(String.init)
+    }
+
+    func testConcurrentDecisionsFromTwoInstancesAllowExactlyN() throws {
+        let first = try makeLimiter()
+        let second = try makeLimiter()
+        for (n, burst) in [(1, 1), (10, 10), (50, 50), (30, 7), (120, 120)] {
+            let definition = limit("exact-\(n)-\(burst)", "\(n)/h", burst: burst)
+            var futures: [EventLoopFuture<RateLimitDecision>] = []
+            for index in 0..<(burst * 3 + 20) {
+                futures.append(decide(index % 2 == 0 ? first : second, [check(definition)]))
+            }
+            let allowed = try futures.map { try $0.wait() }.filter(\.allowed).count
+            XCTAssertEqual(allowed, burst, "rate \(n)/h burst \(burst)")
+        }
+        for key in try redisKeys() {
+            let ttl = Int(try server.cli(["PTTL", key])) ?? -99
+            XCTAssertGreaterThan(ttl, 0, "\(key) has no expiry")
+        }
+        XCTAssertEqual(try redisKeys().count, 5)
+    }
+
+    func testEveryKeyHasATTLIncludingQuotas() throws {
+        let limiter = try makeLimiter()
+        let checks = [check(limit("per-minute", "5/m")), check(limit("per-day", "100/d")), check(limit("per-month", "1000/month"))]
+        XCTAssertTrue(try decide(limiter, checks).wait().allowed)
+        let keys = try redisKeys()
+        XCTAssertEqual(keys.count, 3)
+        let secondsToMidnight = 86_400 - Int(Date().timeIntervalSince1970) % 86_400
+        for key in keys {
+            let ttl = Int(try server.cli(["PTTL", key])) ?? -99
+            XCTAssertGreaterThan(ttl, 0, key)
+            if key.hasSuffix(":per-minute") { XCTAssertLessThanOrEqual(ttl, 12_001, "\(key) expires when the bucket is full again") }
+            if key.hasSuffix(":per-day") { XCTAssertLessThanOrEqual(ttl, (secondsToMidnight + 1) * 1000, key) }
+            if key.hasSuffix(":per-month") { XCTAssertLessThanOrEqual(ttl, 31 * 86_400_000, key) }
+        }
+        XCTAssertTrue(keys.allSatisfy { $0.hasPrefix("edge:rl:{route=GET /x}:") }, "\(keys)")
+    }
+
+    func testRejectedRequestLeavesEveryCounterUnchanged() throws {
+        let limiter = try makeLimiter()
+        let tight = check(limit("tight", "1/h"))
+        let loose = check(limit("loose", "100/h"))
+        let daily = check(limit("daily", "100/d"))
+        XCTAssertTrue(try decide(limiter, [tight, loose, daily]).wait().allowed)
+        let before = try [loose, daily].map { try server.cli(["GET", $0.key.redisKey]) }
+        for _ in 0..<20 {
+            let decision = try decide(limiter, [tight, loose, daily]).wait()
+            XCTAssertFalse(decision.allowed)
+            XCTAssertEqual(decision.rejectedBy, [0])
+            XCTAssertGreaterThan(decision.retryAfter, 0)
+        }
+        XCTAssertEqual(try [loose, daily].map { try server.cli(["GET", $0.key.redisKey]) }, before)
+        XCTAssertEqual(try server.cli(["GET", daily.key.redisKey]), "1")
+    }
+
+    /// After the burst is spent, waiting a window's length lets through what refilled, never a second burst.
+    func testNoDoubleBurstAtWindowEdges() throws {
+        let limiter = try makeLimiter()
+        let definition = check(limit("edge", "10/s", burst: 10))
+        let start = Date()
+        var allowed = 0
+        for _ in 0..<30 where try decide(limiter, [definition]).wait().allowed { allowed += 1 }
+        usleep(1_000_000)
+        for _ in 0..<30 where try decide(limiter, [definition]).wait().allowed { allowed += 1 }
+        let elapsed = Date().timeIntervalSince(start)
+        // A fixed window of 1 s would let 20 through across its edge; GCRA at most burst + refill.
+        XCTAssertLessThanOrEqual(allowed, 10 + Int((elapsed * 10).rounded(.up)))
+        XCTAssertGreaterThanOrEqual(allowed, 10 + 9)
+    }
+
+    func testShadowGlobalLimitNeverRejects() throws {
+        let limiter = try makeLimiter()
+        let shadow = check(limit("shadow", "2/h", mode: .shadow))
+        let decisions = try (0..<5).map { _ in try decide(limiter, [shadow]).wait() }
+        XCTAssertTrue(decisions.allSatisfy(\.allowed))
+        XCTAssertEqual(decisions.map { $0.shadowRejectedBy.count }, [0, 0, 1, 1, 1])
+    }
+
+    func testDayQuotaCountsInRedis() throws {
+        let limiter = try makeLimiter()
+        let quota = check(limit("quota", "3/d"))
+        let decisions = try (0..<5).map { _ in try decide(limiter, [quota]).wait() }
+        XCTAssertEqual(decisions.map(\.allowed), [true, true, true, false, false])
+        XCTAssertEqual(decisions.map { $0.outcomes[0].remaining }, [2, 1, 0, 0, 0])
+        XCTAssertEqual(try server.cli(["GET", quota.key.redisKey]), "3")
+    }
+
+    func testScriptIsLoadedAgainAfterFlush() throws {
+        let limiter = try makeLimiter()
+        let definition = check(limit("flush", "100/h"))
+        XCTAssertTrue(try decide(limiter, [definition]).wait().allowed)
+        XCTAssertEqual(try server.cli(["SCRIPT", "FLUSH"]), "OK")
+        let decision = try decide(limiter, [definition]).wait()
+        XCTAssertTrue(decision.allowed)
+        XCTAssertFalse(decision.degraded)
+        XCTAssertEqual(try server.cli(["GET", definition.key.redisKey]).isEmpty, false)
+    }
+
+    /// Redis killed: every decision is answered (from the local fallback, at rate / instances), then
+    /// global limiting resumes when Redis is back on the same port.
+    func testFailureModeOpenFallsBackAndRecovers() throws {
+        let limiter = try makeLimiter(timeout: .milliseconds(50), failureMode: .open, instances: 2)
+        let definition = check(limit("fallback", "20/h"))
+        XCTAssertFalse(try decide(limiter, [definition]).wait().degraded)
+        let port = server.port
+        server.kill()
+        let during = try (0..<40).map { _ in try decide(limiter, [definition]).wait() }
+        XCTAssertTrue(during.allSatisfy(\.degraded))
+        XCTAssertEqual(during.filter(\.allowed).count, 10, "the fallback allows 20/h divided by 2 instances")
+        server = try RedisTestServer(port: port)
+        var recovered: RateLimitDecision?
+        for _ in 0..<200 {
+            let decision = try decide(limiter, [definition]).wait()
+            if !decision.degraded {
+                recovered = decision
+                break
+            }
+            usleep(25_000)
+        }
+        XCTAssertEqual(recovered?.allowed, true, "global limiting resumed")
+        XCTAssertEqual(try server.cli(["EXISTS", definition.key.redisKey]), "1")
+        XCTAssertGreaterThan(limiter.stats.redisErrors.load(ordering: .relaxed), 0)
+        XCTAssertGreaterThan(limiter.stats.failureModeMicros.load(ordering: .relaxed), 0, "time with the breaker open is counted once it closes")
+    }
+
+    func testFailureModeClosedFailsWithUnavailable() throws {
+        let limiter = try makeLimiter(timeout: .milliseconds(50), failureMode: .closed)
+        let definition = check(limit("closed", "20/h"))
+        XCTAssertTrue(try decide(limiter, [definition]).wait().allowed)
+        server.kill()
+        for _ in 0..<10 {
+            XCTAssertThrowsError(try decide(limiter, [definition]).wait()) { error in
+                XCTAssertTrue(error is RateLimitUnavailable, "\(error)")
+            }
+        }
+        XCTAssertEqual(RateLimitRejection.unavailable(RateLimitUnavailable(reason: "x")).httpStatus, .serviceUnavailable)
+    }
+
+    /// A paused Redis (not closed: it just does not answer): decisions come back within the timeout
+    /// in failure mode, and the breaker stops asking.
+    func testSlowRedisIsNotWaitedOn() throws {
+        let limiter = try makeLimiter(timeout: .milliseconds(20), failureMode: .open)
+        let definition = check(limit("slow", "1000/h"))
+        XCTAssertFalse(try decide(limiter, [definition]).wait().degraded)
+        try server.cli(["CLIENT", "PAUSE", "1500", "ALL"])
+        let decisions = try (0..<20).map { _ in try decide(limiter, [definition]).wait() }
+        XCTAssertTrue(decisions.allSatisfy { $0.degraded && $0.allowed })
+        XCTAssertLessThan(limiter.stats.redisErrors.load(ordering: .relaxed), 20, "the breaker opened: not every decision asked Redis")
+    }
+}
