@@ -33,6 +33,13 @@ public struct GatewayLoader: Sendable {
             throw GatewayLoadError(file: file, problems: error.problems.map(\.description))
         }
 
+        let listenerTLS: ListenerTLSContext?
+        do {
+            listenerTLS = try await NIOThreadPool.singleton.runIfActive { try parsed.listen.server.tls.map { try ListenerTLSContext.load($0) } }
+        } catch {
+            throw GatewayLoadError(file: file, problems: ["listen.tls: \(error)"])
+        }
+
         var discovered: [String: DiscoveredSchema] = [:]
         for cluster in parsed.clusters where cluster.reflection {
             do {
@@ -108,7 +115,7 @@ public struct GatewayLoader: Sendable {
         return GatewaySnapshot(
             generation: generation, config: config, schema: schema, transcoder: transcoder, upstream: upstream,
             reachability: reachability, routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
-            discovered: discovered, pinnedUpstream: pinned)
+            discovered: discovered, pinnedUpstream: pinned, listenerTLS: listenerTLS)
     }
 
     /// Adds each discovered service to its cluster's `services`, unless the

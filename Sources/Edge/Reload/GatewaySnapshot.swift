@@ -17,6 +17,9 @@ public final class GatewaySnapshot: Sendable {
     public let transcoder: SchemaTranscoder
     public let upstream: UpstreamPool
     public let reachability: UpstreamReachability?
+    /// The public listener's TLS as this configuration describes it (`listen.tls`), built
+    /// from its files while loading; `nil`: plaintext.
+    public let listenerTLS: ListenerTLSContext?
 
     /// `/readyz`'s upstream part for this snapshot (see ``UpstreamReadiness``).
     public var upstreamsReady: Bool {
@@ -36,7 +39,7 @@ public final class GatewaySnapshot: Sendable {
     public init(
         generation: Int, config: EdgeConfig, schema: Schema, transcoder: SchemaTranscoder, upstream: UpstreamPool,
         reachability: UpstreamReachability?, routes: [RouteDescription], discovered: [String: DiscoveredSchema],
-        pinnedUpstream: SnapshotUpstream? = nil
+        pinnedUpstream: SnapshotUpstream? = nil, listenerTLS: ListenerTLSContext? = nil
     ) {
         self.generation = generation
         self.config = config
@@ -48,6 +51,7 @@ public final class GatewaySnapshot: Sendable {
         self.routes = routes
         self.detailsRenderer = transcoder.detailsRenderer(schema: schema)
         self.discovered = discovered
+        self.listenerTLS = listenerTLS
     }
 
     /// The longest a unary request matched on this snapshot can still need its pool:
