@@ -56,11 +56,14 @@ public final class ListenerTLS: Sendable {
         }
     }
 
-    /// Puts TLS first in a new connection's pipeline: the NIOSSL server handler, then
-    /// the ``TLSPeerIdentityHandler`` that records the client's verified identity.
+    /// Puts TLS first in a new connection's pipeline: the NIOSSL server handler, the
+    /// ``TLSPeerIdentityHandler`` that records the client's verified identity, and the
+    /// ``TLSShutdownHandler`` that closes without waiting for a `close_notify` that
+    /// cannot come.
     public func addHandlers(to pipeline: ChannelPipeline.SynchronousOperations) throws {
         try pipeline.addHandler(NIOSSLServerHandler(context: current.sslContext))
         try pipeline.addHandler(TLSPeerIdentityHandler())
+        try pipeline.addHandler(TLSShutdownHandler())
     }
 
     /// Rebuilds the context if its files changed since it was built. Blocking; returns
