@@ -4,8 +4,8 @@ extension ConfigParser {
     /// `listen.tls: {certificates: [{cert_file, key_file}], client_ca_file, client_certificates}`.
     ///
     /// With `checkFiles`, every file is read and checked as the listener will use it
-    /// (``ListenerTLSContext/load(_:)``): readable, PEM that parses, each key the key of
-    /// its certificate, the CA bundle non-empty.
+    /// (``TLSCertificatePair``, then ``ListenerTLSContext/load(_:)``): readable, PEM that
+    /// parses, each key the key of its certificate, the CA bundle non-empty.
     mutating func parseListenTLS(_ node: Node, _ path: String) -> ListenTLSConfig? {
         guard let entries = reader.mapping(node, path, allowed: ["certificates", "client_ca_file", "client_certificates"]) else { return nil }
         var config = ListenTLSConfig(certificates: [])
@@ -20,10 +20,27 @@ extension ConfigParser {
                 guard let items = reader.sequence(value, at) else { continue }
                 if items.isEmpty { reader.report(at, value, "name at least one certificate") }
                 for (index, item) in items.enumerated() {
-                    if let files = parseCertificateFiles(item, ConfigReader.index(at, index)) { config.certificates.append(files) }
+                    let itemAt = ConfigReader.index(at, index)
+                    guard let files = parseCertificateFiles(item, itemAt) else { continue }
+                    config.certificates.append(files)
+                    if checkFiles {
+                        do {
+                            _ = try TLSCertificatePair.load(certFile: files.certFile, keyFile: files.keyFile)
+                        } catch {
+                            reader.report(itemAt, item, error.message)
+                        }
+                    }
                 }
             case "client_ca_file":
-                if let file = reader.string(value, at) { config.clientCAFile = resolve(file) }
+                guard let file = reader.string(value, at) else { continue }
+                config.clientCAFile = resolve(file)
+                if checkFiles {
+                    do {
+                        _ = try TLSCertificatePair.loadCertificates(resolve(file), what: "client CA file")
+                    } catch {
+                        reader.report(at, value, error.message)
+                    }
+                }
             case "client_certificates":
                 guard let text = reader.string(value, at) else { continue }
                 guard let parsed = ListenTLSConfig.ClientCertificates(rawValue: text) else {
@@ -40,6 +57,7 @@ extension ConfigParser {
         if config.clientCertificates != .none, config.clientCAFile == nil {
             reader.report(ConfigReader.child(path, "client_ca_file"), nil, "missing: client_certificates: \(config.clientCertificates.rawValue) verifies client certificates against this CA bundle")
         }
+        // Each file is fine: what is left to check is that NIOSSL takes them together.
         if checkFiles, reader.problems.count == problemsBefore {
             do {
                 _ = try ListenerTLSContext.load(config)
