@@ -82,6 +82,16 @@ final class TLSListenerTests: XCTestCase {
         XCTAssertNotEqual(plain?.status, 200)
     }
 
+    /// A client that sends its request and then half-closes with a bare FIN (no
+    /// `close_notify`, as many do) still gets its answer, as on a plaintext connection.
+    func testRequestBeforeARaggedHalfCloseIsAnswered() throws {
+        try harness.write("edge.yaml", config(tls: Self.twoCertificates))
+        try harness.start()
+        let result = try client().connect(request: "GET /v1/debug/sleep?duration=0.2s", halfClose: true)
+        XCTAssertTrue(result.ok, "\(result)")
+        XCTAssertEqual(result.status, 200, "\(result)")
+    }
+
     func testRotatedCertificateIsServedWithoutRestartOrReload() throws {
         try harness.write("edge.yaml", config(tls: Self.twoCertificates, reload: "reload: {poll_interval: 100ms}"))
         try harness.start()

@@ -11,7 +11,9 @@ certificate is reported either way), --sni NAME (default: none), --tls 1.2|1.3 (
 version), --alpn a,b, --cert FILE --key FILE (a client certificate), --request
 "METHOD /path" (an HTTP/1.1 request after the handshake), --read (no request: read
 until the server closes and report what it got as "body"; without --request or --read
-the client closes after the handshake), --data TEXT (a JSON body).
+the client closes after the handshake), --data TEXT (a JSON body), --half-close (after
+the request, shut the socket's sending side with a bare TCP FIN, no close_notify: a
+"ragged" half-closure, then read the response).
 """
 import argparse
 import json
@@ -32,6 +34,7 @@ def main():
     parser.add_argument("--request")
     parser.add_argument("--data")
     parser.add_argument("--read", action="store_true")
+    parser.add_argument("--half-close", action="store_true")
     args = parser.parse_args()
 
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -88,6 +91,9 @@ def main():
                 if args.data is not None:
                     head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
                 conn.sendall(head.encode() + b"\r\n" + body)
+                if args.half_close:
+                    # socket.socket's own shutdown: SSLSocket.shutdown would drop the TLS state.
+                    socket.socket.shutdown(conn, socket.SHUT_WR)
             received = b""
             while True:
                 chunk = conn.recv(65536)

@@ -28,7 +28,7 @@ public final class ListenerTLSContext: Sendable {
     /// Reads and checks every file (blocking: call it off the event loops).
     public static func load(_ config: ListenTLSConfig) throws(TLSFileProblem) -> ListenerTLSContext {
         let fingerprint = ReloadFileWatcher.fingerprint(config.files)
-        guard !config.certificates.isEmpty else { throw TLSFileProblem("listen.tls: no certificate configured") }
+        guard !config.certificates.isEmpty else { throw TLSFileProblem("no certificate configured") }
         var pairs: [TLSCertificatePair] = []
         for files in config.certificates {
             pairs.append(try TLSCertificatePair.load(certFile: files.certFile, keyFile: files.keyFile))
@@ -43,7 +43,7 @@ public final class ListenerTLSContext: Sendable {
             tls.certificateVerification = .none
         case .optional, .required:
             guard let caFile = config.clientCAFile else {
-                throw TLSFileProblem("listen.tls: client_certificates: \(config.clientCertificates.rawValue) needs client_ca_file")
+                throw TLSFileProblem("client_certificates: \(config.clientCertificates.rawValue) needs client_ca_file")
             }
             tls.trustRoots = .certificates(try TLSCertificatePair.loadCertificates(caFile, what: "client CA file"))
             tls.certificateVerification = config.clientCertificates == .required ? .noHostnameVerification : .optionalVerification
@@ -67,7 +67,7 @@ public final class ListenerTLSContext: Sendable {
         do {
             context = try NIOSSLContext(configuration: tls)
         } catch {
-            throw TLSFileProblem("listen.tls: cannot set up TLS: \(error)")
+            throw TLSFileProblem("cannot set up TLS: \(error)")
         }
         return ListenerTLSContext(config: config, sslContext: context, fingerprint: fingerprint, serverNames: pairs.map(\.serverNames))
     }

@@ -10,6 +10,12 @@ import NIOSSL
 /// connection for the whole timeout, holding up a graceful drain. This handler sits
 /// after the `NIOSSLServerHandler`: once the edge asked to close and the client's
 /// input has ended (in either order), it closes the socket beneath NIOSSL.
+///
+/// A ragged EOF is otherwise treated as TCP's FIN: NIOSSL reports it as an
+/// `uncleanShutdown` error, which would make the request handler close at once and
+/// drop answers to requests sent before it; this handler drops that error and lets
+/// the half-closure (`inputClosed`) through, so TLS connections end as plaintext ones
+/// do. A request cut short by the EOF is still seen as incomplete by the HTTP decoder.
 final class TLSShutdownHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -38,8 +44,8 @@ final class TLSShutdownHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        // The ragged EOF of a client the edge is closing anyway: nothing to report.
-        if closeRequested, case NIOSSLError.uncleanShutdown = error { return }
+        // A ragged EOF: the inputClosed event that follows carries the news.
+        if case NIOSSLError.uncleanShutdown = error { return }
         context.fireErrorCaught(error)
     }
 

@@ -50,7 +50,8 @@ struct TLSTestClient {
     ///   - request: `"GET /v1/shelves"`; nil: close after the handshake (or, with
     ///     `readToEnd`, read until the server closes, into ``TLSTestResult/body``).
     ///   - data: a JSON body.
-    func connect(request: String? = nil, data: String? = nil, readToEnd: Bool = false) throws -> TLSTestResult {
+    ///   - halfClose: after the request, a bare TCP FIN (no `close_notify`), then read the answer.
+    func connect(request: String? = nil, data: String? = nil, readToEnd: Bool = false, halfClose: Bool = false) throws -> TLSTestResult {
         var arguments = ["python3", TLSTestFiles.interop + "/tls_client.py", "--port", String(port)]
         if let ca { arguments += ["--ca", ca] }
         if let sni { arguments += ["--sni", sni] }
@@ -60,6 +61,7 @@ struct TLSTestClient {
         if let request { arguments += ["--request", request] }
         if let data { arguments += ["--data", data] }
         if readToEnd { arguments.append("--read") }
+        if halfClose { arguments.append("--half-close") }
         let output = try Self.run(arguments)
         let object = try JSONSerialization.jsonObject(with: Data(output.utf8))
         guard let fields = object as? [String: Any] else { throw InteropProcess.InteropError("tls_client.py printed: \(output)") }
