@@ -78,4 +78,39 @@ final class TLSUpstreamTests: XCTestCase {
         defer { pool.close() }
         guard case .failure = peer(pool) else { return XCTFail("a backend certificate from an untrusted CA was accepted") }
     }
+
+    /// A reload after the client certificate's files were replaced builds a new pool that
+    /// presents the new certificate; a reload with the files unchanged keeps the pool.
+    func testRotatedClientCertificateIsPresentedAfterAReload() throws {
+        let harness = try ReloadHarness()
+        defer { harness.shutdown() }
+        let yaml = EndToEndFixture.gatewayYAML(
+            ports: [port], clusterName: "py",
+            clusterKeys: "    tls: {ca_file: \"\(files.path("ca.pem"))\", cert_file: \"\(files.path("edge-client.pem"))\", key_file: \"\(files.path("edge-client.key"))\"}")
+        try harness.write("edge.yaml", yaml)
+        try harness.start()
+        // The cluster serves the demo's services: route Peer by one of them.
+        func peer() -> Result<String, any Error> {
+            let request = UpstreamRequest(
+                path: "/interop.Echo/Peer", service: "demo.bookstore.v1.Bookstore", metadata: [], message: ByteBuffer(),
+                deadline: .now() + .seconds(10))
+            do {
+                let response = try harness.gateway.store.current.upstream.call(request, policy: CallPolicy(), on: group.next()).wait()
+                guard response.status.code == .ok else { return .failure(InteropProcess.InteropError("status \(response.status)")) }
+                return .success(String(buffer: response.message ?? ByteBuffer()))
+            } catch {
+                return .failure(error)
+            }
+        }
+        XCTAssertEqual(try peer().get(), "edge")
+        let first = harness.gateway.store.current.upstream
+        guard case .reloaded = harness.reload() else { return XCTFail("reload refused") }
+        XCTAssertTrue(harness.gateway.store.current.upstream === first, "unchanged files keep the pool")
+
+        try files.replace("edge-client.key", with: "edge-client2.key")
+        try files.replace("edge-client.pem", with: "edge-client2.pem")
+        guard case .reloaded = harness.reload() else { return XCTFail("reload refused") }
+        XCTAssertFalse(harness.gateway.store.current.upstream === first, "rotated files build a new pool")
+        XCTAssertEqual(try peer().get(), "edge-rotated")
+    }
 }

@@ -10,6 +10,7 @@ Python's `cryptography`. Every run makes new keys.
   other-ca.pem, other-client.pem / other-client.key   a client from a CA the edge does not trust
   backend.pem / backend.key    a gRPC backend: IP 127.0.0.1, DNS localhost
   edge-client.pem / edge-client.key   the edge's client certificate to backends (CN=edge)
+  edge-client2.pem / edge-client2.key its replacement (CN=edge-rotated)
 """
 import datetime
 import ipaddress
@@ -104,6 +105,8 @@ def main():
     write(folder, "backend", issue(ca, ca_key, name("backend"), local, server, key), key)
     key = ec.generate_private_key(ec.SECP256R1())
     write(folder, "edge-client", issue(ca, ca_key, name("edge", "Gateway"), [x509.DNSName("edge.internal")], client, key), key)
+    key = ec.generate_private_key(ec.SECP256R1())
+    write(folder, "edge-client2", issue(ca, ca_key, name("edge-rotated", "Gateway"), [x509.DNSName("edge.internal")], client, key), key)
 
 
 if __name__ == "__main__":

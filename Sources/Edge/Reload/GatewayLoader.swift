@@ -88,7 +88,8 @@ public struct GatewayLoader: Sendable {
         let upstream: UpstreamPool
         let reachability: UpstreamReachability?
         var pinned: SnapshotUpstream?
-        if let previous, previous.upstreamKey == GatewaySnapshot.UpstreamKey(clusters: config.clusters, retryBudget: config.defaults.retries.budget) {
+        let upstreamKey = GatewaySnapshot.UpstreamKey(config: config)
+        if let previous, previous.upstreamKey == upstreamKey {
             upstream = previous.upstream
             reachability = previous.reachability
             pinned = previous.pinnedUpstream
@@ -115,7 +116,7 @@ public struct GatewayLoader: Sendable {
         return GatewaySnapshot(
             generation: generation, config: config, schema: schema, transcoder: transcoder, upstream: upstream,
             reachability: reachability, routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
-            discovered: discovered, pinnedUpstream: pinned, listenerTLS: listenerTLS)
+            discovered: discovered, pinnedUpstream: pinned, listenerTLS: listenerTLS, upstreamTLSFiles: upstreamKey.tlsFiles)
     }
 
     /// Adds each discovered service to its cluster's `services`, unless the
