@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the Swift toolchain: protoc (with the
 # google/protobuf includes), Debian's redis-server (the rate-limit and Redis client tests
-# start their own on a private port) and Python's reference protobuf + grpcio.
+# start their own on a private port), Python's reference protobuf + grpcio, and `cryptography`
+# (the TLS tests make their certificates with it).
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
@@ -15,7 +16,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if ! python3 -c 'import google.protobuf, grpc, grpc_tools, grpc_reflection, grpc_health' >/dev/null 2>&1; then
+if ! python3 -c 'import google.protobuf, grpc, grpc_tools, grpc_reflection, grpc_health, cryptography' >/dev/null 2>&1; then
   python3 -m pip install -q --disable-pip-version-check \
-    protobuf grpcio grpcio-tools grpcio-reflection grpcio-health-checking
+    protobuf grpcio grpcio-tools grpcio-reflection grpcio-health-checking cryptography
 fi

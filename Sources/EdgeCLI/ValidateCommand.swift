@@ -27,6 +27,9 @@ struct ValidateCommand: ParsableCommand {
         let limits = config.listen.server.limits
         print("\(self.config): OK")
         print("  listen \(config.listen.server.host):\(config.listen.server.port), admin \(config.listen.admin.host):\(config.listen.admin.port)")
+        if let tls = config.listen.server.tls {
+            print("  tls: \(tls.certificates.count) certificate(s), client certificates \(tls.clientCertificates.rawValue)")
+        }
         print("  limits: headers \(limits.maxHeaderBytes) B, body \(limits.maxBodyBytes) B, url \(limits.maxURLBytes) B")
         print("  descriptors: \(config.descriptors.sources.count) source(s), \(schema.services.count) service(s), \(schema.methods.count) method(s)")
         print("  clusters: " + config.clusters.map { "\($0.name) (\($0.endpoints.count) endpoint(s))" }.joined(separator: ", "))

@@ -22,8 +22,12 @@ Streaming methods:
   Sink     client streaming: waits for the milliseconds given in ``x-sink-delay-ms``
            metadata before reading, then reads every message and returns the total
            number of bytes received (ASCII).
+  Peer     returns the common name of the client certificate (mTLS), or "" without one.
+TLS: with PY_BACKEND_TLS_CERT and PY_BACKEND_TLS_KEY (PEM files) the server speaks TLS;
+with PY_BACKEND_TLS_CLIENT_CA too, it requires a client certificate from that CA.
 Prints the bound port on stdout, then serves until stdin closes or it is killed.
 """
+import os
 import sys
 import threading
 import time
@@ -137,6 +141,11 @@ def sink(request_iterator, context):
     return str(total).encode()
 
 
+def peer(request, context):
+    names = context.auth_context().get("x509_common_name") or [b""]
+    return names[0]
+
+
 def main():
     handlers = {
         "Echo": grpc.unary_unary_rpc_method_handler(echo),
@@ -149,6 +158,7 @@ def main():
         "Flood": grpc.unary_stream_rpc_method_handler(flood),
         "Abort": grpc.unary_stream_rpc_method_handler(abort_mid_stream),
         "Sink": grpc.stream_unary_rpc_method_handler(sink),
+        "Peer": grpc.unary_unary_rpc_method_handler(peer),
     }
     serve("interop.Echo", handlers, workers=8, options=[("grpc.max_send_message_length", 64 << 20)])
 
@@ -158,7 +168,21 @@ def serve(service, handlers, workers, options=()):
     the parent closes our stdin (the test process exited) or kills us."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers), options=list(options))
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, handlers),))
-    port = server.add_insecure_port("127.0.0.1:0")
+    cert = os.environ.get("PY_BACKEND_TLS_CERT")
+    if cert:
+        def read(path):
+            with open(path, "rb") as f:
+                return f.read()
+
+        client_ca = os.environ.get("PY_BACKEND_TLS_CLIENT_CA")
+        credentials = grpc.ssl_server_credentials(
+            [(read(os.environ["PY_BACKEND_TLS_KEY"]), read(cert))],
+            root_certificates=read(client_ca) if client_ca else None,
+            require_client_auth=bool(client_ca),
+        )
+        port = server.add_secure_port("127.0.0.1:0", credentials)
+    else:
+        port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     print(port, flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), server.stop(0)), daemon=True).start()

@@ -67,7 +67,7 @@ struct ConfigParser {
 
     mutating func parseListen(_ node: Node, _ path: String) -> EdgeConfig.Listen {
         var listen = EdgeConfig.Listen()
-        guard let entries = reader.mapping(node, path, allowed: ["host", "port", "admin", "threads", "limits"]) else { return listen }
+        guard let entries = reader.mapping(node, path, allowed: ["host", "port", "admin", "threads", "limits", "tls"]) else { return listen }
         for (key, value) in entries {
             let at = ConfigReader.child(path, key)
             switch key {
@@ -82,6 +82,7 @@ struct ConfigParser {
                     if adminKey == "port" { listen.admin.port = reader.int(adminValue, adminAt, in: 0...65535) ?? listen.admin.port }
                 }
             case "limits": listen.server.limits = parseLimits(value, at)
+            case "tls": listen.server.tls = parseListenTLS(value, at)
             default: break
             }
         }
@@ -317,12 +318,13 @@ struct ConfigParser {
         return detection
     }
 
-    /// `tls: true|false` or `tls: {enabled: bool, ca_file: path}`.
+    /// `tls: true|false` or `tls: {enabled: bool, ca_file, cert_file, key_file, server_name}`
+    /// (`cert_file` and `key_file` together: the client certificate for mTLS upstream).
     mutating func parseTLS(_ node: Node, _ path: String) -> EdgeConfig.TLS? {
         if case .scalar = node {
             return reader.bool(node, path) == true ? EdgeConfig.TLS() : nil
         }
-        guard let entries = reader.mapping(node, path, allowed: ["enabled", "ca_file"]) else { return nil }
+        guard let entries = reader.mapping(node, path, allowed: ["enabled", "ca_file", "cert_file", "key_file", "server_name"]) else { return nil }
         var enabled = true
         var tls = EdgeConfig.TLS()
         for (key, value) in entries {
@@ -334,6 +336,29 @@ struct ConfigParser {
                     reader.report(at, value, "CA file '\(file)' does not exist")
                 }
                 tls.caFile = resolved
+            }
+            if key == "cert_file" { tls.certFile = reader.string(value, at).map(resolve) }
+            if key == "key_file" { tls.keyFile = reader.string(value, at).map(resolve) }
+            if key == "server_name" { tls.serverName = reader.string(value, at) }
+        }
+        switch (tls.certFile, tls.keyFile) {
+        case (nil, nil): break
+        case (let cert?, let key?):
+            if checkFiles {
+                do {
+                    _ = try TLSCertificatePair.load(certFile: cert, keyFile: key)
+                } catch {
+                    reader.report(path, node, error.message)
+                }
+            }
+        case (nil, _): reader.report(ConfigReader.child(path, "cert_file"), node, "missing: key_file is set, the client certificate chain is not")
+        case (_, nil): reader.report(ConfigReader.child(path, "key_file"), node, "missing: cert_file is set, its private key is not")
+        }
+        if checkFiles, let caFile = tls.caFile, FileManager.default.fileExists(atPath: caFile) {
+            do {
+                _ = try TLSCertificatePair.loadCertificates(caFile, what: "CA file")
+            } catch {
+                reader.report(ConfigReader.child(path, "ca_file"), node, error.message)
             }
         }
         return enabled ? tls : nil

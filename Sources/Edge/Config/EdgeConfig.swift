@@ -96,10 +96,22 @@ public struct EdgeConfig: Sendable {
     /// `host:port`, parsed once, by ``UpstreamEndpoint/init(parsing:)``.
     public typealias Endpoint = UpstreamEndpoint
 
+    /// A cluster's `tls`: TLS to its backends, with a client certificate for mTLS upstream.
     public struct TLS: Sendable, Equatable {
         /// PEM bundle of trusted roots; `nil`: the system's.
         public var caFile: String?
-        public init(caFile: String? = nil) { self.caFile = caFile }
+        /// The certificate chain and key the edge presents to the backends; `nil`: none.
+        public var certFile: String?
+        public var keyFile: String?
+        /// SNI and the name the backend's certificate must carry; `nil`: the endpoint's host.
+        public var serverName: String?
+
+        public init(caFile: String? = nil, certFile: String? = nil, keyFile: String? = nil, serverName: String? = nil) {
+            self.caFile = caFile
+            self.certFile = certFile
+            self.keyFile = keyFile
+            self.serverName = serverName
+        }
     }
 
     public enum RouteKey: Sendable, Equatable, Hashable, CustomStringConvertible {

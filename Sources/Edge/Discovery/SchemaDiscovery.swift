@@ -15,7 +15,9 @@ public enum SchemaDiscovery {
                 clusters: [
                     UpstreamClusterConfig(
                         name: cluster.name, endpoints: cluster.endpoints,
-                        tls: cluster.tls != nil, tlsCAFile: cluster.tls?.caFile, connectTimeout: min(timeout, .seconds(5)))
+                        tls: cluster.tls != nil, tlsCAFile: cluster.tls?.caFile,
+                        tlsCertFile: cluster.tls?.certFile, tlsKeyFile: cluster.tls?.keyFile, tlsServerName: cluster.tls?.serverName,
+                        connectTimeout: min(timeout, .seconds(5)))
                 ],
                 services: ["*": cluster.name])
         } catch {

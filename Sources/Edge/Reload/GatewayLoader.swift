@@ -33,6 +33,13 @@ public struct GatewayLoader: Sendable {
             throw GatewayLoadError(file: file, problems: error.problems.map(\.description))
         }
 
+        let listenerTLS: ListenerTLSContext?
+        do {
+            listenerTLS = try await NIOThreadPool.singleton.runIfActive { try parsed.listen.server.tls.map { try ListenerTLSContext.load($0) } }
+        } catch {
+            throw GatewayLoadError(file: file, problems: ["listen.tls: \(error)"])
+        }
+
         var discovered: [String: DiscoveredSchema] = [:]
         for cluster in parsed.clusters where cluster.reflection {
             do {
@@ -91,7 +98,8 @@ public struct GatewayLoader: Sendable {
         let upstream: UpstreamPool
         let reachability: UpstreamReachability?
         var pinned: SnapshotUpstream?
-        if let previous, previous.upstreamKey == GatewaySnapshot.UpstreamKey(clusters: config.clusters, retryBudget: config.defaults.retries.budget) {
+        let upstreamKey = GatewaySnapshot.UpstreamKey(config: config)
+        if let previous, previous.upstreamKey == upstreamKey {
             upstream = previous.upstream
             reachability = previous.reachability
             pinned = previous.pinnedUpstream
@@ -118,7 +126,8 @@ public struct GatewayLoader: Sendable {
         return GatewaySnapshot(
             generation: generation, config: config, schema: schema, transcoder: transcoder, upstream: upstream,
             reachability: reachability, routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
-            discovered: discovered, pinnedUpstream: pinned, rateLimitStores: rateLimitStores)
+            discovered: discovered, pinnedUpstream: pinned, listenerTLS: listenerTLS, upstreamTLSFiles: upstreamKey.tlsFiles,
+            rateLimitStores: rateLimitStores)
     }
 
     /// Adds each discovered service to its cluster's `services`, unless the

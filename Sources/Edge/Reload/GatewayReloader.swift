@@ -56,7 +56,10 @@ public final class GatewayReloader: Sendable {
             for problem in problems { logger.error("reload problem: \(problem)") }
             return .refused(problems: problems)
         }
-        if next.config.listen != current.config.listen || next.config.metadata != current.config.metadata {
+        // listen.tls reloads (see ListenerTLS); the rest of listen waits for a restart.
+        var nextListen = next.config.listen
+        nextListen.server.tls = current.config.listen.server.tls
+        if nextListen != current.config.listen || next.config.metadata != current.config.metadata {
             logger.warning("listen and metadata changes take effect at the next restart")
         }
         let old = store.swap(next)

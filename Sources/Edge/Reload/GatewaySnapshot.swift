@@ -17,6 +17,11 @@ public final class GatewaySnapshot: Sendable {
     public let transcoder: SchemaTranscoder
     public let upstream: UpstreamPool
     public let reachability: UpstreamReachability?
+    /// The public listener's TLS as this configuration describes it (`listen.tls`), built
+    /// from its files while loading; `nil`: plaintext.
+    public let listenerTLS: ListenerTLSContext?
+    /// See ``UpstreamKey/tlsFiles``.
+    let upstreamTLSFiles: ReloadFileWatcher.Fingerprint
 
     /// `/readyz`'s upstream part for this snapshot (see ``UpstreamReadiness``).
     public var upstreamsReady: Bool {
@@ -38,7 +43,8 @@ public final class GatewaySnapshot: Sendable {
     public init(
         generation: Int, config: EdgeConfig, schema: Schema, transcoder: SchemaTranscoder, upstream: UpstreamPool,
         reachability: UpstreamReachability?, routes: [RouteDescription], discovered: [String: DiscoveredSchema],
-        pinnedUpstream: SnapshotUpstream? = nil, rateLimitStores: RateLimitStores? = nil
+        pinnedUpstream: SnapshotUpstream? = nil, listenerTLS: ListenerTLSContext? = nil,
+        upstreamTLSFiles: ReloadFileWatcher.Fingerprint? = nil, rateLimitStores: RateLimitStores? = nil
     ) {
         self.rateLimitStores = rateLimitStores
         self.generation = generation
@@ -51,6 +57,9 @@ public final class GatewaySnapshot: Sendable {
         self.routes = routes
         self.detailsRenderer = transcoder.detailsRenderer(schema: schema)
         self.discovered = discovered
+        self.listenerTLS = listenerTLS
+        // nil: the files as they are now (the pool is being built from them).
+        self.upstreamTLSFiles = upstreamTLSFiles ?? UpstreamKey(config: config).tlsFiles
     }
 
     /// The longest a unary request matched on this snapshot can still need its pool:
@@ -66,12 +75,27 @@ public final class GatewaySnapshot: Sendable {
 
     /// What the upstream pool is built from: two snapshots with equal keys share one pool.
     var upstreamKey: UpstreamKey {
-        UpstreamKey(clusters: config.clusters, retryBudget: config.defaults.retries.budget)
+        UpstreamKey(clusters: config.clusters, retryBudget: config.defaults.retries.budget, tlsFiles: upstreamTLSFiles)
     }
 
     struct UpstreamKey: Equatable {
         var clusters: [EdgeConfig.Cluster]
         var retryBudget: Double?
+        /// The clusters' TLS files as they were when the pool was built: rotated
+        /// certificates, keys or CAs get a new pool on the next reload.
+        var tlsFiles: ReloadFileWatcher.Fingerprint
+
+        init(clusters: [EdgeConfig.Cluster], retryBudget: Double?, tlsFiles: ReloadFileWatcher.Fingerprint) {
+            self.clusters = clusters
+            self.retryBudget = retryBudget
+            self.tlsFiles = tlsFiles
+        }
+
+        /// The key of a pool built now from `config`.
+        init(config: EdgeConfig) {
+            let files = config.clusters.compactMap(\.tls).flatMap { [$0.caFile, $0.certFile, $0.keyFile].compactMap { $0 } }
+            self.init(clusters: config.clusters, retryBudget: config.defaults.retries.budget, tlsFiles: ReloadFileWatcher.fingerprint(files))
+        }
     }
 }
 

@@ -37,7 +37,9 @@ public final class ReloadableGateway: Sendable {
         self.reloader = reloader
         self.configFile = loader.configFile
         self.logger = logger
-        self.server = EdgeServer(settings: config.listen.server, context: context, group: group, logger: logger)
+        // TLS follows the snapshot in force, and its files when they change on disk.
+        let tls = initial.listenerTLS.map { ListenerTLS($0, follow: { store.current.listenerTLS }, logger: logger) }
+        self.server = EdgeServer(settings: config.listen.server, context: context, group: group, tls: tls, logger: logger)
         self.admin = AdminServer(
             settings: config.listen.admin, currentRoutes: { store.current.routes },
             reload: { Self.adminAnswer(await reloader.reload(reason: "admin")) },
@@ -61,6 +63,7 @@ public final class ReloadableGateway: Sendable {
         }
         let store = self.store
         let configFile = self.configFile
+        server.tls?.startWatching(interval: { Duration.nanoseconds(store.current.config.reload.pollInterval.nanoseconds) })
         watcher.withLockedValue {
             $0 = Task.detached {
                 await ReloadFileWatcher.run(
@@ -77,6 +80,7 @@ public final class ReloadableGateway: Sendable {
     public func shutdown() async {
         watcher.withLockedValue { $0?.cancel(); $0 = nil }
         sighup.withLockedValue { $0?.stop(); $0 = nil }
+        server.tls?.stopWatching()
         admin.markReady(false)
         await server.shutdown()
         await admin.stop()

@@ -43,7 +43,11 @@ public enum EdgeLauncher {
             let context = RequestContext(
                 transcoder: components.transcoder, upstream: components.upstream, limits: config.listen.server.limits,
                 metadataPolicy: config.metadataPolicy, metrics: metrics, detailsRenderer: components.detailsRenderer)
-            let server = EdgeServer(settings: config.listen.server, context: context, group: group, logger: logger)
+            let tls = try config.listen.server.tls.map { try ListenerTLS(config: $0, logger: logger) }
+            let pollInterval = config.reload.pollInterval
+            tls?.startWatching(interval: { Duration.nanoseconds(pollInterval.nanoseconds) })
+            defer { tls?.stopWatching() }
+            let server = EdgeServer(settings: config.listen.server, context: context, group: group, tls: tls, logger: logger)
             let admin = AdminServer(
                 settings: config.listen.admin, routes: components.routes, metrics: metrics,
                 upstreamsReachable: components.upstreamsReachable, upstreamsStatus: components.upstreamsStatus,

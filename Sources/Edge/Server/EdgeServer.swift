@@ -29,16 +29,24 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
     private let state = NIOLockedValueBox(ListenerState())
     private let connections = NIOLockedValueBox([ObjectIdentifier: any Channel]())
     private let flushBatches = ResponseFlushBatches()
+    /// TLS in front of every connection (`listen.tls`); `nil`: plaintext.
+    public let tls: ListenerTLS?
 
     private struct ListenerState {
         var channel: (any Channel)?
         var quiesce: ServerQuiescingHelper?
     }
 
-    public init(settings: ServerSettings, context: RequestContext<Transcoder>, group: any EventLoopGroup, logger: Logger = Logger(label: "edge.server")) {
+    public init(
+        settings: ServerSettings, context: RequestContext<Transcoder>, group: any EventLoopGroup, tls: ListenerTLS? = nil,
+        logger: Logger = Logger(label: "edge.server")
+    ) {
         self.settings = settings
         var context = context
         context.limits = settings.limits
+        // x-forwarded-proto: what this listener serves.
+        context.metadataPolicy.scheme = tls == nil ? "http" : "https"
+        self.tls = tls
         self.shared = context
         self.group = group
         self.logger = logger
@@ -52,6 +60,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         let connections = self.connections
         let flushBatches = self.flushBatches
         let limits = settings.limits
+        let tls = self.tls
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -70,6 +79,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
                 connections.withLockedValue { $0[id] = channel }
                 channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
                 return channel.eventLoop.makeCompletedFuture {
+                    try tls?.addHandlers(to: channel.pipeline.syncOperations)
                     try Self.configure(
                         channel.pipeline.syncOperations, shared: shared, limits: limits,
                         flushBatch: flushBatches.batch(for: channel.eventLoop))

@@ -5,10 +5,13 @@ public struct ServerSettings: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var limits: HTTPLimits
+    /// `listen.tls`; `nil`: plaintext HTTP/1.1 (behind a load balancer that terminates TLS).
+    public var tls: ListenTLSConfig?
 
-    public init(host: String = "0.0.0.0", port: Int = 8080, limits: HTTPLimits = .defaults) {
+    public init(host: String = "0.0.0.0", port: Int = 8080, limits: HTTPLimits = .defaults, tls: ListenTLSConfig? = nil) {
         self.host = host
         self.port = port
         self.limits = limits
+        self.tls = tls
     }
 }

@@ -9,6 +9,9 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
     public var tls: Bool
     /// PEM file with the roots to trust; the system roots when nil.
     public var tlsCAFile: String?
+    /// The client certificate chain and key presented to the servers (mTLS); none when nil.
+    public var tlsCertFile: String?
+    public var tlsKeyFile: String?
     /// SNI and certificate name; the endpoint's host when nil.
     public var tlsServerName: String?
     public var connectTimeout: TimeAmount
@@ -33,6 +36,8 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
         endpoints: [UpstreamEndpoint],
         tls: Bool = false,
         tlsCAFile: String? = nil,
+        tlsCertFile: String? = nil,
+        tlsKeyFile: String? = nil,
         tlsServerName: String? = nil,
         connectTimeout: TimeAmount = .seconds(5),
         maxConcurrentStreams: Int = 100,
@@ -48,6 +53,8 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
         self.endpoints = endpoints
         self.tls = tls
         self.tlsCAFile = tlsCAFile
+        self.tlsCertFile = tlsCertFile
+        self.tlsKeyFile = tlsKeyFile
         self.tlsServerName = tlsServerName
         self.connectTimeout = connectTimeout
         self.maxConcurrentStreams = maxConcurrentStreams
