@@ -24,6 +24,7 @@ Streaming methods:
            number of bytes received (ASCII).
 Prints the bound port on stdout, then serves until stdin closes or it is killed.
 """
+import os
 import sys
 import threading
 import time
@@ -158,7 +159,14 @@ def serve(service, handlers, workers, options=()):
     the parent closes our stdin (the test process exited) or kills us."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers), options=list(options))
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, handlers),))
-    port = server.add_insecure_port("127.0.0.1:0")
+    # TLS when EDGE_TLS_CERT and EDGE_TLS_KEY name PEM files (the upstream-TLS handshake test).
+    cert, key = os.environ.get("EDGE_TLS_CERT"), os.environ.get("EDGE_TLS_KEY")
+    if cert and key:
+        with open(cert, "rb") as c, open(key, "rb") as k:
+            credentials = grpc.ssl_server_credentials([(k.read(), c.read())])
+        port = server.add_secure_port("127.0.0.1:0", credentials)
+    else:
+        port = server.add_insecure_port("127.0.0.1:0")
     server.start()
     print(port, flush=True)
     threading.Thread(target=lambda: (sys.stdin.read(), server.stop(0)), daemon=True).start()
