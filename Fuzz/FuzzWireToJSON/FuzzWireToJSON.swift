@@ -28,6 +28,9 @@ public func fuzzWireToJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     do {
         wireBack = try parser.convert(json, messageType: type)
     } catch {
+        // Known and open (docs/fuzzing.md, finding 1): an Any type URL without "/" prints (as
+        // Python's json_format does) but does not read back.
+        if "\(error)".contains("needs a \"/\" before the type name") { return 0 }
         fuzzRequire(false, "\(type): printed wire \(fuzzShow(wire)) as \(fuzzShow(json)) but does not accept it: \(error)")
         return 0
     }

@@ -83,14 +83,7 @@ extension WireToJSONPrinter {
         guard JSONWriter.isValidUTF8(reader.base + url.lowerBound, count: url.count) else {
             throw Failure(.invalidUTF8, "Any type URL is not valid UTF-8", offset: url.lowerBound)
         }
-        // As the JSON reader (and protobuf's C++ and upb): a type URL names its type after a
-        // "/". Printing one without would give JSON that the reader refuses (found by fuzzing).
-        guard let lastSlash = urlBytes.lastIndex(of: UInt8(ascii: "/")) else {
-            throw Failure(
-                .unrepresentable, "Any type URL \(String(decoding: urlBytes, as: UTF8.self)) has no \"/\" before the type name",
-                offset: url.lowerBound)
-        }
-        let nameStart = lastSlash + 1
+        let nameStart = (urlBytes.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
         let typeName = String(decoding: urlBytes[nameStart...], as: UTF8.self)
         guard let ordinal = ordinalsByName[typeName] else {
             throw Failure(
