@@ -122,3 +122,29 @@ let package = Package(
         .testTarget(name: "EdgeTests", dependencies: ["Edge", "EdgeDemo", "Transcoder", "DescriptorLoader"]),
     ]
 )
+
+// libFuzzer targets (Fuzz/): built only by scripts/fuzz.sh, which sets EDGE_FUZZ=1 and
+// passes -sanitize=fuzzer (they call libFuzzer's driver, so they cannot link in a normal build).
+if Context.environment["EDGE_FUZZ"] != nil {
+    package.targets.append(.target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"))
+    package.targets.append(
+        .target(name: "FuzzSupport", dependencies: ["CFuzzDriver", "DescriptorLoader", "Transcoder"], path: "Fuzz/FuzzSupport"))
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzJSONToWire", ["Transcoder"]),
+        ("FuzzWireToJSON", ["Transcoder"]),
+        ("FuzzPathTemplate", ["Transcoder"]),
+        ("FuzzRouteMatch", ["Transcoder"]),
+        ("FuzzJSONStreamSplitter", ["Transcoder"]),
+        ("FuzzHeadValidator", ["Edge", .product(name: "NIOCore", package: "swift-nio"),
+                               .product(name: "NIOEmbedded", package: "swift-nio"),
+                               .product(name: "NIOHTTP1", package: "swift-nio")]),
+        ("FuzzGRPCResponseDecoder", ["Edge", .product(name: "NIOCore", package: "swift-nio"),
+                                     .product(name: "NIOHPACK", package: "swift-nio-http2")]),
+    ]
+    for target in fuzzTargets {
+        package.targets.append(
+            .executableTarget(
+                name: target.name, dependencies: ["FuzzSupport"] + target.dependencies, path: "Fuzz/\(target.name)",
+                swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}

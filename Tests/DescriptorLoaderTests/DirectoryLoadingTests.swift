@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import DescriptorLoader
 
@@ -114,8 +115,11 @@ final class DirectoryLoadingTests: XCTestCase {
 
     /// The benchmark API, which imports google/protobuf/timestamp.proto from /usr/include.
     func testBenchProtosDirectory() throws {
-        let bench = "/work/shared/bench/protos"
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: bench), "\(bench) is not on this machine")
+        // ../shared/bench beside the repository, found from this file's place in it.
+        let bench = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("shared/bench/protos").standardizedFileURL.path
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: bench), "\(bench) is missing: ../shared/bench must sit beside the repository")
         let schema = try SchemaLoader.load(sources: [bench])
         let get = try XCTUnwrap(schema.methods["bench.v1.Catalog.GetProduct"])
         XCTAssertEqual(get.httpRules.map(\.pattern), ["/v1/products/{id}"])

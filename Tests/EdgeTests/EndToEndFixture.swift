@@ -121,7 +121,7 @@ final class EndToEndFixture: Sendable {
         await demo.shutdown(gracePeriod: .seconds(1))
     }
 
-    enum FixtureFailure: Error { case config(String), timeout }
+    enum FixtureFailure: Error { case config(String), timeout, closedPort(String) }
 
     /// Why the last ``startForClass(routesYAML:upstreamPort:)`` failed, for the tests' messages.
     nonisolated(unsafe) static var startFailure = ""
@@ -150,14 +150,36 @@ final class EndToEndFixture: Sendable {
         return try result.get()
     }
 
-    /// A port nothing listens on (bound, then closed).
+    /// A port nothing listens on, and no other test can take: a TCP socket bound to it
+    /// and never listening, held open until the test process ends (connections to it are
+    /// refused). It is bound with SO_REUSEADDR and SO_REUSEPORT, so the one test that asked
+    /// for it may start a backend on it later (NIO and grpcio set those options too), while
+    /// a bind to port 0 elsewhere is never given it. (A port bound, closed and reused by
+    /// number could be taken by another test in between.)
     static func closedPort() throws -> Int {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        defer { try? group.syncShutdownGracefully() }
-        let channel = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress!.port!
-        try channel.close().wait()
-        return port
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw FixtureFailure.closedPort("socket: errno \(errno)") }
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard bound == 0, named == 0 else {
+            let error = errno
+            close(fd)
+            throw FixtureFailure.closedPort("bind: errno \(error)")
+        }
+        // Held (never closed) for the life of the test process: a few descriptors per run.
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

@@ -57,9 +57,19 @@ final class EndToEndStreamingBackpressureTests: XCTestCase {
         XCTAssertEqual(head.status, 200)
         XCTAssertEqual(head.header("content-type"), "application/x-ndjson")
 
-        // The client stalls: the stream must stop, not pile up in the edge.
-        sleep(2)
+        // The client stalls: the stream must stop, not pile up in the edge. Wait for the state
+        // that shows it stopped (the edge's memory no longer grows: the same within 1 MiB over
+        // 1 s, sampled every 100 ms) rather than a fixed sleep, which on a slow machine could
+        // measure before the stall is complete; bounded at 60 s.
+        var samples: [Int] = [residentBytes()]
+        let stallDeadline = Date().addingTimeInterval(60)
+        repeat {
+            usleep(100_000)
+            samples.append(residentBytes())
+        } while Date() < stallDeadline
+            && (samples.count < 20 || samples.suffix(11).max()! - samples.suffix(11).min()! > 1 << 20)
         let stalled = residentBytes() - baseline
+        print(String(format: "backpressure: the stalled stream stopped growing the edge after %.1f s", Double(samples.count) / 10))
 
         // Then reads slowly: a chunk, a pause.
         var peak = stalled

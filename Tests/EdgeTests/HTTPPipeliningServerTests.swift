@@ -48,7 +48,10 @@ final class HTTPPipeliningServerTests: XCTestCase {
         try await waitUntil { server.upstream.heldCount == 1 }
         let next = echo(1)
         connection.send(next.request)
-        try await Task.sleep(for: .milliseconds(100))
+        // The event that makes the check below mean something: the server has read the
+        // pipelined request off its socket, and its loops have finished handling that read.
+        try await waitUntil { ServerSocketQueue.unreadBytes(port: server.port) == [0] }
+        try await ServerSocketQueue.roundTrip(server.group)
         XCTAssertFalse(connection.hasPendingInput())
         XCTAssertEqual(server.upstream.requests.count, 1)
         server.upstream.releaseHeld()

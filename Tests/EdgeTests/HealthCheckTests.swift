@@ -146,7 +146,7 @@ final class HealthCheckTests: XCTestCase {
 
     // MARK: grpc-go
 
-    private static let goBackend = "/work/shared/bench/.build/bin/backend"
+    private static var goBackend: String { SharedBench.goBackend }
 
     private static func startGo(port: Int) throws -> (LineProcess, Int) {
         let process = try LineProcess(launch: goBackend, ["-host", "127.0.0.1", "-port", String(port)])
@@ -160,9 +160,7 @@ final class HealthCheckTests: XCTestCase {
     }
 
     func testGoEndpointDownLeavesTheRotationAndComesBack() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.goBackend) else {
-            throw XCTSkip("grpc-go backend not built (\(Self.goBackend)); run bash /work/shared/bench/setup.sh")
-        }
+        _ = try SharedBench.requireGoBackend()
         let startedA = try Self.startGo(port: 0)
         var first = startedA.0
         let portA = startedA.1

@@ -13,7 +13,7 @@ final class ReflectionTests: XCTestCase {
     static let pythonScript = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("interop/python_reflection_backend.py").path
-    private static let goBackend = "/work/shared/bench/.build/bin/backend"
+    private static var goBackend: String { SharedBench.goBackend }
 
     private var harness: ReloadHarness!
     private var backend: InteropProcess?
@@ -93,9 +93,7 @@ final class ReflectionTests: XCTestCase {
     }
 
     func testGoBackendReflectionV1alpha() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.goBackend) else {
-            throw XCTSkip("grpc-go backend not built (\(Self.goBackend)); run bash /work/shared/bench/setup.sh")
-        }
+        _ = try SharedBench.requireGoBackend()
         let process = try InteropProcess(launch: Self.goBackend, ["-host", "127.0.0.1", "-port", "0"])
         backend = process
         // "2026/01/01 00:00:00 backend: gRPC listening on 127.0.0.1:PORT (health + ...)"
@@ -117,9 +115,7 @@ final class ReflectionTests: XCTestCase {
     }
 
     func testHealthServiceIsDiscoveredWhenTheClusterNamesIt() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.goBackend) else {
-            throw XCTSkip("grpc-go backend not built (\(Self.goBackend)); run bash /work/shared/bench/setup.sh")
-        }
+        _ = try SharedBench.requireGoBackend()
         let process = try InteropProcess(launch: Self.goBackend, ["-host", "127.0.0.1", "-port", "0"])
         backend = process
         let line = try process.readLine(fromStderr: true, timeout: 20)

@@ -10,13 +10,9 @@ import XCTest
 /// swift-nio-http2's control-frame flood protection (which would end in GOAWAY
 /// ENHANCE_YOUR_CALM and a lost connection).
 final class UpstreamGoInteropTests: XCTestCase {
-    private static let backendPath = "/work/shared/bench/.build/bin/backend"
-
     func testManyCallsOnOneConnectionSurviveGoPings() throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.backendPath) else {
-            throw XCTSkip("grpc-go backend not built (\(Self.backendPath)); run bash /work/shared/bench/setup.sh")
-        }
-        let server = try InteropProcess(launch: Self.backendPath, ["-host", "127.0.0.1", "-port", "0"])
+        let backend = try SharedBench.requireGoBackend()
+        let server = try InteropProcess(launch: backend, ["-host", "127.0.0.1", "-port", "0"])
         defer { server.terminate() }
         // "2026/01/01 00:00:00 backend: gRPC listening on 127.0.0.1:PORT (health + ...)"
         let line = try server.readLine(fromStderr: true, timeout: 20)
@@ -80,10 +76,8 @@ final class UpstreamGoInteropTests: XCTestCase {
         guard ProcessInfo.processInfo.environment["EDGE_UPSTREAM_BENCH"] == "1" else {
             throw XCTSkip("set EDGE_UPSTREAM_BENCH=1 to run the upstream CPU-per-call micro-benchmark")
         }
-        guard FileManager.default.isExecutableFile(atPath: Self.backendPath) else {
-            throw XCTSkip("grpc-go backend not built (\(Self.backendPath))")
-        }
-        let server = try InteropProcess(launch: "/usr/bin/taskset", ["-c", "0", Self.backendPath, "-host", "127.0.0.1", "-port", "0"])
+        let backend = try SharedBench.requireGoBackend()
+        let server = try InteropProcess(launch: "/usr/bin/taskset", ["-c", "0", backend, "-host", "127.0.0.1", "-port", "0"])
         defer { server.terminate() }
         let line = try server.readLine(fromStderr: true, timeout: 20)
         let address = try XCTUnwrap(line.split(separator: " ").first { $0.hasPrefix("127.0.0.1:") }, line)

@@ -92,7 +92,13 @@ final class UpstreamStreamWindowTests: XCTestCase {
         }
         // Each stream reads its 6 MiB; the client then tops its window up to what it wants.
         for streamRecorder in recorders { XCTAssertTrue(streamRecorder.waitForMessages(GrantRecorder.messages)) }
-        usleep(300_000)
+        // The event that shows the state: both streams' WINDOW_UPDATEs reached the server.
+        let deadline = NIODeadline.now() + .seconds(15)
+        while NIODeadline.now() < deadline,
+            recorder.windows.count < 2 || recorder.windows.values.contains(where: { $0 < window / 2 })
+        {
+            usleep(10_000)
+        }
         let windows = recorder.windows
         XCTAssertEqual(windows.count, 2, "\(windows)")
         for (stream, bytes) in windows {

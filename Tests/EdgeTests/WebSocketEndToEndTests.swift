@@ -191,7 +191,10 @@ final class WebSocketEndToEndTests: XCTestCase {
         XCTAssertEqual(client.status, 101)
         let baseline = WebSocketTestMemory.bytes()
         var received = try Self.dataBytes(in: client.readFrame())
-        Thread.sleep(forTimeInterval: 1)
+        // The client stalls until the edge has paused the backend (the state under test),
+        // not for a fixed time.
+        XCTAssertTrue(
+            waitUntil(seconds: 30) { running.upstream.pauses > pausesBefore }, "the backend was not paused while the client stalled")
         var peak = WebSocketTestMemory.bytes()
         var frames = 1
         var close: TestWebSocketClient.Frame?
@@ -229,7 +232,12 @@ final class WebSocketEndToEndTests: XCTestCase {
             client.value.sendClose()
         }
         sender.start()
-        Thread.sleep(forTimeInterval: 1)
+        // Not reading until the flood has backed up: the answers filled the client's socket
+        // and the edge paused the backend, or the client has sent everything.
+        let pausesBefore = running.upstream.pauses
+        XCTAssertTrue(
+            waitUntil(seconds: 30) { running.upstream.pauses > pausesBefore || sender.isFinished },
+            "neither did the flood back up nor did the client finish sending")
         var peak = WebSocketTestMemory.bytes()
         var answers = 0
         while true {

@@ -216,7 +216,11 @@ final class WebSocketServerTests: XCTestCase {
         // The fake turned unwritable on "block": the next frame stays in the socket.
         XCTAssertFalse(server.upstream.writable)
         client.sendText(#"{"text":"after"}"#)
-        try await Task.sleep(for: .milliseconds(200))
+        // The event that shows the state: the frame has reached the server's socket and
+        // waits there unread (after the server's loops finished whatever they were doing).
+        try await waitUntil { ServerSocketQueue.unreadBytes(port: server.port).contains { $0 > 0 } }
+        try await ServerSocketQueue.roundTrip(server.group)
+        XCTAssertTrue(ServerSocketQueue.unreadBytes(port: server.port).contains { $0 > 0 }, "the server read the frame")
         XCTAssertEqual(server.upstream.calls.first?.messages.count, 1)
         server.upstream.setWritable(true)
         XCTAssertEqual(try client.readFrame().text, #"{"echo":{"text":"after"},"query":""}"#)

@@ -168,15 +168,18 @@ def serve(service, handlers, workers, options=()):
     the parent closes our stdin (the test process exited) or kills us."""
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers), options=list(options))
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service, handlers),))
-    cert = os.environ.get("PY_BACKEND_TLS_CERT")
+    # TLS when PY_BACKEND_TLS_CERT/KEY (or EDGE_TLS_CERT/KEY) name PEM files; with
+    # PY_BACKEND_TLS_CLIENT_CA, client certificates are required (the mTLS upstream test).
+    cert = os.environ.get("PY_BACKEND_TLS_CERT") or os.environ.get("EDGE_TLS_CERT")
     if cert:
         def read(path):
             with open(path, "rb") as f:
                 return f.read()
 
+        key = os.environ.get("PY_BACKEND_TLS_KEY") or os.environ["EDGE_TLS_KEY"]
         client_ca = os.environ.get("PY_BACKEND_TLS_CLIENT_CA")
         credentials = grpc.ssl_server_credentials(
-            [(read(os.environ["PY_BACKEND_TLS_KEY"]), read(cert))],
+            [(read(key), read(cert))],
             root_certificates=read(client_ca) if client_ca else None,
             require_client_auth=bool(client_ca),
         )

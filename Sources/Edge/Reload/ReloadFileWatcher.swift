@@ -56,11 +56,13 @@ public struct ReloadFileWatcher: Sendable {
     /// if it changed while `enabled()`, calls `onChange` (awaited: one reload at a
     /// time). Fingerprints are taken even while disabled, so that a reload turning
     /// watching on compares against files as they were before it, not after.
+    /// `roundFinished` is called after each round's comparison (and reload, if any).
     public static func run(
         files: @escaping @Sendable () -> [String],
         interval: @escaping @Sendable () -> Duration,
         enabled: @escaping @Sendable () -> Bool,
-        onChange: @escaping @Sendable () async -> Void
+        onChange: @escaping @Sendable () async -> Void,
+        roundFinished: @escaping @Sendable () -> Void = {}
     ) async {
         var last = fingerprint(files())
         while !Task.isCancelled {
@@ -69,6 +71,7 @@ public struct ReloadFileWatcher: Sendable {
             } catch {
                 return
             }
+            defer { roundFinished() }
             let now = fingerprint(files())
             guard now != last else { continue }
             guard enabled() else {

@@ -15,6 +15,12 @@ public final class ReloadableGateway: Sendable {
     private let logger: Logger
     private let watcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let sighup = NIOLockedValueBox<ReloadSignal?>(nil)
+    private let watcherRoundCount = NIOLockedValueBox(0)
+
+    /// Rounds the file watcher has finished (each: fingerprint, compare, reload if changed
+    /// and watched). A change written before round N started is handled once N finished:
+    /// tests wait on this instead of sleeping.
+    public var watcherRounds: Int { watcherRoundCount.withLockedValue { $0 } }
 
     /// Loads the configuration (generation 1); throws ``GatewayLoadError`` with every problem.
     public static func load(
@@ -64,6 +70,7 @@ public final class ReloadableGateway: Sendable {
         let store = self.store
         let configFile = self.configFile
         server.tls?.startWatching(interval: { Duration.nanoseconds(store.current.config.reload.pollInterval.nanoseconds) })
+        let watcherRoundCount = self.watcherRoundCount
         watcher.withLockedValue {
             $0 = Task.detached {
                 await ReloadFileWatcher.run(
@@ -71,7 +78,8 @@ public final class ReloadableGateway: Sendable {
                     interval: { Duration.nanoseconds(store.current.config.reload.pollInterval.nanoseconds) },
                     // Read each round: a reload may turn watching on or off.
                     enabled: { store.current.config.reload.watch },
-                    onChange: { await reloader.reload(reason: "file change") })
+                    onChange: { await reloader.reload(reason: "file change") },
+                    roundFinished: { watcherRoundCount.withLockedValue { $0 += 1 } })
             }
         }
     }
