@@ -19,7 +19,7 @@ struct ConfigParser {
             reader.report("", nil, "the file is empty (at least descriptors and clusters are required)")
             return config
         }
-        let sections: Set<String> = ["listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload"]
+        let sections: Set<String> = ["listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload", "openapi"]
         guard let entries = reader.mapping(root, "", allowed: sections) else { return config }
         var sawDescriptors = false
         var descriptorsNode: Node?
@@ -39,6 +39,7 @@ struct ConfigParser {
             case "default_routes": config.defaultRoutes = reader.bool(value, "default_routes") ?? true
             case "metadata": config.metadata = parseMetadata(value, "metadata")
             case "reload": config.reload = parseReload(value, "reload")
+            case "openapi": config.openAPI = parseOpenAPI(value, "openapi")
             default: break
             }
         }
@@ -503,6 +504,28 @@ struct ConfigParser {
             }
         }
         return reload
+    }
+
+    // MARK: openapi
+
+    mutating func parseOpenAPI(_ node: Node, _ path: String) -> EdgeConfig.OpenAPI {
+        var openAPI = EdgeConfig.OpenAPI()
+        guard let entries = reader.mapping(node, path, allowed: ["enabled", "docs", "default_routes", "title", "version"]) else { return openAPI }
+        for (key, value) in entries {
+            let at = ConfigReader.child(path, key)
+            switch key {
+            case "enabled": openAPI.enabled = reader.bool(value, at) ?? openAPI.enabled
+            case "docs": openAPI.docs = reader.bool(value, at) ?? openAPI.docs
+            case "default_routes": openAPI.defaultRoutes = reader.bool(value, at) ?? openAPI.defaultRoutes
+            case "title": openAPI.title = reader.string(value, at) ?? openAPI.title
+            case "version": openAPI.version = reader.string(value, at) ?? openAPI.version
+            default: break
+            }
+        }
+        if openAPI.docs && !openAPI.enabled {
+            reader.report(ConfigReader.child(path, "docs"), nil, "the docs page shows the document: set enabled: true too")
+        }
+        return openAPI
     }
 
     // MARK: cross checks

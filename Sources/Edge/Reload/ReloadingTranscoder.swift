@@ -48,6 +48,11 @@ public struct ReloadingTranscoder: RequestTranscoding {
         route.route.snapshot.transcoder.renderRaw(message, for: route.route.matched)
     }
 
+    public func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer? {
+        guard OpenAPIDocument.mayAnswer(uri: uri) else { return nil }
+        return store.current.transcoder.openAPIAnswer(uri: uri)
+    }
+
     public func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)? {
         route.route.snapshot.pinnedUpstream
     }

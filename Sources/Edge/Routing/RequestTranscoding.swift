@@ -41,6 +41,11 @@ public protocol RequestTranscoding: Sendable {
     /// matched on, so a request whose body was still arriving during a reload is
     /// called on that snapshot too. `nil` (the default): the server's upstream.
     func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)?
+
+    /// The OpenAPI document's answer to a `GET` of `uri` (`/openapi.json`, `/openapi.yaml`,
+    /// `/docs`, …) when `openapi` is enabled; nil for every other request target (decided
+    /// by a prefix check first, see ``OpenAPIDocument/mayAnswer(uri:)``). Asked before route matching.
+    func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer?
 }
 
 extension RequestTranscoding {
@@ -55,6 +60,8 @@ extension RequestTranscoding {
     public func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<RawBody, EdgeError> {
         .failure(EdgeError(code: .internal, message: "\(route.label) has no raw response body"))
     }
+
+    public func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer? { nil }
 
     @inline(__always)
     public func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)? { nil }

@@ -42,8 +42,11 @@ public final class SchemaTranscoder: RequestTranscoding {
     let binder: RequestBinder
     let printer: WireToJSON
     let compiled: [ObjectIdentifier: Compiled]
+    /// The OpenAPI document of these routes (`openapi.enabled`), generated with them.
+    public let openAPI: OpenAPIDocument?
 
-    public init(schema: Schema, config: EdgeConfig) throws {
+    /// - Parameter security: what the auth configuration contributes to the OpenAPI document.
+    public init(schema: Schema, config: EdgeConfig, security: OpenAPISecurity = .none) throws {
         let policies = RoutePolicies(config: config)
         let strict = policies.defaults.ignoreUnknownQueryParameters
         table = try RouteTable(
@@ -57,21 +60,8 @@ public final class SchemaTranscoder: RequestTranscoding {
             let idempotent = route.httpMethod == "GET" || route.httpMethod == "HEAD"
                 || route.method.idempotencyLevel != .unknown
             var body = true
-            var rawRequest = false
-            var rawBodyField: Int32? = nil
-            switch route.body {
-            case .none: body = false
-            case .wholeRequest: rawRequest = route.method.inputType == Self.httpBodyType
-            case .field(let field):
-                if field.typeName == Self.httpBodyType, field.cardinality != .repeated {
-                    rawRequest = true
-                    rawBodyField = field.number
-                }
-            }
-            let streaming = RouteStreaming(
-                clientStreaming: route.method.clientStreaming, serverStreaming: route.method.serverStreaming,
-                rawRequest: rawRequest,
-                rawResponse: route.responseBody == nil && route.method.outputType == Self.httpBodyType)
+            if case .none = route.body { body = false }
+            let (streaming, rawBodyField) = Self.streaming(of: route)
             return Compiled(
                 grpcPath: route.method.grpcPath,
                 service: route.method.serviceName,
@@ -99,6 +89,36 @@ public final class SchemaTranscoder: RequestTranscoding {
         self.compiled = compiled
         binder = RequestBinder(jsonToWire: JSONToWire(schema: schema))
         printer = WireToJSON(schema: schema)
+        openAPI = config.openAPI.enabled
+            ? OpenAPIDocument(schema: schema, table: table, policies: policies, settings: config.openAPI, security: security)
+            : nil
+    }
+
+    public func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer? {
+        guard let openAPI, OpenAPIDocument.mayAnswer(uri: uri) else { return nil }
+        return openAPI.answer(path: uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
+    }
+
+    /// How a route's messages flow (streaming sides, raw `google.api.HttpBody` bodies) and,
+    /// for a raw request whose `body:` names an HttpBody field, that field's number.
+    /// Decided here once, for the server and for the OpenAPI document.
+    static func streaming(of route: Transcoder.Route) -> (streaming: RouteStreaming, rawBodyField: Int32?) {
+        var rawRequest = false
+        var rawBodyField: Int32? = nil
+        switch route.body {
+        case .none: break
+        case .wholeRequest: rawRequest = route.method.inputType == Self.httpBodyType
+        case .field(let field):
+            if field.typeName == Self.httpBodyType, field.cardinality != .repeated {
+                rawRequest = true
+                rawBodyField = field.number
+            }
+        }
+        let streaming = RouteStreaming(
+            clientStreaming: route.method.clientStreaming, serverStreaming: route.method.serverStreaming,
+            rawRequest: rawRequest,
+            rawResponse: route.responseBody == nil && route.method.outputType == Self.httpBodyType)
+        return (streaming, rawBodyField)
     }
 
     public func match(method: HTTPMethod, uri: String) -> Result<MatchedRoute<Matched>, EdgeError> {

@@ -166,6 +166,13 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             return reject(error, hasBody: true, requestID: requestID, keepAlive: keepAlive, label: "unmatched", started: started, context: context)
         }
 
+        if head.method == .GET, let page = shared.transcoder.openAPIAnswer(uri: head.uri) {
+            state = .discarding
+            return write(
+                status: .ok, headers: HTTPHeaders(), body: page.body, contentType: page.contentType, requestID: requestID,
+                keepAlive: keepAlive && !framing.hasBody, label: "openapi", started: started, context: context)
+        }
+
         let route: MatchedRoute<Transcoder.Route>
         switch shared.transcoder.match(method: head.method, uri: head.uri) {
         case .success(let value): route = value

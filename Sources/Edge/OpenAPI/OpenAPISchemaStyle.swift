@@ -1,0 +1,39 @@
+import Transcoder
+
+/// Which variant of a message's JSON a schema describes: the route's JSON
+/// options (``JSONPrintOptions``) and whether it is read (a request) or written
+/// (a response) by the edge. Each distinct style of a message is its own
+/// component, so routes with different options never share a wrong schema.
+struct OpenAPISchemaStyle: Hashable {
+    enum Direction: Hashable {
+        /// A request body or parameter: `required` from `field_behavior` REQUIRED.
+        case input
+        /// A response: nothing is required (proto3 JSON leaves defaults out) unless
+        /// `emit_unpopulated`, which prints every field without presence.
+        case output
+    }
+
+    var direction: Direction
+    var useProtoNames: Bool
+    var enumsAsInts: Bool
+    var emitUnpopulated: Bool
+
+    init(direction: Direction, options: JSONPrintOptions) {
+        self.direction = direction
+        self.useProtoNames = options.useProtoNames
+        self.enumsAsInts = options.enumsAsInts
+        // Input is read whatever the printer does.
+        self.emitUnpopulated = direction == .output && options.emitUnpopulated
+    }
+
+    /// The component name suffix: none for the default output style. Proto names
+    /// cannot contain `-`, so a suffixed name never clashes with a message's.
+    func suffix(splitsByDirection: Bool) -> String {
+        var suffix = ""
+        if direction == .input && splitsByDirection { suffix += "-input" }
+        if useProtoNames { suffix += "-proto_names" }
+        if enumsAsInts { suffix += "-enums_as_ints" }
+        if emitUnpopulated { suffix += "-emit_unpopulated" }
+        return suffix
+    }
+}
