@@ -100,7 +100,7 @@ public struct OpenAPIGenerator {
         let method = route.method
         let settings = policies.settings(method: method.fullName, httpMethod: route.httpMethod, pattern: route.pattern)
         let print = settings.printOptions
-        let input = OpenAPISchemaStyle(direction: .input, options: print)
+        let input = OpenAPISchemaStyle(direction: .input, options: print, parse: settings.parseOptions)
         let output = OpenAPISchemaStyle(direction: .output, options: print)
         let query = OpenAPIQueryParameters.parameters(for: route, schema: schema, useProtoNames: print.useProtoNames)
         let path = OpenAPIPath(template: route.template, reserved: Set(query.map(\.name)))
@@ -161,7 +161,11 @@ public struct OpenAPIGenerator {
                     + "OpenAPI cannot express a parameter over several segments: clients that encode `/` send a different path.")
             object.set("x-edge-multi-segment", .bool(true))
         } else {
-            object.set("schema", .object([("type", .string("string")), ("pattern", .string("^[^/]+$"))]))
+            var segment = OpenAPIObject([("type", .string("string")), ("pattern", .string("^[^/]+$"))])
+            if let (field, owner) = leaf, case .object(let members)? = schemas.segmentSchema(of: field, in: owner) {
+                for (key, value) in members { segment.set(key, value) }
+            }
+            object.set("schema", segment.value)
             let bound = parameter.fieldPath.isEmpty
                 ? "a path segment the route matches but binds to no field"
                 : "one segment of `\(parameter.variableText)`: the edge sets `\(parameter.fieldPath.joined(separator: "."))` to the segments it covers, joined with `/`"
@@ -211,7 +215,8 @@ public struct OpenAPIGenerator {
             let text = streaming.clientStreaming
                 ? "The raw body, any content type: the edge sends it as google.api.HttpBody messages (its Content-Type and bytes), chunk by chunk."
                 : "The raw body, any content type: the edge sends it as google.api.HttpBody (its Content-Type and bytes)."
-            return .object([("description", .string(text)), ("required", .bool(true)), ("content", content.value)])
+            // An empty body is a stream of no chunks.
+            return .object([("description", .string(text)), ("required", .bool(!streaming.clientStreaming)), ("content", content.value)])
         }
         if streaming.clientStreaming {
             content.set("application/x-ndjson", .object([
@@ -219,12 +224,12 @@ public struct OpenAPIGenerator {
                 ("x-edge-stream", .string("one JSON message per line")),
             ]))
             content.set("application/json", .object([
-                ("schema", .object([("type", .string("array")), ("items", itemSchema)])),
-                ("x-edge-stream", .string("a JSON array, one element per message")),
+                ("schema", .object([("anyOf", .array([.object([("type", .string("array")), ("items", itemSchema)]), itemSchema]))])),
+                ("x-edge-stream", .string("a JSON array, one element per message; a single JSON value is a stream of one")),
             ]))
             return .object([
-                ("description", .string("A stream of request messages: newline-delimited JSON, or a JSON array.")),
-                ("required", .bool(true)), ("content", content.value),
+                ("description", .string("A stream of request messages: newline-delimited JSON, or a JSON array. An empty body is a stream of none.")),
+                ("required", .bool(false)), ("content", content.value),
             ])
         }
         content.set("application/json", .object([("schema", itemSchema)]))

@@ -3,15 +3,16 @@ import DescriptorLoader
 /// The JSON Schema of scalar fields and of the well-known types, as the edge
 /// really reads and writes them (the proto3 JSON mapping).
 enum OpenAPIScalarSchema {
-    /// int64 values are JSON strings. The pattern admits at most 18 digits: every
-    /// such number fits, so generated valid data is valid (19-digit values are
-    /// accepted too, up to the type's limit).
-    static let int64Pattern = "^-?[0-9]{1,18}$"
-    static let uint64Pattern = "^[0-9]{1,19}$"
+    /// int64 values are JSON strings of decimal digits without leading zeros (the
+    /// edge rejects `043`). The pattern admits at most 18 digits: every such number
+    /// fits, so generated valid data is valid (19-digit values are accepted too, up
+    /// to the type's limit, and so are JSON numbers).
+    static let int64Pattern = "^-?(0|[1-9][0-9]{0,17})$"
+    static let uint64Pattern = "^(0|[1-9][0-9]{0,18})$"
     static let base64Pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
-    /// RFC 3339 as ProtoJSON writes and reads it: `Z` or an offset, up to nine fractional digits.
+    /// RFC 3339 as ProtoJSON writes and reads it: years 0001-9999, `Z` or an offset, up to nine fractional digits.
     static let timestampPattern =
-        "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+        "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
     /// Seconds with up to nine fractional digits and an `s` (bounded by ±315576000000 s).
     static let durationPattern = "^-?[0-9]{1,11}(\\.[0-9]{1,9})?s$"
     /// Comma-separated lowerCamelCase field paths.

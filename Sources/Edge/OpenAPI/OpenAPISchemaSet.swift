@@ -100,7 +100,7 @@ struct OpenAPISchemaSet {
         let behavior = schema.docs.fieldBehavior(message: owner.fullName, field: field.name)
         object.flag("readOnly", behavior.contains(.outputOnly))
         object.flag("writeOnly", behavior.contains(.inputOnly))
-        for (key, keyword) in comment.keywords {
+        for (key, keyword) in comment.keywords where key != Self.segmentKeyword {
             if field.isRepeated && field.mapEntryTypeName == nil && !Self.arrayKeywords.contains(key), case .object(let items)? = object.members.first(where: { $0.0 == "items" })?.1 {
                 var inner = OpenAPIObject(items)
                 inner.set(key, keyword)
@@ -110,6 +110,33 @@ struct OpenAPISchemaSet {
             }
         }
         return object.value
+    }
+
+    /// `value` or `null`: a `type` gains `"null"` (and an `enum` the value null); a `$ref` becomes `anyOf`.
+    static func nullable(_ value: OpenAPIValue) -> OpenAPIValue {
+        guard case .object(let members) = value else { return value }
+        var object = OpenAPIObject(members)
+        if let type = value["type"]?.stringValue {
+            object.set("type", .array([.string(type), .string("null")]))
+            if case .array(let values)? = value["enum"] { object.set("enum", .array(values + [.null])) }
+            return object.value
+        }
+        if let ref = value["$ref"] {
+            object = OpenAPIObject(members.filter { $0.0 != "$ref" })
+            object.set("anyOf", .array([.object([("$ref", ref)]), .object([("type", .string("null"))])]))
+            return object.value
+        }
+        return value
+    }
+
+    /// In a field's `OpenAPI:` keywords: the schema of each `*` segment parameter a
+    /// multi-segment path variable over the field expands into (see ``OpenAPIPath``).
+    static let segmentKeyword = "x-path-segment"
+
+    /// The `x-path-segment` schema of a field, if its comment gives one.
+    func segmentSchema(of field: FieldSchema, in owner: MessageSchema) -> OpenAPIValue? {
+        OpenAPIComment(schema.docs.comment(.field(message: owner.fullName, name: field.name))).keywords
+            .first { $0.0 == Self.segmentKeyword }?.1
     }
 
     static let arrayKeywords: Set<String> = ["minItems", "maxItems", "uniqueItems", "example", "examples", "default"]
@@ -136,8 +163,14 @@ struct OpenAPISchemaSet {
         var required: [OpenAPIValue] = []
         for field in message.fields {
             let name = name(of: field, style: style)
-            properties.append((name, self.field(field, of: message, style: style)))
+            var property = self.field(field, of: message, style: style)
             let behavior = schema.docs.fieldBehavior(message: fullName, field: field.name)
+            // proto3 JSON reads `null` as "not set" for every field: a request may send it
+            // (not for a REQUIRED field, where "not set" is refused).
+            if style.direction == .input, !behavior.contains(.required), field.typeName != "google.protobuf.Value" {
+                property = Self.nullable(property)
+            }
+            properties.append((name, property))
             switch style.direction {
             case .input:
                 if behavior.contains(.required) && !behavior.contains(.outputOnly) { required.append(.string(name)) }
@@ -150,6 +183,8 @@ struct OpenAPISchemaSet {
         object.set("description", comment.text)
         object.set("properties", .object(properties))
         if !required.isEmpty { object.set("required", .array(required)) }
+        // Unknown members are refused (400) unless the route ignores them; the edge prints none.
+        if !style.allowsUnknownFields { object.set("additionalProperties", .bool(false)) }
         // A oneof: at most one member set. Pairs of members must not both be present
         // (no `oneOf` of variants: renderers would show variants that do not exist).
         var pairs: [OpenAPIValue] = []

@@ -17,8 +17,11 @@ struct OpenAPISchemaStyle: Hashable {
     var useProtoNames: Bool
     var enumsAsInts: Bool
     var emitUnpopulated: Bool
+    /// The route ignores unknown fields in requests: input objects allow other members.
+    var allowsUnknownFields: Bool
 
-    init(direction: Direction, options: JSONPrintOptions) {
+    init(direction: Direction, options: JSONPrintOptions, parse: JSONParseOptions = .defaults) {
+        self.allowsUnknownFields = direction == .input && parse.ignoreUnknownFields
         self.direction = direction
         self.useProtoNames = options.useProtoNames
         self.enumsAsInts = options.enumsAsInts
@@ -34,6 +37,7 @@ struct OpenAPISchemaStyle: Hashable {
         if useProtoNames { suffix += "-proto_names" }
         if enumsAsInts { suffix += "-enums_as_ints" }
         if emitUnpopulated { suffix += "-emit_unpopulated" }
+        if allowsUnknownFields { suffix += "-ignore_unknown_fields" }
         return suffix
     }
 }

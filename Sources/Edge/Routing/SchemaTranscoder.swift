@@ -136,6 +136,9 @@ public final class SchemaTranscoder: RequestTranscoding {
         let result = uri.withUTF8 { table.match(method: verb, target: $0) }
         switch result {
         case .matched(let route, let bindings):
+            if route.method.clientStreaming, !bindings.isEmpty, let error = invalidBindings(route, bindings) {
+                return .failure(error)
+            }
             return .success(matched(route, bindings, wrap))
         case .notFound:
             return .failure(.routeNotFound(method: verb, path: Self.path(of: uri)))
@@ -151,6 +154,15 @@ public final class SchemaTranscoder: RequestTranscoding {
             }
             return .failure(.transcoding(error))
         }
+    }
+
+    /// A client stream's path and query values are otherwise first converted with its
+    /// first message: a stream of none would never see them, and a bad value in the URL
+    /// would pass. They are converted once here, at match time, for these routes only.
+    private func invalidBindings(_ route: Transcoder.Route, _ bindings: RequestBindings) -> EdgeError? {
+        let options = compiled[ObjectIdentifier(route)]?.settings.parseOptions ?? .defaults
+        if case .failure(let error) = prepare(Matched(route: route, bindings: bindings), options: options, body: nil) { return error }
+        return nil
     }
 
     public func prepare(_ route: MatchedRoute<Matched>, body: ByteBuffer?) -> Result<ByteBuffer, EdgeError> {
