@@ -49,12 +49,17 @@ struct OpenAPIComment {
         text = joined.isEmpty ? nil : joined
     }
 
-    /// The first line (or first sentence of it): an operation's `summary`.
+    /// The first sentence of the first paragraph: an operation's `summary` (the whole
+    /// comment stays the `description`, so a one-line comment is in both, never only a title).
     var summary: String? {
         guard let text else { return nil }
-        let first = text.split(separator: "\n", maxSplits: 1).first.map(String.init) ?? text
-        if let stop = first.range(of: ". ") { return String(first[..<stop.lowerBound]) + "." }
-        return first
+        let paragraph = text.components(separatedBy: "\n\n").first ?? text
+        let flat = paragraph.replacingOccurrences(of: "\n", with: " ")
+        if let stop = flat.range(of: ". ") { return String(flat[..<stop.lowerBound]) + "." }
+        if let stop = flat.range(of: ": "), flat.distance(from: flat.startIndex, to: stop.lowerBound) > 20 {
+            return String(flat[..<stop.lowerBound]) + "."
+        }
+        return flat
     }
 
     private static func value(_ any: Any) -> OpenAPIValue? {

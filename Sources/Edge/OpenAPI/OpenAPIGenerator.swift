@@ -162,7 +162,9 @@ public struct OpenAPIGenerator {
             object.set("x-edge-multi-segment", .bool(true))
         } else {
             var segment = OpenAPIObject([("type", .string("string")), ("pattern", .string("^[^/]+$"))])
-            if let (field, owner) = leaf, case .object(let members)? = schemas.segmentSchema(of: field, in: owner) {
+            if let (field, owner) = leaf, let given = schemas.segmentSchema(of: field, in: owner, position: parameter.segmentPosition),
+                case .object(let members) = given
+            {
                 for (key, value) in members { segment.set(key, value) }
             }
             object.set("schema", segment.value)

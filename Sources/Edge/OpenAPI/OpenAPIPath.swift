@@ -19,6 +19,8 @@ struct OpenAPIPath {
         var rest: Bool
         /// The variable's template text (`name=shelves/*/books/*`), for descriptions.
         var variableText: String
+        /// Which wildcard of its variable this parameter is (0 for the first).
+        var segmentPosition: Int = 0
     }
 
     var path: String
@@ -65,8 +67,11 @@ struct OpenAPIPath {
             let base = previousLiteral.map(Self.singular) ?? variable.fieldPath.last ?? "segment"
             let name = Self.unique(base, used: &used, prefix: variable.fieldPathText)
             path += "{\(name)}"
+            let position = parameters.filter { $0.fieldPath == variable.fieldPath && !$0.wholeVariable }.count
             parameters.append(
-                Parameter(name: name, fieldPath: variable.fieldPath, wholeVariable: false, rest: segment == .multiWildcard, variableText: variableText))
+                Parameter(
+                    name: name, fieldPath: variable.fieldPath, wholeVariable: false, rest: segment == .multiWildcard,
+                    variableText: variableText, segmentPosition: position))
         }
         if path.isEmpty { path = "/" }
         if let verb = template.verb { path += ":" + verb }

@@ -133,10 +133,13 @@ struct OpenAPISchemaSet {
     /// multi-segment path variable over the field expands into (see ``OpenAPIPath``).
     static let segmentKeyword = "x-path-segment"
 
-    /// The `x-path-segment` schema of a field, if its comment gives one.
-    func segmentSchema(of field: FieldSchema, in owner: MessageSchema) -> OpenAPIValue? {
-        OpenAPIComment(schema.docs.comment(.field(message: owner.fullName, name: field.name))).keywords
+    /// The `x-path-segment` schema of a field's `position`-th `*` segment (0-based), if its
+    /// comment gives one: one schema for every segment, or an array of them by position.
+    func segmentSchema(of field: FieldSchema, in owner: MessageSchema, position: Int) -> OpenAPIValue? {
+        let given = OpenAPIComment(schema.docs.comment(.field(message: owner.fullName, name: field.name))).keywords
             .first { $0.0 == Self.segmentKeyword }?.1
+        if case .array(let list)? = given { return position < list.count ? list[position] : nil }
+        return given
     }
 
     static let arrayKeywords: Set<String> = ["minItems", "maxItems", "uniqueItems", "example", "examples", "default"]
