@@ -56,9 +56,6 @@ struct OpenAPIComment {
         let paragraph = text.components(separatedBy: "\n\n").first ?? text
         let flat = paragraph.replacingOccurrences(of: "\n", with: " ")
         if let stop = flat.range(of: ". ") { return String(flat[..<stop.lowerBound]) + "." }
-        if let stop = flat.range(of: ": "), flat.distance(from: flat.startIndex, to: stop.lowerBound) > 20 {
-            return String(flat[..<stop.lowerBound]) + "."
-        }
         return flat
     }
 

@@ -7,9 +7,6 @@ struct OpenAPISchemaSet {
     let schema: Schema
     private(set) var components: [(String, OpenAPIValue)] = []
     private var built: Set<String> = []
-    /// Whether a message's input form differs from its output form (some field
-    /// in it, or in a message it contains, is REQUIRED, OUTPUT_ONLY or INPUT_ONLY).
-    private var splits: [String: Bool] = [:]
     private(set) var problems: [String] = []
 
     init(schema: Schema) {
@@ -29,7 +26,7 @@ struct OpenAPISchemaSet {
     /// The schema of a message as a whole body: a `$ref`, or a well-known type inline.
     mutating func message(_ fullName: String, style: OpenAPISchemaStyle) -> OpenAPIValue {
         if let wkt = schema.message(fullName)?.wellKnownType { return OpenAPIScalarSchema.wellKnown(wkt) }
-        let name = fullName + style.suffix(splitsByDirection: splitsByDirection(fullName))
+        let name = fullName + style.suffix
         if !built.contains(name) {
             built.insert(name)
             let index = components.count
@@ -203,21 +200,5 @@ struct OpenAPISchemaSet {
         object.flag("deprecated", schema.docs.isDeprecated(.message(fullName)))
         for (key, keyword) in comment.keywords { object.set(key, keyword) }
         return object.value
-    }
-
-    private mutating func splitsByDirection(_ fullName: String) -> Bool {
-        if let known = splits[fullName] { return known }
-        splits[fullName] = false  // a cycle adds nothing
-        guard let message = schema.message(fullName) else { return false }
-        var result = false
-        for field in message.fields {
-            if !schema.docs.fieldBehavior(message: fullName, field: field.name).isEmpty { result = true }
-            var typeName = field.typeName
-            if let entry = field.mapEntryTypeName { typeName = schema.message(entry)?.field(number: 2)?.typeName }
-            if let typeName, schema.message(typeName) != nil, splitsByDirection(typeName) { result = true }
-            if result { break }
-        }
-        splits[fullName] = result
-        return result
     }
 }

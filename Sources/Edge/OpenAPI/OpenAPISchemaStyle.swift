@@ -29,11 +29,12 @@ struct OpenAPISchemaStyle: Hashable {
         self.emitUnpopulated = direction == .output && options.emitUnpopulated
     }
 
-    /// The component name suffix: none for the default output style. Proto names
+    /// The component name suffix: none for the default output style; `-input` for
+    /// requests (they take `null`, and `required` follows field_behavior). Proto names
     /// cannot contain `-`, so a suffixed name never clashes with a message's.
-    func suffix(splitsByDirection: Bool) -> String {
+    var suffix: String {
         var suffix = ""
-        if direction == .input && splitsByDirection { suffix += "-input" }
+        if direction == .input { suffix += "-input" }
         if useProtoNames { suffix += "-proto_names" }
         if enumsAsInts { suffix += "-enums_as_ints" }
         if emitUnpopulated { suffix += "-emit_unpopulated" }
