@@ -48,10 +48,11 @@ def schemathesis(url, seconds):
         "--max-examples", "40", "--request-timeout", "10", "--seed", "7",
         "--max-time", str(seconds),
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120)
+    environment = dict(os.environ, SCHEMATHESIS_HOOKS="schemathesis_hooks",
+                       PYTHONPATH=HERE + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 120, env=environment)
     out = result.stdout + result.stderr
-    tail = "\n".join(out.splitlines()[-60:])
-    print(tail)
+    print(out)
     if result.returncode != 0:
         sys.exit(f"schemathesis failed (exit {result.returncode})")
     import re

@@ -100,7 +100,8 @@ public struct OpenAPIGenerator {
         let method = route.method
         let settings = policies.settings(method: method.fullName, httpMethod: route.httpMethod, pattern: route.pattern)
         let print = settings.printOptions
-        let input = OpenAPISchemaStyle(direction: .input, options: print, parse: settings.parseOptions)
+        var input = OpenAPISchemaStyle(direction: .input, options: print, parse: settings.parseOptions)
+        input.partial = route.httpMethod == "PATCH"
         let output = OpenAPISchemaStyle(direction: .output, options: print)
         let query = OpenAPIQueryParameters.parameters(for: route, schema: schema, useProtoNames: print.useProtoNames)
         let path = OpenAPIPath(template: route.template, reserved: Set(query.map(\.name)))

@@ -20,7 +20,8 @@ enum OpenAPIScalarSchema {
 
     static func object(_ members: [(String, OpenAPIValue)]) -> OpenAPIValue { .object(members) }
 
-    static func scalar(_ type: FieldType) -> OpenAPIValue {
+    /// - Parameter input: the schema of a request value (int64 numbers are read too).
+    static func scalar(_ type: FieldType, input: Bool = false) -> OpenAPIValue {
         switch type {
         case .double: return object([("type", .string("number")), ("format", .string("double"))])
         case .float: return object([("type", .string("number")), ("format", .string("float"))])
@@ -34,9 +35,19 @@ enum OpenAPIScalarSchema {
                 ("type", .string("integer")), ("format", .string("uint32")), ("minimum", .int(0)), ("maximum", .int(Int64(UInt32.max))),
             ])
         case .int64, .sint64, .sfixed64:
-            return object([("type", .string("string")), ("format", .string("int64")), ("pattern", .string(int64Pattern))])
+            // Written as strings; read as strings or numbers (`pattern` constrains the one,
+            // `minimum`/`maximum` the other).
+            guard input else { return object([("type", .string("string")), ("format", .string("int64")), ("pattern", .string(int64Pattern))]) }
+            return object([
+                ("type", .array([.string("string"), .string("integer")])), ("format", .string("int64")), ("pattern", .string(int64Pattern)),
+                ("minimum", .int(Int64.min)), ("maximum", .int(Int64.max)),
+            ])
         case .uint64, .fixed64:
-            return object([("type", .string("string")), ("format", .string("uint64")), ("pattern", .string(uint64Pattern))])
+            guard input else { return object([("type", .string("string")), ("format", .string("uint64")), ("pattern", .string(uint64Pattern))]) }
+            return object([
+                ("type", .array([.string("string"), .string("integer")])), ("format", .string("uint64")), ("pattern", .string(uint64Pattern)),
+                ("minimum", .int(0)), ("maximum", .uint(UInt64.max)),
+            ])
         case .bool: return object([("type", .string("boolean"))])
         case .string: return object([("type", .string("string"))])
         case .bytes:
@@ -46,7 +57,7 @@ enum OpenAPIScalarSchema {
     }
 
     /// The JSON form of a well-known type, inline (they are small and have no fields to document).
-    static func wellKnown(_ type: WellKnownType) -> OpenAPIValue {
+    static func wellKnown(_ type: WellKnownType, input: Bool = false) -> OpenAPIValue {
         switch type {
         case .timestamp:
             return object([
@@ -81,8 +92,8 @@ enum OpenAPIScalarSchema {
             ])
         case .doubleValue: return scalar(.double)
         case .floatValue: return scalar(.float)
-        case .int64Value: return scalar(.int64)
-        case .uint64Value: return scalar(.uint64)
+        case .int64Value: return scalar(.int64, input: input)
+        case .uint64Value: return scalar(.uint64, input: input)
         case .int32Value: return scalar(.int32)
         case .uint32Value: return scalar(.uint32)
         case .boolValue: return scalar(.bool)

@@ -25,7 +25,7 @@ struct OpenAPISchemaSet {
 
     /// The schema of a message as a whole body: a `$ref`, or a well-known type inline.
     mutating func message(_ fullName: String, style: OpenAPISchemaStyle) -> OpenAPIValue {
-        if let wkt = schema.message(fullName)?.wellKnownType { return OpenAPIScalarSchema.wellKnown(wkt) }
+        if let wkt = schema.message(fullName)?.wellKnownType { return OpenAPIScalarSchema.wellKnown(wkt, input: style.direction == .input) }
         let name = fullName + style.suffix
         if !built.contains(name) {
             built.insert(name)
@@ -113,7 +113,7 @@ struct OpenAPISchemaSet {
     static func nullable(_ value: OpenAPIValue) -> OpenAPIValue {
         guard case .object(let members) = value else { return value }
         var object = OpenAPIObject(members)
-        if let type = value["type"]?.stringValue {
+        if let type = value["type"]?.stringValue, type != "null" {
             object.set("type", .array([.string(type), .string("null")]))
             if case .array(let values)? = value["enum"] { object.set("enum", .array(values + [.null])) }
             return object.value
@@ -151,7 +151,7 @@ struct OpenAPISchemaSet {
         switch field.type {
         case .enum: return enumeration(field.typeName ?? "", style: style)
         case .message, .group: return message(field.typeName ?? "", style: style)
-        default: return OpenAPIScalarSchema.scalar(field.type)
+        default: return OpenAPIScalarSchema.scalar(field.type, input: style.direction == .input)
         }
     }
 
@@ -167,13 +167,13 @@ struct OpenAPISchemaSet {
             let behavior = schema.docs.fieldBehavior(message: fullName, field: field.name)
             // proto3 JSON reads `null` as "not set" for every field: a request may send it
             // (not for a REQUIRED field, where "not set" is refused).
-            if style.direction == .input, !behavior.contains(.required), field.typeName != "google.protobuf.Value" {
+            if style.direction == .input, !behavior.contains(.required) || style.partial, field.typeName != "google.protobuf.Value" {
                 property = Self.nullable(property)
             }
             properties.append((name, property))
             switch style.direction {
             case .input:
-                if behavior.contains(.required) && !behavior.contains(.outputOnly) { required.append(.string(name)) }
+                if behavior.contains(.required) && !behavior.contains(.outputOnly) && !style.partial { required.append(.string(name)) }
             case .output:
                 // emit_unpopulated prints every field without presence.
                 if style.emitUnpopulated && !field.hasPresence && !behavior.contains(.inputOnly) { required.append(.string(name)) }

@@ -19,6 +19,8 @@ struct OpenAPISchemaStyle: Hashable {
     var emitUnpopulated: Bool
     /// The route ignores unknown fields in requests: input objects allow other members.
     var allowsUnknownFields: Bool
+    /// A PATCH body: a partial update (AIP-134), so REQUIRED fields are not required.
+    var partial: Bool = false
 
     init(direction: Direction, options: JSONPrintOptions, parse: JSONParseOptions = .defaults) {
         self.allowsUnknownFields = direction == .input && parse.ignoreUnknownFields
@@ -39,6 +41,7 @@ struct OpenAPISchemaStyle: Hashable {
         if enumsAsInts { suffix += "-enums_as_ints" }
         if emitUnpopulated { suffix += "-emit_unpopulated" }
         if allowsUnknownFields { suffix += "-ignore_unknown_fields" }
+        if partial { suffix += "-partial" }
         return suffix
     }
 }
