@@ -22,7 +22,8 @@ DIST="$WORK/unpacked/drf_spectacular_sidecar/static/drf_spectacular_sidecar/swag
 
 # The Swagger UI release inside: the bundle names itself in its version banner.
 UI_VERSION="$(grep -o 'swagger-ui@[0-9.]*\|"5\.[0-9]*\.[0-9]*"' "$DIST/swagger-ui-bundle.js" | sort -t. -k2,2n -k3,3n | tail -1 | tr -d '"' || true)"
-LICENSE_NAME="$(head -3 "$DIST/LICENSE" | tr -s ' ' | sed -n 2p | sed 's/^ //')"
+LICENSE_NAME="see LICENSE"
+if grep -q "Apache License" "$DIST/LICENSE" && grep -q "Version 2.0" "$DIST/LICENSE"; then LICENSE_NAME="Apache-2.0"; fi
 
 rm -rf "$DEST"
 mkdir -p "$DEST"
