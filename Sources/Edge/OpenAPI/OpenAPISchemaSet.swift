@@ -118,6 +118,11 @@ struct OpenAPISchemaSet {
             if case .array(let values)? = value["enum"] { object.set("enum", .array(values + [.null])) }
             return object.value
         }
+        if case .array(let types)? = value["type"], !types.contains(.string("null")) {
+            object.set("type", .array(types + [.string("null")]))
+            if case .array(let values)? = value["enum"] { object.set("enum", .array(values + [.null])) }
+            return object.value
+        }
         if let ref = value["$ref"] {
             object = OpenAPIObject(members.filter { $0.0 != "$ref" })
             object.set("anyOf", .array([.object([("$ref", ref)]), .object([("type", .string("null"))])]))
