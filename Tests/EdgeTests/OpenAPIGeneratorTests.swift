@@ -169,7 +169,7 @@ final class OpenAPIGeneratorTests: XCTestCase {
         let input = try component(document, "demo.bookstore.v1.Book-input")
         XCTAssertEqual(input["required"], .array([.string("title"), .string("author")]))
         XCTAssertEqual(input["properties"]?["genre"]?["anyOf"], .array([
-            .object([("$ref", .string("#/components/schemas/demo.bookstore.v1.Genre"))]), .object([("type", .string("null"))]),
+            .object([("$ref", .string("#/components/schemas/demo.bookstore.v1.Genre-input"))]), .object([("type", .string("null"))]),
         ]))
         XCTAssertNil(book["required"])
     }

@@ -39,13 +39,28 @@ struct OpenAPISchemaSet {
     /// The schema of an enum, as a component.
     mutating func enumeration(_ fullName: String, style: OpenAPISchemaStyle) -> OpenAPIValue {
         if fullName == "google.protobuf.NullValue" { return .object([("type", .string("null"))]) }
-        let name = fullName + (style.enumsAsInts ? "-enums_as_ints" : "")
+        let input = style.direction == .input
+        let name = fullName + (input ? "-input" : style.enumsAsInts ? "-enums_as_ints" : "")
         if !built.contains(name) {
             built.insert(name)
             var object = OpenAPIObject()
-            let values = schema.enumType(fullName)?.values ?? []
+            let enumType = schema.enumType(fullName)
+            let values = enumType?.values ?? []
             let comment = OpenAPIComment(schema.docs.comment(.enumType(fullName)))
-            if style.enumsAsInts {
+            if input {
+                // Requests may name a value or give its number; an open (proto3) enum takes any int32.
+                let numbers: OpenAPIValue
+                if enumType?.isClosed == true {
+                    var seen = Set<Int32>()
+                    numbers = .object([("type", .string("integer")), ("enum", .array(values.filter { seen.insert($0.number).inserted }.map { .int(Int64($0.number)) }))])
+                } else {
+                    numbers = .object([
+                        ("type", .string("integer")), ("format", .string("int32")),
+                        ("minimum", .int(Int64(Int32.min))), ("maximum", .int(Int64(Int32.max))),
+                    ])
+                }
+                object.set("anyOf", .array([.object([("type", .string("string")), ("enum", .array(values.map { .string($0.name) }))]), numbers]))
+            } else if style.enumsAsInts {
                 object.set("type", "integer")
                 var seen = Set<Int32>()
                 object.set("enum", .array(values.filter { seen.insert($0.number).inserted }.map { .int(Int64($0.number)) }))
