@@ -162,7 +162,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(problems("").first, "(top level): the file is empty (at least descriptors and clusters are required)")
         XCTAssertTrue(problems("listen: [").first?.hasPrefix("(top level): not valid YAML") ?? false)
         XCTAssertEqual(problems("descriptors: [a.pb]\nclusters:\n  - {name: x, services: [a]}\nbogus: 1"), [
-            "bogus (line 4): unknown key 'bogus' (expected one of: clusters, default_routes, defaults, descriptors, listen, metadata, reload, routes)",
+            "bogus (line 4): unknown key 'bogus' (expected one of: clusters, default_routes, defaults, descriptors, listen, metadata, openapi, reload, routes)",
             "clusters[0].endpoints (line 3): missing",
         ])
     }

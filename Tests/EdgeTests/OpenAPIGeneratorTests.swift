@@ -232,7 +232,7 @@ final class OpenAPIGeneratorTests: XCTestCase {
         let properties = try XCTUnwrap(wkt["properties"])
         XCTAssertEqual(properties["wDuration"]?["pattern"], .string(#"^-?[0-9]{1,11}(\.[0-9]{1,9})?s$"#))
         XCTAssertEqual(properties["wAny"]?["required"], .array([.string("@type")]))
-        XCTAssertEqual(properties["wInt64Value"]?["type"], .array([.string("string"), .string("null")]))
+        XCTAssertEqual(properties["wInt64Value"]?["type"], .array([.string("string"), .string("integer"), .string("null")]))
         XCTAssertEqual(properties["wBytesValue"]?["contentEncoding"], .string("base64"))
         XCTAssertEqual(properties["wEmpty"]?["maxProperties"], .int(0))
         XCTAssertEqual(properties["wValue"]?["description"]?.stringValue?.hasPrefix("google.protobuf.Value"), true)
