@@ -47,8 +47,9 @@ struct OpenAPISchemaSet {
             let enumType = schema.enumType(fullName)
             let values = enumType?.values ?? []
             let comment = OpenAPIComment(schema.docs.comment(.enumType(fullName)))
-            if input {
-                // Requests may name a value or give its number; an open (proto3) enum takes any int32.
+            if input || (enumType?.isClosed != true && !style.enumsAsInts) {
+                // Requests may name a value or give its number; an open (proto3) enum takes any
+                // int32, and prints a number it has no name for as that number.
                 let numbers: OpenAPIValue
                 if enumType?.isClosed == true {
                     var seen = Set<Int32>()
