@@ -1,6 +1,5 @@
 """schemathesis hooks for the edge's streaming media type (loaded by openapi_checks.py through
-SCHEMATHESIS_HOOKS): NDJSON request bodies are written one JSON value per line (a JSON array
-is a stream of its elements), and NDJSON responses are read line by line, so their items are
+SCHEMATHESIS_HOOKS): an NDJSON request body is the generated value on one line, and NDJSON responses are read line by line, so their items are
 validated against the documented schema like any JSON response."""
 import json
 
@@ -9,8 +8,8 @@ import schemathesis
 
 @schemathesis.serializer("application/x-ndjson")
 def to_ndjson(ctx, value):
-    items = value if isinstance(value, list) else [value]
-    return "".join(json.dumps(item) + "\n" for item in items).encode()
+    # The documented schema is one message's: a generated value is one line.
+    return (json.dumps(value) + "\n").encode()
 
 
 @schemathesis.deserializer("application/x-ndjson")

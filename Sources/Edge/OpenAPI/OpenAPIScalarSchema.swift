@@ -9,6 +9,9 @@ enum OpenAPIScalarSchema {
     /// to the type's limit, and so are JSON numbers).
     static let int64Pattern = "^-?(0|[1-9][0-9]{0,17})$"
     static let uint64Pattern = "^(0|[1-9][0-9]{0,18})$"
+    /// What the edge writes: any value of the type (up to 19 and 20 digits).
+    static let int64OutputPattern = "^-?(0|[1-9][0-9]{0,18})$"
+    static let uint64OutputPattern = "^(0|[1-9][0-9]{0,19})$"
     static let base64Pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
     /// RFC 3339 as ProtoJSON writes and reads it: years 0001-9999, `Z` or an offset, up to nine fractional digits.
     static let timestampPattern =
@@ -37,13 +40,13 @@ enum OpenAPIScalarSchema {
         case .int64, .sint64, .sfixed64:
             // Written as strings; read as strings or numbers (`pattern` constrains the one,
             // `minimum`/`maximum` the other).
-            guard input else { return object([("type", .string("string")), ("format", .string("int64")), ("pattern", .string(int64Pattern))]) }
+            guard input else { return object([("type", .string("string")), ("format", .string("int64")), ("pattern", .string(int64OutputPattern))]) }
             return object([
                 ("type", .array([.string("string"), .string("integer")])), ("format", .string("int64")), ("pattern", .string(int64Pattern)),
                 ("minimum", .int(Int64.min)), ("maximum", .int(Int64.max)),
             ])
         case .uint64, .fixed64:
-            guard input else { return object([("type", .string("string")), ("format", .string("uint64")), ("pattern", .string(uint64Pattern))]) }
+            guard input else { return object([("type", .string("string")), ("format", .string("uint64")), ("pattern", .string(uint64OutputPattern))]) }
             return object([
                 ("type", .array([.string("string"), .string("integer")])), ("format", .string("uint64")), ("pattern", .string(uint64Pattern)),
                 ("minimum", .int(0)), ("maximum", .uint(UInt64.max)),
