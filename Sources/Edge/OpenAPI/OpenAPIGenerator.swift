@@ -152,7 +152,7 @@ public struct OpenAPIGenerator {
                 if !refined.contains("minLength") { refined.set("minLength", .int(1)) }
                 value = refined.value
             }
-            object.set("schema", Self.withoutDescription(value))
+            object.set("schema", Self.urlForm(Self.withoutDescription(value)))
             object.set("description", Self.description(of: value) ?? "`\(parameter.fieldPath.joined(separator: "."))`")
         } else if parameter.rest {
             object.set("schema", .object([("type", .string("string")), ("minLength", .int(0))]))
@@ -197,7 +197,7 @@ public struct OpenAPIGenerator {
         if schema.docs.isDeprecated(.field(message: parameter.owner.fullName, name: parameter.field.name)) {
             object.set("deprecated", .bool(true))
         }
-        object.set("schema", Self.withoutDescription(value))
+        object.set("schema", Self.urlForm(Self.withoutDescription(value)))
         return object.value
     }
 
@@ -363,6 +363,23 @@ public struct OpenAPIGenerator {
     }
 
     static func description(of value: OpenAPIValue) -> String? { value["description"]?.stringValue }
+
+    /// A URL value is text: an int64 parameter is its decimal string (the number form of
+    /// request bodies does not apply; its bounds are the pattern's).
+    static func urlForm(_ value: OpenAPIValue) -> OpenAPIValue {
+        guard case .object(let members) = value else { return value }
+        if case .array(let types)? = value["type"], types == [.string("string"), .string("integer")] {
+            var object = OpenAPIObject(members.filter { $0.0 != "minimum" && $0.0 != "maximum" })
+            object.set("type", "string")
+            return object.value
+        }
+        if value["type"] == .string("array"), let items = value["items"] {
+            var object = OpenAPIObject(members)
+            object.set("items", urlForm(items))
+            return object.value
+        }
+        return value
+    }
 
     static func withoutDescription(_ value: OpenAPIValue) -> OpenAPIValue {
         guard case .object(let members) = value else { return value }
