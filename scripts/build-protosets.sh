@@ -20,7 +20,7 @@ build() {
 }
 
 mkdir -p protos/descriptors
-build google-api google/api/annotations.proto google/api/http.proto google/api/httpbody.proto
+build google-api google/api/annotations.proto google/api/http.proto google/api/httpbody.proto google/api/field_behavior.proto
 build google-rpc google/rpc/status.proto google/rpc/code.proto google/rpc/error_details.proto
 build grpc-health grpc/health/v1/health.proto
 build grpc-reflection grpc/reflection/v1/reflection.proto

@@ -17,6 +17,9 @@
 #
 # Usage:
 #   scripts/generate-demo.sh                  regenerate everything above
+#   scripts/generate-demo.sh --schema-only    only the descriptor set and its embedded copy (no
+#                                             plugins: for changes to comments and options, which
+#                                             the generated Swift does not depend on)
 #   scripts/generate-demo.sh --build-plugins  only build the plugins; prints the directory
 #                                             holding protoc-gen-swift and protoc-gen-grpc-swift-2
 #                                             (used by Benchmarks/generate.sh)
@@ -61,15 +64,16 @@ if [[ "${1:-}" == "--build-plugins" ]]; then
   exit 0
 fi
 
-build_plugins
-BIN="$CODEGEN_DIR/bin"
 OUT="$ROOT/Sources/EdgeDemo/Generated"
 PROTOS="$ROOT/protos"
+cd "$PROTOS"
 
+if [[ "${1:-}" != "--schema-only" ]]; then
+build_plugins
+BIN="$CODEGEN_DIR/bin"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
-cd "$PROTOS"
 protoc -I . -I "$PROTOC_INCLUDE" \
   --plugin=protoc-gen-swift="$BIN/protoc-gen-swift" \
   --plugin=protoc-gen-grpc-swift-2="$BIN/protoc-gen-grpc-swift-2" \
@@ -83,6 +87,7 @@ protoc -I . -I "$PROTOC_INCLUDE" \
   --plugin=protoc-gen-swift="$BIN/protoc-gen-swift" \
   --swift_out="$OUT" --swift_opt=Visibility=Public,FileNaming=DropPath \
   google/rpc/code.proto google/api/httpbody.proto
+fi
 
 # The descriptor set also carries google.rpc.Status and the error details, so the gateway can
 # render grpc-status-details-bin (Any-packed details) as JSON from this schema alone.

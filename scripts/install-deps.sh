@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the Swift toolchain: protoc (with the
 # google/protobuf includes), Debian's redis-server (the rate-limit and Redis client tests
-# start their own on a private port), Python's reference protobuf + grpcio, and `cryptography`
-# (the TLS tests make their certificates with it).
+# start their own on a private port), Python's reference protobuf + grpcio, `cryptography`
+# (the TLS tests make their certificates with it), and for the OpenAPI tests
+# openapi-spec-validator, schemathesis, selenium with Debian's chromium and chromium-driver.
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
 need_apt=()
 command -v protoc >/dev/null 2>&1 || need_apt+=(protobuf-compiler)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+[ -x /usr/bin/chromedriver ] || need_apt+=(chromium-driver)
 [ -f /usr/include/google/protobuf/timestamp.proto ] || need_apt+=(libprotobuf-dev)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -19,4 +22,8 @@ fi
 if ! python3 -c 'import google.protobuf, grpc, grpc_tools, grpc_reflection, grpc_health, cryptography' >/dev/null 2>&1; then
   python3 -m pip install -q --disable-pip-version-check \
     protobuf grpcio grpcio-tools grpcio-reflection grpcio-health-checking cryptography
+fi
+
+if ! python3 -c 'import openapi_spec_validator, schemathesis, selenium, jsonschema' >/dev/null 2>&1; then
+  python3 -m pip install -q --disable-pip-version-check openapi-spec-validator schemathesis selenium jsonschema
 fi

@@ -54,7 +54,8 @@ public struct ProtocCompiler: Sendable {
             .appendingPathComponent("edge-\(UUID().uuidString).protoset").path
         defer { try? FileManager.default.removeItem(atPath: output) }
 
-        var arguments = ["--include_imports", "--descriptor_set_out=\(output)"]
+        // Source info carries the comments, which the OpenAPI document shows as descriptions.
+        var arguments = ["--include_imports", "--include_source_info", "--descriptor_set_out=\(output)"]
         for path in importPaths { arguments.append("-I\(path)") }
         arguments += files
 

@@ -17,13 +17,17 @@ public final class Schema: Sendable {
     /// so that the hot path never looks a type up by name.
     public let messageList: [MessageSchema]
     private let messageOrdinals: [String: Int]
+    /// Comments, `deprecated` and `field_behavior`, for documentation (OpenAPI).
+    public let docs: SchemaDocs
 
     public init(
         messages: [String: MessageSchema],
         enums: [String: EnumSchema],
         services: [String: ServiceSchema],
-        files: [String]
+        files: [String],
+        docs: SchemaDocs = SchemaDocs()
     ) {
+        self.docs = docs
         self.messages = messages
         self.enums = enums
         self.services = services

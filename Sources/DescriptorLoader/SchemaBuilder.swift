@@ -337,7 +337,11 @@ public struct SchemaBuilder {
             }
         }
 
-        let schema = Schema(messages: messages, enums: enums, services: services, files: fileOrder)
+        var docs = SchemaDocs()
+        for fileName in fileOrder {
+            if let file = files[fileName] { docs.merge(SchemaDocsCollector.collect(file)) }
+        }
+        let schema = Schema(messages: messages, enums: enums, services: services, files: fileOrder, docs: docs)
         for selector in yamlRules.keys.sorted() where schema.methods[selector] == nil {
             let label = yamlRuleLabels[selector] ?? "service config"
             let service = selector.split(separator: ".").dropLast().joined(separator: ".")

@@ -36,13 +36,14 @@ struct DemoCommand: AsyncParsableCommand {
 
         var server = ServerSettings(host: "127.0.0.1", port: port)
         server.limits = .defaults
-        let config = EdgeConfig(
+        var config = EdgeConfig(
             listen: .init(server: server, admin: .init(host: "127.0.0.1", port: adminPort)),
             clusters: [
                 EdgeConfig.Cluster(
                     name: "demo", endpoints: [EdgeConfig.Endpoint(host: "127.0.0.1", port: backend.port)],
                     services: ["demo.bookstore.v1"])
             ])
+        config.openAPI = EdgeConfig.OpenAPI(enabled: true, docs: true, title: "edge demo: bookstore")
 
         // Unbuffered, so the banner shows at once also when stdout is a pipe.
         FileHandle.standardOutput.write(Data((Self.banner(port: port, adminPort: adminPort, grpcPort: backend.port) + "\n").utf8))
@@ -63,6 +64,7 @@ struct DemoCommand: AsyncParsableCommand {
         return """
             edge demo: the edge on \(base), in front of the demo gRPC service demo.bookstore.v1.Bookstore on 127.0.0.1:\(grpcPort)
             admin: http://127.0.0.1:\(adminPort)/admin/routes  /healthz  /readyz  /metrics
+            API reference: \(base)/docs  (OpenAPI 3.1: \(base)/openapi.json, \(base)/openapi.yaml)
 
             Try:
               curl -s \(base)/v1/shelves

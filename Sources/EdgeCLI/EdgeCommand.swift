@@ -6,7 +6,7 @@ struct EdgeCommand: AsyncParsableCommand {
         commandName: "edge",
         abstract: "A REST/JSON-to-gRPC transcoding gateway.",
         subcommands: [
-            DemoCommand.self, ServeCommand.self, ValidateCommand.self, RoutesCommand.self, MatchCommand.self, ConvertCommand.self,
+            DemoCommand.self, ServeCommand.self, ValidateCommand.self, RoutesCommand.self, MatchCommand.self, ConvertCommand.self, OpenAPICommand.self,
         ]
     )
 }

@@ -102,7 +102,7 @@ final class RequestBindingsSchema: Sendable {
         self.messages = messages
     }
 
-    private static func kind(of field: FieldSchema, in schema: Schema) -> Kind {
+    static func kind(of field: FieldSchema, in schema: Schema) -> Kind {
         if let entryName = field.mapEntryTypeName {
             guard let entry = schema.message(entryName), let value = entry.field(number: 2) else {
                 return .unsupported("map entry \(entryName) is missing")

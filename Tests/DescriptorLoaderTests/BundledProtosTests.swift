@@ -61,7 +61,9 @@ final class BundledProtosTests: XCTestCase {
     func testPrebuiltSetsMatchTheProtoFiles() throws {
         let directory = try XCTUnwrap(SchemaLoader.bundledProtosDirectory)
         let groups = [
-            "google-api": ["google/api/annotations.proto", "google/api/http.proto", "google/api/httpbody.proto"],
+            "google-api": [
+                "google/api/annotations.proto", "google/api/http.proto", "google/api/httpbody.proto", "google/api/field_behavior.proto",
+            ],
             "google-rpc": ["google/rpc/status.proto", "google/rpc/code.proto", "google/rpc/error_details.proto"],
             "grpc-health": ["grpc/health/v1/health.proto"],
             "grpc-reflection": ["grpc/reflection/v1/reflection.proto"],

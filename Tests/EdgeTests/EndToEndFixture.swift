@@ -67,7 +67,8 @@ final class EndToEndFixture: Sendable {
     /// - Parameters:
     ///   - routesYAML: the `routes:` section's entries, indented by two spaces.
     ///   - upstreamPort: the port the cluster points at; `nil`: the demo server's.
-    static func start(routesYAML: String = "", upstreamPort: Int? = nil) async throws -> EndToEndFixture {
+    ///   - extraYAML: more top-level sections (e.g. `openapi: {enabled: true}`).
+    static func start(routesYAML: String = "", upstreamPort: Int? = nil, extraYAML: String = "") async throws -> EndToEndFixture {
         let demo = try await DemoServer.start(host: "127.0.0.1", port: 0)
         let yaml = """
             listen:
@@ -84,6 +85,7 @@ final class EndToEndFixture: Sendable {
             \(routesYAML.isEmpty ? "  {}" : routesYAML)
             metadata:
               forward_headers: [x-tenant-id]
+            \(extraYAML)
 
             """
         let config: EdgeConfig

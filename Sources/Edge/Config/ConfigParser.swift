@@ -21,7 +21,7 @@ struct ConfigParser {
         }
         let sections: Set<String> = [
             "listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload", "auth", "cors",
-            "redis", "rate_limits", "rate_limit_options",
+            "redis", "rate_limits", "rate_limit_options", "openapi",
         ]
         guard let entries = reader.mapping(root, "", allowed: sections) else { return config }
         var sawDescriptors = false
@@ -47,6 +47,7 @@ struct ConfigParser {
             case "redis": config.redis = parseRedis(value, "redis")
             case "rate_limits": config.rateLimits = parseRateLimits(value, "rate_limits")
             case "rate_limit_options": config.rateLimitOptions = parseRateLimitOptions(value, "rate_limit_options")
+            case "openapi": config.openAPI = parseOpenAPI(value, "openapi")
             default: break
             }
         }
@@ -531,6 +532,28 @@ struct ConfigParser {
             }
         }
         return reload
+    }
+
+    // MARK: openapi
+
+    mutating func parseOpenAPI(_ node: Node, _ path: String) -> EdgeConfig.OpenAPI {
+        var openAPI = EdgeConfig.OpenAPI()
+        guard let entries = reader.mapping(node, path, allowed: ["enabled", "docs", "default_routes", "title", "version"]) else { return openAPI }
+        for (key, value) in entries {
+            let at = ConfigReader.child(path, key)
+            switch key {
+            case "enabled": openAPI.enabled = reader.bool(value, at) ?? openAPI.enabled
+            case "docs": openAPI.docs = reader.bool(value, at) ?? openAPI.docs
+            case "default_routes": openAPI.defaultRoutes = reader.bool(value, at) ?? openAPI.defaultRoutes
+            case "title": openAPI.title = reader.string(value, at) ?? openAPI.title
+            case "version": openAPI.version = reader.string(value, at) ?? openAPI.version
+            default: break
+            }
+        }
+        if openAPI.docs && !openAPI.enabled {
+            reader.report(ConfigReader.child(path, "docs"), nil, "the docs page shows the document: set enabled: true too")
+        }
+        return openAPI
     }
 
     // MARK: cross checks

@@ -24,6 +24,8 @@ public struct EdgeConfig: Sendable {
     public var rateLimits: [RateLimitDefinition] = []
     /// `rate_limit_options:` — how limits answer and how much memory local ones may take.
     public var rateLimitOptions: RateLimitOptions = .init()
+    /// `openapi:` — the OpenAPI document and the docs page on the public listener.
+    public var openAPI: OpenAPI = .init()
 
     public init(
         listen: Listen = .init(), descriptors: Descriptors = .init(), clusters: [Cluster] = [],
@@ -227,6 +229,26 @@ public struct EdgeConfig: Sendable {
         public init(watch: Bool = false, pollInterval: TimeAmount = .seconds(2)) {
             self.watch = watch
             self.pollInterval = pollInterval
+        }
+    }
+
+    /// `openapi:` — serve `GET /openapi.json`, `/openapi.yaml` and the docs page `GET /docs`.
+    public struct OpenAPI: Sendable, Equatable {
+        /// Serve the document (`/openapi.json`, `/openapi.yaml`).
+        public var enabled: Bool
+        /// Serve the interactive reference at `/docs` (needs `enabled`).
+        public var docs: Bool
+        /// Document the implicit `POST /pkg.Service/Method` routes too.
+        public var defaultRoutes: Bool
+        public var title: String
+        public var version: String
+
+        public init(enabled: Bool = false, docs: Bool = false, defaultRoutes: Bool = false, title: String = "edge", version: String = "1") {
+            self.enabled = enabled
+            self.docs = docs
+            self.defaultRoutes = defaultRoutes
+            self.title = title
+            self.version = version
         }
     }
 

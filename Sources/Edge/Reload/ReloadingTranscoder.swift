@@ -52,6 +52,11 @@ public struct ReloadingTranscoder: RequestTranscoding {
         store.current.transcoder.unmatchedPolicies()
     }
 
+    public func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer? {
+        guard OpenAPIDocument.mayAnswer(uri: uri) else { return nil }
+        return store.current.transcoder.openAPIAnswer(uri: uri)
+    }
+
     public func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)? {
         route.route.snapshot.pinnedUpstream
     }

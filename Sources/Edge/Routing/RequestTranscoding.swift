@@ -46,6 +46,11 @@ public protocol RequestTranscoding: Sendable {
     /// preflights of methods the path lacks). Matched requests take their route's
     /// ``MatchedRoute/policies``. Default: none.
     func unmatchedPolicies() -> PolicyChain
+
+    /// The OpenAPI document's answer to a `GET` of `uri` (`/openapi.json`, `/openapi.yaml`,
+    /// `/docs`, …) when `openapi` is enabled; nil for every other request target (decided
+    /// by a prefix check first, see ``OpenAPIDocument/mayAnswer(uri:)``). Asked before route matching.
+    func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer?
 }
 
 extension RequestTranscoding {
@@ -60,6 +65,8 @@ extension RequestTranscoding {
     public func renderRaw(_ message: ByteBuffer?, for route: MatchedRoute<Route>) -> Result<RawBody, EdgeError> {
         .failure(EdgeError(code: .internal, message: "\(route.label) has no raw response body"))
     }
+
+    public func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer? { nil }
 
     @inline(__always)
     public func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)? { nil }

@@ -46,10 +46,17 @@ public final class SchemaTranscoder: RequestTranscoding {
     let compiled: [ObjectIdentifier: Compiled]
     /// The policies of this configuration; ``unmatchedPolicies()`` is theirs.
     public let gatewayPolicies: GatewayPolicies
+    /// The OpenAPI document of these routes (`openapi.enabled`), generated with them.
+    public let openAPI: OpenAPIDocument?
 
-    /// - Parameter gatewayPolicies: the configuration's policies with the credentials that
-    ///   own I/O (JWT providers); by default those of `config` alone.
-    public init(schema: Schema, config: EdgeConfig, gatewayPolicies: GatewayPolicies? = nil, rateLimiter: RateLimiter? = nil) throws {
+    /// - Parameters:
+    ///   - gatewayPolicies: the configuration's policies with the credentials that own I/O
+    ///     (JWT providers); by default those of `config` alone.
+    ///   - security: what the auth configuration contributes to the OpenAPI document.
+    public init(
+        schema: Schema, config: EdgeConfig, gatewayPolicies: GatewayPolicies? = nil, rateLimiter: RateLimiter? = nil,
+        security: OpenAPISecurity = .none
+    ) throws {
         let policies = RoutePolicies(config: config)
         let gatewayPolicies = gatewayPolicies ?? GatewayPolicies(config: config, rateLimiter: rateLimiter)
         self.gatewayPolicies = gatewayPolicies
@@ -67,21 +74,8 @@ public final class SchemaTranscoder: RequestTranscoding {
             let idempotent = route.httpMethod == "GET" || route.httpMethod == "HEAD"
                 || route.method.idempotencyLevel != .unknown
             var body = true
-            var rawRequest = false
-            var rawBodyField: Int32? = nil
-            switch route.body {
-            case .none: body = false
-            case .wholeRequest: rawRequest = route.method.inputType == Self.httpBodyType
-            case .field(let field):
-                if field.typeName == Self.httpBodyType, field.cardinality != .repeated {
-                    rawRequest = true
-                    rawBodyField = field.number
-                }
-            }
-            let streaming = RouteStreaming(
-                clientStreaming: route.method.clientStreaming, serverStreaming: route.method.serverStreaming,
-                rawRequest: rawRequest,
-                rawResponse: route.responseBody == nil && route.method.outputType == Self.httpBodyType)
+            if case .none = route.body { body = false }
+            let (streaming, rawBodyField) = Self.streaming(of: route)
             return Compiled(
                 grpcPath: route.method.grpcPath,
                 service: route.method.serviceName,
@@ -111,6 +105,36 @@ public final class SchemaTranscoder: RequestTranscoding {
         self.compiled = compiled
         binder = RequestBinder(jsonToWire: JSONToWire(schema: schema))
         printer = WireToJSON(schema: schema)
+        openAPI = config.openAPI.enabled
+            ? OpenAPIDocument(schema: schema, table: table, policies: policies, settings: config.openAPI, security: security)
+            : nil
+    }
+
+    public func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer? {
+        guard let openAPI, OpenAPIDocument.mayAnswer(uri: uri) else { return nil }
+        return openAPI.answer(path: uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
+    }
+
+    /// How a route's messages flow (streaming sides, raw `google.api.HttpBody` bodies) and,
+    /// for a raw request whose `body:` names an HttpBody field, that field's number.
+    /// Decided here once, for the server and for the OpenAPI document.
+    static func streaming(of route: Transcoder.Route) -> (streaming: RouteStreaming, rawBodyField: Int32?) {
+        var rawRequest = false
+        var rawBodyField: Int32? = nil
+        switch route.body {
+        case .none: break
+        case .wholeRequest: rawRequest = route.method.inputType == Self.httpBodyType
+        case .field(let field):
+            if field.typeName == Self.httpBodyType, field.cardinality != .repeated {
+                rawRequest = true
+                rawBodyField = field.number
+            }
+        }
+        let streaming = RouteStreaming(
+            clientStreaming: route.method.clientStreaming, serverStreaming: route.method.serverStreaming,
+            rawRequest: rawRequest,
+            rawResponse: route.responseBody == nil && route.method.outputType == Self.httpBodyType)
+        return (streaming, rawBodyField)
     }
 
     public func match(method: HTTPMethod, uri: String) -> Result<MatchedRoute<Matched>, EdgeError> {
@@ -130,6 +154,9 @@ public final class SchemaTranscoder: RequestTranscoding {
         let result = uri.withUTF8 { table.match(method: verb, target: $0) }
         switch result {
         case .matched(let route, let bindings):
+            if route.method.clientStreaming, !bindings.isEmpty, let error = invalidBindings(route, bindings) {
+                return .failure(error)
+            }
             return .success(matched(route, bindings, wrap))
         case .notFound:
             return .failure(.routeNotFound(method: verb, path: Self.path(of: uri)))
@@ -145,6 +172,15 @@ public final class SchemaTranscoder: RequestTranscoding {
             }
             return .failure(.transcoding(error))
         }
+    }
+
+    /// A client stream's path and query values are otherwise first converted with its
+    /// first message: a stream of none would never see them, and a bad value in the URL
+    /// would pass. They are converted once here, at match time, for these routes only.
+    private func invalidBindings(_ route: Transcoder.Route, _ bindings: RequestBindings) -> EdgeError? {
+        let options = compiled[ObjectIdentifier(route)]?.settings.parseOptions ?? .defaults
+        if case .failure(let error) = prepare(Matched(route: route, bindings: bindings), options: options, body: nil) { return error }
+        return nil
     }
 
     public func prepare(_ route: MatchedRoute<Matched>, body: ByteBuffer?) -> Result<ByteBuffer, EdgeError> {

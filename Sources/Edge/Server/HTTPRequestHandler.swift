@@ -206,6 +206,13 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             return reject(error, hasBody: true, requestID: requestID, keepAlive: keepAlive, label: "unmatched", started: started, admission: nil, context: context)
         }
 
+        if head.method == .GET, let page = shared.transcoder.openAPIAnswer(uri: head.uri) {
+            state = .discarding
+            return write(
+                status: .ok, headers: HTTPHeaders(), body: page.body, contentType: page.contentType, requestID: requestID,
+                keepAlive: keepAlive && !framing.hasBody, label: "openapi", started: started, admission: nil, context: context)
+        }
+
         var admission = RequestAdmission(
             head: head, transcoder: shared.transcoder, connection: self.connectionInfo(context), requestID: requestID)
         let outcome = admission.start()
