@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the Swift toolchain: protoc (with the
-# google/protobuf includes) and Python's reference protobuf + grpcio.
+# google/protobuf includes), Python's reference protobuf + grpcio, and PyJWT
+# (with cryptography) to mint the JWT tests' tokens.
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
@@ -16,4 +17,8 @@ fi
 if ! python3 -c 'import google.protobuf, grpc, grpc_tools, grpc_reflection, grpc_health' >/dev/null 2>&1; then
   python3 -m pip install -q --disable-pip-version-check \
     protobuf grpcio grpcio-tools grpcio-reflection grpcio-health-checking
+fi
+
+if ! python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
+  python3 -m pip install -q --disable-pip-version-check 'pyjwt[crypto]>=2.8'
 fi

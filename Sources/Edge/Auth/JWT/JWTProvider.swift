@@ -27,6 +27,8 @@ public final class JWTProvider: Sendable {
     struct State {
         var keys: JWTKeySet?
         var secret: JWTVerificationKey?
+        /// +1 whenever `keys` or `secret` change.
+        var generation = 0
         var inFlight: EventLoopPromise<Void>?
         /// The last fetch attempt (request-triggered, scheduled or at start): the cooldown counts from it.
         var lastAttempt: NIODeadline?
@@ -76,14 +78,19 @@ public final class JWTProvider: Sendable {
         if let promise { launch(promise) }
     }
 
-    /// Stops refreshing; a fetch under way ends on its own (waiters are answered).
+    /// Stops refreshing and answers anyone waiting for keys (a fetch under way ends
+    /// on its own and changes nothing). Call it before the event loop group shuts down.
     public func shutdown() {
-        let scheduled = state.withLockedValue { state -> Scheduled<Void>? in
+        let (scheduled, inFlight) = state.withLockedValue { state -> (Scheduled<Void>?, EventLoopPromise<Void>?) in
             state.stopped = true
-            defer { state.refresh = nil }
-            return state.refresh
+            defer {
+                state.refresh = nil
+                state.inFlight = nil
+            }
+            return (state.refresh, state.inFlight)
         }
         scheduled?.cancel()
+        inFlight?.succeed()
     }
 
     public static func now() -> Double { Date().timeIntervalSince1970 }
@@ -94,40 +101,65 @@ public final class JWTProvider: Sendable {
     public func verify(_ token: Substring, on eventLoop: any EventLoop, now: Double = JWTProvider.now(), mayWait: Bool = true) -> JWTVerification {
         let cache = caches[ObjectIdentifier(eventLoop)]
         if let cache, let hit = cache.value.lookup(token, now: now) { return .verified(hit) }
-        let (keys, secret) = state.withLockedValue { ($0.keys, $0.secret) }
-        switch verifier.verify(token, keys: keys, secret: secret, now: now) {
-        case .verified(let jwt):
-            if let cache, let expiry = jwt.expiry { cache.value.insert(token, jwt, validUntil: expiry) }
-            return .verified(jwt)
-        case .rejected(let failure):
-            return .rejected(failure)
-        case .keyNotFound(let keyID):
-            return keyNotFound(keyID, hadKeys: keys != nil, on: eventLoop, mayWait: mayWait)
+        var (keys, secret, generation) = state.withLockedValue { ($0.keys, $0.secret, $0.generation) }
+        while true {
+            switch verifier.verify(token, keys: keys, secret: secret, now: now) {
+            case .verified(let jwt):
+                if let cache, let expiry = jwt.expiry { cache.value.insert(token, jwt, validUntil: expiry) }
+                return .verified(jwt)
+            case .rejected(let failure):
+                return .rejected(failure)
+            case .keyNotFound(let keyID):
+                switch keyNotFound(keyID, generation: generation, on: eventLoop, mayWait: mayWait) {
+                case .answer(let answer): return answer
+                case .keysChanged(let newKeys, let newSecret, let newGeneration):
+                    // A fetch ended between the look-up and now: decide with its keys.
+                    (keys, secret, generation) = (newKeys, newSecret, newGeneration)
+                }
+            }
         }
     }
 
-    private func keyNotFound(_ keyID: String?, hadKeys: Bool, on eventLoop: any EventLoop, mayWait: Bool) -> JWTVerification {
+    private enum KeyNotFoundDecision {
+        case answer(JWTVerification)
+        case keysChanged(JWTKeySet?, JWTVerificationKey?, Int)
+    }
+
+    private func keyNotFound(_ keyID: String?, generation: Int, on eventLoop: any EventLoop, mayWait: Bool) -> KeyNotFoundDecision {
+        enum Locked {
+            case changed(JWTKeySet?, JWTVerificationKey?, Int)
+            case wait(EventLoopFuture<Void>, launch: EventLoopPromise<Void>?)
+            case refuse(hasKeys: Bool)
+        }
         let cooldown = config.refetchCooldown
-        let (wait, launchPromise, hasKeys): (EventLoopFuture<Void>?, EventLoopPromise<Void>?, Bool) = state.withLockedValue { state in
+        let decision: Locked = state.withLockedValue { state in
+            if state.generation != generation { return .changed(state.keys, state.secret, state.generation) }
             let hasKeys = state.keys != nil && (state.secret != nil || config.secret == nil)
             guard mayWait, !state.stopped else {
                 if !hasKeys { state.stats.keysUnavailable += 1 }
-                return (nil, nil, hasKeys)
+                return .refuse(hasKeys: hasKeys)
             }
-            if let inFlight = state.inFlight { return (inFlight.futureResult, nil, hasKeys) }
+            if let inFlight = state.inFlight { return .wait(inFlight.futureResult, launch: nil) }
             if let last = state.lastAttempt, NIODeadline.now() - last < cooldown {
                 if !hasKeys { state.stats.keysUnavailable += 1 }
-                return (nil, nil, hasKeys)
+                return .refuse(hasKeys: hasKeys)
             }
             let promise = beginFetch(&state, countsAsAttempt: true)
-            return (promise.futureResult, promise, hasKeys)
+            return .wait(promise.futureResult, launch: promise)
         }
-        if let launchPromise { launch(launchPromise) }
-        if let wait { return .awaitingKeys(wait.hop(to: eventLoop)) }
-        if !hasKeys || !hadKeys && keyID == nil {
-            return .rejected(JWTFailure(.keysUnavailable, "the signing keys of provider \(config.name) are not available"))
+        switch decision {
+        case .changed(let keys, let secret, let generation):
+            return .keysChanged(keys, secret, generation)
+        case .wait(let future, let launchPromise):
+            if let launchPromise { launch(launchPromise) }
+            return .answer(.awaitingKeys(future.hop(to: eventLoop)))
+        case .refuse(let hasKeys):
+            if !hasKeys {
+                return .answer(.rejected(JWTFailure(.keysUnavailable, "the signing keys of provider \(config.name) are not available")))
+            }
+            let message = keyID.map { "no key with kid \"\($0.prefix(64))\" in the key set" } ?? "no key for the token"
+            return .answer(.rejected(JWTFailure(.unknownKey, message)))
         }
-        return .rejected(JWTFailure(.unknownKey, keyID.map { "no key with kid \"\($0.prefix(64))\" in the key set" } ?? "no key for the token"))
     }
 
     // MARK: fetching (off the request path)
@@ -149,13 +181,18 @@ public final class JWTProvider: Sendable {
     /// One round: the secret (once), then the key set; records the outcome, schedules
     /// the next round, and clears `inFlight` before waiters are woken.
     private func load() async {
+        guard !state.withLockedValue({ $0.stopped }) else { return }
         if let secret = config.secret, state.withLockedValue({ $0.secret == nil }) {
             let key = await JWTKeySet.secretKey(secret, algorithms: Set(config.algorithms))
-            state.withLockedValue { $0.secret = key }
+            state.withLockedValue { state in
+                state.secret = key
+                state.generation += 1
+            }
         }
         guard let source = config.keySet else {
             state.withLockedValue { state in
                 state.keys = JWTKeySet(byKeyID: [:], all: [], skipped: [])
+                state.generation += 1
                 state.inFlight = nil
             }
             return
@@ -177,6 +214,7 @@ public final class JWTProvider: Sendable {
             delay = min(max(delay, config.refetchCooldown), .hours(24))
             state.withLockedValue { state in
                 state.keys = keys
+                state.generation += 1
                 state.consecutiveFailures = 0
                 state.stats.fetchSuccesses += 1
                 state.stats.keys = keys.count

@@ -18,6 +18,8 @@ struct JWTTokenVerifier: Sendable {
     let clockSkew: Double
     let requireExpiry: Bool
     let maxLifetime: Double?
+    /// An HMAC secret is configured (it may not be built yet: then the token waits like one for an unfetched key).
+    let hasSecret: Bool
 
     init(config: JWTProviderConfig) {
         self.name = config.name
@@ -27,6 +29,7 @@ struct JWTTokenVerifier: Sendable {
         self.clockSkew = Double(config.clockSkew.nanoseconds) / 1e9
         self.requireExpiry = config.requireExpiry
         self.maxLifetime = config.maxLifetime.map { Double($0.nanoseconds) / 1e9 }
+        self.hasSecret = config.secret != nil
     }
 
     func verify(_ token: Substring, keys: JWTKeySet?, secret: JWTVerificationKey?, now: Double) -> Outcome {
@@ -43,6 +46,7 @@ struct JWTTokenVerifier: Sendable {
         let key: JWTVerificationKey
         if algorithm.isHMAC {
             // Only the configured secret; a key set's public key is never an HMAC secret.
+            if secret == nil, hasSecret { return .keyNotFound(keyID: nil) }
             guard let secret, secret.verifiers[algorithm] != nil else {
                 return .rejected(JWTFailure(.algorithmNotAllowed, "alg \(algorithm.rawValue) needs a configured secret"))
             }
