@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Tokens verified recently, so that a client sending the same token on every request
 /// costs a hash look-up and a byte comparison instead of a signature check. One per
 /// event loop (no lock); bounded (oldest insertion evicted first); an entry is never
@@ -31,10 +37,22 @@ struct JWTVerifiedTokenCache: Sendable {
         return hasher.finalize()
     }
 
+    /// Byte equality (not String equality, which compares canonical equivalence).
+    static func sameBytes(_ stored: String, _ token: Substring) -> Bool {
+        guard stored.utf8.count == token.utf8.count else { return false }
+        let fast: Bool?? = stored.utf8.withContiguousStorageIfAvailable { a in
+            token.utf8.withContiguousStorageIfAvailable { b in
+                memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0
+            }
+        }
+        if let fast = fast ?? nil { return fast }
+        return stored.utf8.elementsEqual(token.utf8)
+    }
+
     mutating func lookup(_ token: Substring, now: Double) -> VerifiedJWT? {
         guard capacity > 0 else { return nil }
         let key = Self.hash(token)
-        guard let entry = entries[key], entry.token.utf8.elementsEqual(token.utf8) else { return nil }
+        guard let entry = entries[key], Self.sameBytes(entry.token, token) else { return nil }
         guard now < entry.validUntil else {
             entries[key] = nil
             return nil
