@@ -9,10 +9,11 @@ extension ConfigParser {
 
     mutating func parseAuth(_ node: Node, _ path: String) -> AuthConfig {
         var auth = AuthConfig()
-        guard let entries = reader.mapping(node, path, allowed: ["api_keys", "ip"]) else { return auth }
+        guard let entries = reader.mapping(node, path, allowed: ["jwt", "api_keys", "ip"]) else { return auth }
         for (key, value) in entries {
             let at = ConfigReader.child(path, key)
             switch key {
+            case "jwt": auth.jwt = parseJWTProviders(value, at)
             case "api_keys": auth.apiKeys = parseAPIKeys(value, at)
             case "ip": auth.ip = parseIPRules(value, at, allowTrustedProxies: true)
             default: break

@@ -19,19 +19,29 @@ public final class GatewayPolicies: Sendable {
     public let rateLimiter: RateLimiter?
 
     /// - Parameters:
-    ///   - credentials: checks built outside (the JWT providers, which own I/O), by name.
-    ///   - stripped: metadata names those checks reserve (their claims' headers, a token not forwarded).
-    ///   - reservedQuery: query parameters those checks read.
+    ///   - jwtProviders: the providers of `config.auth.jwt` (they own I/O: the snapshot keeps them).
     init(
-        config: EdgeConfig, credentials: [String: any CredentialCheckProviding] = [:], stripped: Set<String> = [],
-        reservedQuery: [String] = [], observers: [any ExchangeObserver] = [], rateLimiter: RateLimiter? = nil
+        config: EdgeConfig, jwtProviders: [JWTProvider] = [], observers: [any ExchangeObserver] = [], rateLimiter: RateLimiter? = nil
     ) {
         self.config = config
         self.rateLimiter = rateLimiter
         var checks: [String: any CredentialCheck] = ["mtls": ClientCertificateCheck()]
-        for (name, provider) in credentials { checks[name] = provider.credentialCheck }
-        var stripped = stripped
-        var reserved = reservedQuery
+        var stripped: Set<String> = []
+        var reserved: [String] = []
+        for provider in jwtProviders {
+            let check = JWTCheck(provider: provider)
+            checks[check.name] = check
+            // Claims' headers are the edge's to set; a token not forwarded stays here.
+            stripped.formUnion(provider.config.claimsToHeaders.values.map { $0.lowercased() })
+            for source in provider.config.tokenSources {
+                switch source {
+                case .bearer: if !provider.config.forward { stripped.insert("authorization") }
+                case .header(let name): if !provider.config.forward { stripped.insert(name.lowercased()) }
+                case .query(let name): reserved.append(name)
+                case .cookie: break
+                }
+            }
+        }
         if let apiKeys = config.auth.apiKeys {
             checks["api_key"] = APIKeyCheck(
                 header: apiKeys.header, query: apiKeys.query, table: APIKeyTable(apiKeys.keys), consumerHeader: apiKeys.consumerHeader)
@@ -83,14 +93,9 @@ public final class GatewayPolicies: Sendable {
     }
 }
 
-/// Something that can verify a credential for routes (a JWT provider).
-protocol CredentialCheckProviding: Sendable {
-    var credentialCheck: any CredentialCheck { get }
-}
-
 extension GatewayPolicies {
     /// The configuration's policies without credentials that own I/O.
     public convenience init(config: EdgeConfig, rateLimiter: RateLimiter? = nil) {
-        self.init(config: config, credentials: [:], rateLimiter: rateLimiter)
+        self.init(config: config, jwtProviders: [], rateLimiter: rateLimiter)
     }
 }

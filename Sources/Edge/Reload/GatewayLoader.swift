@@ -87,10 +87,14 @@ public struct GatewayLoader: Sendable {
             // Requests still on the old snapshot fall back to the failure mode.
             _ = old.shutdown()
         }
+        // Providers whose configuration did not change keep their key sets and verified tokens.
+        let jwtProviders = JWTProviders.make(config: config, group: group, previous: previous?.jwtProviders ?? [])
         let transcoder: SchemaTranscoder
         do {
-            transcoder = try SchemaTranscoder(schema: schema, config: config, rateLimiter: rateLimitStores?.limiter(for: config))
+            let policies = GatewayPolicies(config: config, jwtProviders: jwtProviders, rateLimiter: rateLimitStores?.limiter(for: config))
+            transcoder = try SchemaTranscoder(schema: schema, config: config, gatewayPolicies: policies)
         } catch {
+            for provider in jwtProviders where previous?.jwtProviders.contains(where: { $0 === provider }) != true { provider.shutdown() }
             throw GatewayLoadError(file: file, problems: ["routes: \(Self.describe(error))"])
         }
 
@@ -127,7 +131,7 @@ public struct GatewayLoader: Sendable {
             generation: generation, config: config, schema: schema, transcoder: transcoder, upstream: upstream,
             reachability: reachability, routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
             discovered: discovered, pinnedUpstream: pinned, listenerTLS: listenerTLS, upstreamTLSFiles: upstreamKey.tlsFiles,
-            rateLimitStores: rateLimitStores)
+            rateLimitStores: rateLimitStores, jwtProviders: jwtProviders)
     }
 
     /// Adds each discovered service to its cluster's `services`, unless the

@@ -59,10 +59,12 @@ public final class GatewayReloader: Sendable {
         // listen.tls reloads (see ListenerTLS); the rest of listen waits for a restart.
         var nextListen = next.config.listen
         nextListen.server.tls = current.config.listen.server.tls
-        if nextListen != current.config.listen || next.config.metadata != current.config.metadata {
-            logger.warning("listen and metadata changes take effect at the next restart")
+        if nextListen != current.config.listen {
+            logger.warning("listen changes take effect at the next restart")
         }
         let old = store.swap(next)
+        // Key sets of providers the new configuration dropped or changed stop refreshing.
+        for provider in old.jwtProviders where !next.jwtProviders.contains(where: { $0 === provider }) { provider.shutdown() }
         logger.info("reloaded", metadata: ["generation": "\(generation)", "routes": "\(next.routes.count)"])
         if old.upstream !== next.upstream { retire(old) }
         return .reloaded(generation: generation, routes: next.routes.count)

@@ -37,6 +37,8 @@ public final class GatewaySnapshot: Sendable {
     public let pinnedUpstream: SnapshotUpstream
     /// The rate limits' counters and Redis client (shared with the previous snapshot when their settings did not change).
     public let rateLimitStores: RateLimitStores?
+    /// The JWT providers of `auth.jwt` (key sets fetched and refreshed off the request path).
+    public let jwtProviders: [JWTProvider]
     /// Streaming calls opened on this snapshot's pool and not finished yet.
     var openStreams: NIOLockedValueBox<Int> { pinnedUpstream.openStreams }
 
@@ -44,9 +46,11 @@ public final class GatewaySnapshot: Sendable {
         generation: Int, config: EdgeConfig, schema: Schema, transcoder: SchemaTranscoder, upstream: UpstreamPool,
         reachability: UpstreamReachability?, routes: [RouteDescription], discovered: [String: DiscoveredSchema],
         pinnedUpstream: SnapshotUpstream? = nil, listenerTLS: ListenerTLSContext? = nil,
-        upstreamTLSFiles: ReloadFileWatcher.Fingerprint? = nil, rateLimitStores: RateLimitStores? = nil
+        upstreamTLSFiles: ReloadFileWatcher.Fingerprint? = nil, rateLimitStores: RateLimitStores? = nil,
+        jwtProviders: [JWTProvider] = []
     ) {
         self.rateLimitStores = rateLimitStores
+        self.jwtProviders = jwtProviders
         self.generation = generation
         self.config = config
         self.schema = schema
