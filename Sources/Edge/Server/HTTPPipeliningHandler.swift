@@ -222,18 +222,16 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .none, .closeAfterWrite:
             break
         case .close:
-            // A response end still on its way out closes the connection once written (see `write`).
-            if endUnflushed {
-                // Its flush is still to come: an empty body part (the encoder writes it as an
-                // empty buffer, in order) tells when everything before it is written.
-                endUnflushed = false
-                unwrittenEnds += 1
-                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer())))).whenComplete { _ in
-                    bound.value.0.endWritten(context: bound.value.1)
-                }
-            } else if unwrittenEnds == 0 {
-                context.close(promise: nil)
+            // Responses still on their way out — not flushed yet, or flushed but not written
+            // (a client that reads slowly leaves them in NIO's write buffer, and a close now
+            // would drop them): an empty body part (the encoder writes it as an empty buffer,
+            // in order) tells when everything before it is written; the connection closes then.
+            // Closing is rare (a client's FIN, a drain), so the write costs nothing per request.
+            endUnflushed = false
+            unwrittenEnds += 1
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer())))).whenComplete { _ in
+                bound.value.0.endWritten(context: bound.value.1)
             }
         }
     }
