@@ -136,9 +136,10 @@ final class UpstreamStreamingPythonTests: XCTestCase {
     /// HTTP/2 windows are full, and becomes writable again when the backend reads.
     func testRequestWritabilityFollowsFlowControl() throws {
         let recorder = StreamRecorder()
-        // The backend starts reading after 12 s: long enough for the sends below to fill the
-        // windows even on a loaded machine (with 5 s a slow run kept writing while it read).
-        let handle = open("Sink", recorder: recorder, metadata: [("x-sink-delay-ms", "12000")])
+        // The backend starts reading after 30 s: long enough for the sends below to fill the
+        // windows even on a loaded machine (with 5 s, and once with 12 s beside a fuzzing run,
+        // a slow run kept writing while it read).
+        let handle = open("Sink", recorder: recorder, metadata: [("x-sink-delay-ms", "30000")], timeout: .seconds(90))
         let message = ByteBuffer(repeating: 7, count: 1 << 20)
         var sent = 0
         var sawUnwritable = false
@@ -158,7 +159,7 @@ final class UpstreamStreamingPythonTests: XCTestCase {
         // short writable spell while frames move to the connection's buffer: do not insist
         // that it is the last change).
         XCTAssertTrue(recorder.wait(timeout: 30) { recorder.writabilityChangesUnlocked.contains(false) }, "writability changes: \(recorder.writabilityChanges)")
-        XCTAssertTrue(recorder.wait(timeout: 30) { self.lastWritability(recorder) == true }, "writable again once the backend reads")
+        XCTAssertTrue(recorder.wait(timeout: 60) { self.lastWritability(recorder) == true }, "writable again once the backend reads")
         handle.onLoop { $0.finishSending() }
         let end = try XCTUnwrap(recorder.waitForEnd())
         XCTAssertEqual(end.status.code, .ok)
