@@ -161,7 +161,7 @@ final class UpstreamStreamingPythonTests: XCTestCase {
         XCTAssertTrue(recorder.wait(timeout: 30) { recorder.writabilityChangesUnlocked.contains(false) }, "writability changes: \(recorder.writabilityChanges)")
         XCTAssertTrue(recorder.wait(timeout: 60) { self.lastWritability(recorder) == true }, "writable again once the backend reads")
         handle.onLoop { $0.finishSending() }
-        let end = try XCTUnwrap(recorder.waitForEnd())
+        let end = try XCTUnwrap(recorder.waitForEnd(timeout: 60))
         XCTAssertEqual(end.status.code, .ok)
         XCTAssertEqual(recorder.messages.first.map(text), "\(sent << 20)")
     }
