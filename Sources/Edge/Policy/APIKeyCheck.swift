@@ -17,7 +17,8 @@ struct APIKeyCheck: CredentialCheck {
     func check(_ exchange: PolicyExchange, mayWait: Bool) -> CredentialResult {
         var keys: [Substring] = []
         if let header {
-            for value in exchange.head.headers[canonicalForm: header] { keys.append(value.trimmingSpaces()) }
+            // Whole field values (no comma splitting, no allocation per part): a key has no commas.
+            for value in exchange.head.headers[header] { keys.append(Substring(value).trimmingSpaces()) }
         }
         if let query { keys.append(contentsOf: QueryValues.values(named: query, in: exchange.head.uri)) }
         guard let key = keys.first else { return .missing }
