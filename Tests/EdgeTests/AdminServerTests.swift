@@ -1,5 +1,6 @@
 import Edge
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOPosix
 import XCTest
 
@@ -8,7 +9,8 @@ final class AdminServerTests: XCTestCase {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let reachable = NIOLockedValueBox(true)
         let metrics = EdgeMetrics()
-        metrics.recordRequest(route: "GET /v1/x", status: 200, duration: .milliseconds(3))
+        let started = NIODeadline.now() - TimeAmount.milliseconds(3)
+        metrics.exchangeCompleted(outcome: ExchangeOutcome(status: 200, started: started, label: "GET /v1/x"), on: nil)
         let admin = AdminServer(
             settings: .init(host: "127.0.0.1", port: 0),
             routes: [RouteDescription(httpMethod: "GET", pattern: "/v1/{name=books/*}", grpcMethod: "shop.v1.Catalog.GetBook", cluster: "shop")],
@@ -31,7 +33,7 @@ final class AdminServerTests: XCTestCase {
         let scraped = try httpRequest(port: port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertEqual(scraped.status, 200)
         XCTAssertTrue(scraped.header("content-type")?.hasPrefix("text/plain") ?? false)
-        XCTAssertTrue(scraped.body.contains(#"edge_http_requests_total{route="GET /v1/x",status="200"} 1"#), scraped.body)
+        XCTAssertTrue(scraped.body.contains(#"edge_http_requests_total{route="GET /v1/x",grpc_method="",status="200",grpc_code=""} 1"#), scraped.body)
 
         let missing = try httpRequest(port: port, "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertEqual(missing.status, 404)

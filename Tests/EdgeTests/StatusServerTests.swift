@@ -43,10 +43,10 @@ final class StatusServerTests: XCTestCase {
         _ = try httpRequest(port: server.port, "GET /v1/status/0 HTTP/1.1\r\nHost: x\r\n\r\n")
         _ = try httpRequest(port: server.port, "GET /v1/status/14 HTTP/1.1\r\nHost: x\r\n\r\n")
         let text = String(decoding: server.metrics.render(), as: UTF8.self)
-        XCTAssertTrue(text.contains(#"edge_http_requests_total{route="GET /v1/status/{code}",status="200"} 1"#), text)
-        XCTAssertTrue(text.contains(#"edge_http_requests_total{route="GET /v1/status/{code}",status="503"} 1"#), text)
-        XCTAssertTrue(text.contains(#"edge_upstream_errors_total{route="GET /v1/status/{code}",code="unavailable"} 1"#), text)
-        XCTAssertTrue(text.contains("edge_http_request_duration_seconds_bucket"), text)
+        let series = #"route="GET /v1/status/{code}",grpc_method="test.Status/Code0""#
+        XCTAssertTrue(text.contains(#"edge_http_requests_total{\#(series),status="200",grpc_code="OK"} 1"#), text)
+        XCTAssertTrue(text.contains(#"edge_http_requests_total{\#(series),status="503",grpc_code="UNAVAILABLE"} 1"#), text)
+        XCTAssertTrue(text.contains(#"edge_http_request_duration_seconds_count{\#(series)} 2"#), text)
         try await server.stop()
     }
 }

@@ -25,6 +25,15 @@ public struct PolicyExchange: Sendable {
     public var identity = CallerIdentity()
     /// The policy that refused or answered the request, if one did.
     public var decidedBy: String?
+    /// Why it refused, as a short fixed token for metrics (`missing`, `invalid_token`, `forbidden`,
+    /// `origin_not_allowed`, …); never the client's input.
+    public var refusalReason: String?
+    /// CORS saw an origin it does not allow (no CORS headers went out).
+    public var corsRejected = false
+    /// The rate limits' decisions on this request (`allowed`, `rejected`, `shadow_rejected`), by limit name.
+    public var rateLimitDecisions: [(limit: String, decision: RateLimitDecisionKind)] = []
+    /// The exchange's trace, when tracing is on (set before the policies run).
+    public var trace: ExchangeTrace?
 
     private let addresses: ClientAddressResolver
     private var resolvedClient: IPAddress??
@@ -55,12 +64,28 @@ public struct PolicyExchange: Sendable {
 public struct RouteIdentity: Sendable, Equatable {
     /// `GET /v1/{name=shelves/*}`: the label in metrics and logs.
     public var label: String
-    /// `pkg.Service.Method`
+    /// `pkg.Service/Method`
     public var method: String
+    /// The route's own sampling ratio for new traces (`nil`: the global one).
+    public var traceSampling: Double?
 
-    public init(label: String, method: String) {
+    public init(label: String, method: String, traceSampling: Double? = nil) {
         self.label = label
         self.method = method
+        self.traceSampling = traceSampling
+    }
+}
+
+/// A rate limit's decision on one request.
+public enum RateLimitDecisionKind: Sendable, Equatable {
+    case allowed, rejected, shadowRejected
+
+    public var label: String {
+        switch self {
+        case .allowed: return "allowed"
+        case .rejected: return "rejected"
+        case .shadowRejected: return "shadow_rejected"
+        }
     }
 }
 

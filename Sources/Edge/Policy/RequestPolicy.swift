@@ -18,5 +18,12 @@ public protocol RequestPolicy: Sendable {
 /// backend, refused by a policy, or failed — once its response is written.
 /// Runs on the connection's event loop: record, do not block.
 public protocol ExchangeObserver: Sendable {
+    /// The request head was read and matched (or not), before any policy ran: the observer
+    /// may note the exchange in flight, or start its trace (``PolicyExchange/trace``).
+    func exchangeStarted(_ exchange: inout PolicyExchange)
     func exchangeCompleted(_ exchange: PolicyExchange, outcome: ExchangeOutcome)
+}
+
+extension ExchangeObserver {
+    public func exchangeStarted(_ exchange: inout PolicyExchange) {}
 }

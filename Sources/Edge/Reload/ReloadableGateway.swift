@@ -24,8 +24,9 @@ public final class ReloadableGateway: Sendable {
 
     /// Loads the configuration (generation 1); throws ``GatewayLoadError`` with every problem.
     public static func load(
-        configFile: String, group: any EventLoopGroup, logger: Logger = Logger(label: "edge"), metrics: EdgeMetrics = EdgeMetrics()
+        configFile: String, group: any EventLoopGroup, logger: Logger = Logger(label: "edge"), metrics: EdgeMetrics? = nil
     ) async throws -> ReloadableGateway {
+        let metrics = metrics ?? EdgeMetrics(group: group)
         let loader = GatewayLoader(configFile: configFile, group: group, logger: logger)
         let initial = try await loader.load(generation: 1, previous: nil)
         return ReloadableGateway(initial: initial, loader: loader, group: group, logger: logger, metrics: metrics)

@@ -39,7 +39,7 @@ public enum EdgeLauncher {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         do {
             let components = try makeComponents(group)
-            let metrics = EdgeMetrics()
+            let metrics = EdgeMetrics(group: group)
             let context = RequestContext(
                 transcoder: components.transcoder, upstream: components.upstream, limits: config.listen.server.limits,
                 metadataPolicy: config.metadataPolicy, metrics: metrics, detailsRenderer: components.detailsRenderer)

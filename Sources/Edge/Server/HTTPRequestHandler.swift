@@ -70,7 +70,11 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     private var state: State = .idle
     private var context: ChannelHandlerContext?
     private var requestIDs = RequestIDGenerator()
-    private var metrics: MetricsCache?
+    /// The server's own observers (metrics), which see every exchange.
+    private let serverObservers: [any ExchangeObserver]
+    /// What the exchange being answered read and called, for its observers (set just
+    /// before its response is written; everything happens on this loop).
+    private var facts = ExchangeFacts()
     /// The peer's address as text (for `x-forwarded-for`), formatted once per connection.
     private var cachedRemoteIP: String??
     private var cachedConnection: ConnectionInfo?
@@ -84,7 +88,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         self.shared = shared
         self.timeouts = timeouts
         self.flushBatch = flushBatch
-        self.metrics = shared.metrics.map { MetricsCache(metrics: $0) }
+        self.serverObservers = shared.metrics.map { [$0] } ?? []
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -92,7 +96,20 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
 
     @_specialize(where Transcoder == ReloadingTranscoder)
     func channelInactive(context: ChannelHandlerContext) {
-        if case .streaming(let exchange) = state { exchange.channelClosed() }
+        // An exchange still in progress ends here for its observers: the client went away.
+        switch state {
+        case .admitting(let pending):
+            clientClosed(pending.admission, label: pending.admission.label, started: pending.started, bytesIn: 0)
+        case .receiving(let request), .calling(let request):
+            clientClosed(request.admission, label: request.route.label, started: request.started, bytesIn: request.received)
+        case .streaming(let exchange):
+            exchange.channelClosed()
+            facts.stream = exchange.streamSummary
+            facts.upstream = exchange.upstreamSummary
+            clientClosed(exchange.admission, label: exchange.route.label, started: exchange.started, bytesIn: exchange.bytesIn)
+        case .idle, .discarding, .closed:
+            break
+        }
         state = .closed
         cancelBodyTimer()
         context.fireChannelInactive()
@@ -147,10 +164,15 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         case .idle:
             state = .discarding
             timeouts.headReceived()
-            respond(error: edgeError, requestID: requestIDs.make(), keepAlive: false, label: "unmatched", started: .now(), admission: nil, context: context)
+            let requestID = requestIDs.make()
+            let head = HTTPRequestHead(version: .http1_1, method: .RAW(value: "-"), uri: "-")
+            respond(
+                error: edgeError, requestID: requestID, keepAlive: false, label: "unmatched", started: .now(),
+                admission: unrouted(head, edgeError, requestID: requestID, context: context), context: context)
         case .receiving(let request):
             state = .discarding
             cancelBodyTimer()
+            facts.bytesIn = request.received
             respond(
                 error: edgeError, requestID: request.requestID, keepAlive: false, label: request.route.label, started: request.started,
                 admission: request.admission, context: context)
@@ -193,6 +215,24 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         return info
     }
 
+    /// The admission of a request refused (or answered by the edge) before routing: observers only.
+    private func unrouted(
+        _ head: HTTPRequestHead, _ refusal: EdgeError, requestID: String, context: ChannelHandlerContext
+    ) -> RequestAdmission<Transcoder.Route> {
+        RequestAdmission(
+            unrouted: head, refusal: refusal, transcoder: shared.transcoder, connection: self.connectionInfo(context),
+            requestID: requestID, observers: serverObservers)
+    }
+
+    /// The client closed the connection before its exchange was answered.
+    private func clientClosed(_ admission: RequestAdmission<Transcoder.Route>, label: String, started: NIODeadline, bytesIn: Int) {
+        facts.bytesIn = bytesIn
+        var outcome = ExchangeOutcome(
+            status: ExchangeOutcome.clientClosedStatus, grpcCode: .cancelled, started: started, finished: .now(), label: label)
+        facts.fill(&outcome)
+        admission.completed(outcome)
+    }
+
     private func receivedHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         timeouts.headReceived()
         let started = NIODeadline.now()
@@ -203,18 +243,23 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         switch HeadValidator.validate(head, limits: shared.limits) {
         case .success(let value): framing = value
         case .failure(let error):
-            return reject(error, hasBody: true, requestID: requestID, keepAlive: keepAlive, label: "unmatched", started: started, admission: nil, context: context)
+            return reject(
+                error, hasBody: true, requestID: requestID, keepAlive: keepAlive, label: "unmatched", started: started,
+                admission: unrouted(head, error, requestID: requestID, context: context), context: context)
         }
 
         if head.method == .GET, let page = shared.transcoder.openAPIAnswer(uri: head.uri) {
             state = .discarding
             return write(
                 status: .ok, headers: HTTPHeaders(), body: page.body, contentType: page.contentType, requestID: requestID,
-                keepAlive: keepAlive && !framing.hasBody, label: "openapi", started: started, admission: nil, context: context)
+                keepAlive: keepAlive && !framing.hasBody, label: "openapi", started: started,
+                admission: unrouted(head, .routeNotFound(method: "GET", path: "openapi"), requestID: requestID, context: context),
+                context: context)
         }
 
         var admission = RequestAdmission(
-            head: head, transcoder: shared.transcoder, connection: self.connectionInfo(context), requestID: requestID)
+            head: head, transcoder: shared.transcoder, connection: self.connectionInfo(context), requestID: requestID,
+            observers: serverObservers)
         let outcome = admission.start()
         let pending = Admitting(
             admission: admission, head: head, framing: framing, requestID: requestID, keepAlive: keepAlive, started: started)
@@ -339,6 +384,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         bodyTimer = nil
         guard case .receiving(let request) = state, let context else { return }
         state = .discarding
+        facts.bytesIn = request.received
         respond(
             error: .bodyReadTimeout(), requestID: request.requestID, keepAlive: false, label: request.route.label,
             started: request.started, admission: request.admission, context: context)
@@ -380,6 +426,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         if request.received > request.bodyLimit {
             state = .discarding
             cancelBodyTimer()
+            facts.bytesIn = request.received
             return respond(
                 error: .bodyTooLarge(limit: request.bodyLimit), requestID: request.requestID, keepAlive: false,
                 label: request.route.label, started: request.started, admission: request.admission, context: context)
@@ -420,13 +467,14 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         case .success(let value): message = value
         case .failure(let error):
             state = .idle
+            facts.bytesIn = request.received
             return respond(
                 error: error, requestID: request.requestID, keepAlive: request.keepAlive, label: request.route.label,
                 started: request.started, admission: request.admission, context: context)
         }
         let upstreamRequest = UpstreamRequest(
             path: request.route.grpcPath, service: request.route.service, metadata: request.metadata,
-            message: message, deadline: .now() + request.timeout)
+            message: message, deadline: .now() + request.timeout, attemptObserver: request.admission.trace)
         let eventLoop = context.eventLoop
         let bound = NIOLoopBound(self, eventLoop: eventLoop)
         // The completion variant: no promise or callback list per call; it runs on this
@@ -451,6 +499,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     private func upstreamCompleted(_ response: UpstreamResponse) {
         guard case .calling(let request) = state, let context else { return }
         state = .idle
+        facts.bytesIn = request.received
         deliver(
             response, route: request.route, requestID: request.requestID, keepAlive: request.keepAlive,
             started: request.started, admission: request.admission, context: context)
@@ -463,9 +512,10 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     ) {
         var headers = HTTPHeaders()
         ResponseMetadata.apply(headers: response.headers, trailers: response.trailers, to: &headers)
+        facts.upstream = response.summary
+        facts.grpcCode = response.status.code
 
         guard response.status.code == .ok else {
-            shared.metrics?.recordUpstreamError(route: route.label, code: response.status.code)
             return respond(
                 error: EdgeError(status: response.status), extraHeaders: headers, requestID: requestID,
                 keepAlive: keepAlive, label: route.label, started: started, admission: admission, context: context)
@@ -530,6 +580,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         case .success(let value): message = value
         case .failure(let error):
             state = .idle
+            facts.bytesIn = request.received
             return respond(
                 error: error, requestID: request.requestID, keepAlive: request.keepAlive, label: request.route.label,
                 started: request.started, admission: request.admission, context: context)
@@ -540,6 +591,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
             handler: self, context: context, shared: shared, route: request.route, admission: request.admission,
             requestID: request.requestID, keepAlive: request.keepAlive, started: request.started, input: .single, output: .stream(format),
             requestVersion: request.version)
+        exchange.bytesIn = request.received
         state = .streaming(exchange)
         exchange.start(upstream: upstream, metadata: request.metadata, timeout: request.timeout, message: message)
     }
@@ -554,13 +606,10 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         }
     }
 
-    func recordUpstreamError(route: String, code: GRPCStatusCode) {
-        shared.metrics?.recordUpstreamError(route: route, code: code)
-    }
-
     /// A client-streaming call returned its one message (or none).
     func exchangeCompleted(_ exchange: StreamingExchange<Transcoder>, response: UpstreamResponse) {
         guard let context = finishExchange(exchange) else { return }
+        exchange.noteFacts(&facts)
         deliver(
             response, route: exchange.route, requestID: exchange.requestID, keepAlive: exchange.keepAlive,
             started: exchange.started, admission: exchange.admission, context: context)
@@ -569,15 +618,17 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     /// A streaming call failed before its response head: an ordinary error response.
     func exchangeFailed(_ exchange: StreamingExchange<Transcoder>, error: EdgeError, headers: HTTPHeaders) {
         guard let context = finishExchange(exchange) else { return }
+        exchange.noteFacts(&facts)
         respond(
             error: error, extraHeaders: headers, requestID: exchange.requestID, keepAlive: exchange.keepAlive,
             label: exchange.route.label, started: exchange.started, admission: exchange.admission, context: context)
     }
 
     /// A streamed response is complete (its last frame written): ends it.
-    func exchangeStreamEnded(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus) {
+    func exchangeStreamEnded(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus, grpcCode: GRPCStatusCode) {
         guard let context = finishExchange(exchange) else { return }
-        completed(status: status, label: exchange.route.label, started: exchange.started, admission: exchange.admission)
+        exchange.noteFacts(&facts)
+        completed(status: status, label: exchange.route.label, started: exchange.started, admission: exchange.admission, grpcCode: grpcCode)
         if exchange.keepAlive {
             timeouts.responseCompleted()
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -588,9 +639,10 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     }
 
     /// A raw streamed response failed after its head: the connection is cut without the last chunk.
-    func exchangeAborted(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus) {
+    func exchangeAborted(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus, grpcCode: GRPCStatusCode) {
         guard let context = finishExchange(exchange) else { return }
-        completed(status: status, label: exchange.route.label, started: exchange.started, admission: exchange.admission)
+        exchange.noteFacts(&facts)
+        completed(status: status, label: exchange.route.label, started: exchange.started, admission: exchange.admission, grpcCode: grpcCode)
         state = .discarding
         context.flush()
         context.close(promise: nil)
@@ -648,7 +700,8 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         _ head: HTTPResponseHead, body: ByteBuffer?, keepAlive: Bool, label: String, started: NIODeadline,
         admission: RequestAdmission<Transcoder.Route>?, grpcCode: GRPCStatusCode?, context: ChannelHandlerContext
     ) {
-        completed(status: head.status, label: label, started: started, admission: admission, grpcCode: grpcCode)
+        facts.bytesOut += body?.readableBytes ?? 0
+        completed(status: head.status, label: label, started: started, admission: admission, grpcCode: grpcCode ?? facts.grpcCode)
         if keepAlive { timeouts.responseCompleted() }
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
@@ -661,13 +714,35 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         }
     }
 
-    /// Every exchange ends here, whichever way it went: the request metrics and the observers.
+    /// Every exchange that was answered ends here, whichever way it went: the observers see it.
     private func completed(
         status: HTTPResponseStatus, label: String, started: NIODeadline, admission: RequestAdmission<Transcoder.Route>?,
         grpcCode: GRPCStatusCode? = nil
     ) {
-        let now = NIODeadline.now()
-        metrics?.recordRequest(route: label, status: status.code, duration: now - started)
-        admission?.completed(ExchangeOutcome(status: Int(status.code), grpcCode: grpcCode, started: started, finished: now))
+        guard let admission else {
+            facts = ExchangeFacts()
+            return
+        }
+        var outcome = ExchangeOutcome(status: Int(status.code), grpcCode: grpcCode, started: started, finished: .now(), label: label)
+        facts.fill(&outcome)
+        admission.completed(outcome)
+    }
+}
+
+/// What an exchange read, wrote and called, gathered on its way to the response.
+struct ExchangeFacts {
+    var bytesIn = 0
+    var bytesOut = 0
+    var upstream: UpstreamCallSummary?
+    var grpcCode: GRPCStatusCode?
+    var stream: StreamSummary?
+
+    /// Moves the facts into `outcome` and starts afresh for the next exchange.
+    mutating func fill(_ outcome: inout ExchangeOutcome) {
+        outcome.bytesIn = bytesIn
+        outcome.bytesOut = bytesOut
+        outcome.upstream = upstream
+        outcome.stream = stream
+        self = ExchangeFacts()
     }
 }

@@ -22,6 +22,8 @@ struct RequestAdmission<Route: Sendable> {
     /// The route, or why there is none (refused once the chain has run: IP rules first).
     private let target: Result<MatchedRoute<Route>, EdgeError>
     let chain: PolicyChain
+    /// The server's own observers (metrics): they see every exchange, whatever its chain.
+    private let serverObservers: [any ExchangeObserver]
     private(set) var exchange: PolicyExchange?
     private var run: PolicyChainRun?
     /// A preflight that no policy answered is refused as the `OPTIONS` it is.
@@ -29,7 +31,8 @@ struct RequestAdmission<Route: Sendable> {
 
     /// Matches `head` and prepares its chain; ``start()`` runs it.
     init<Transcoder: RequestTranscoding>(
-        head: HTTPRequestHead, transcoder: Transcoder, connection: @autoclosure () -> ConnectionInfo, requestID: String
+        head: HTTPRequestHead, transcoder: Transcoder, connection: @autoclosure () -> ConnectionInfo, requestID: String,
+        observers: [any ExchangeObserver] = []
     ) where Transcoder.Route == Route {
         var target = transcoder.match(method: head.method, uri: head.uri)
         var preflight: (methods: [String], refusal: EdgeError)?
@@ -40,14 +43,32 @@ struct RequestAdmission<Route: Sendable> {
             if case .failure = target { target = .failure(miss) }
         }
         self.init(
-            head: head, target: target, transcoder: transcoder, connection: connection(), requestID: requestID, preflight: preflight)
+            head: head, target: target, transcoder: transcoder, connection: connection(), requestID: requestID, preflight: preflight,
+            observers: observers)
+    }
+
+    /// A request the edge refuses before routing it (a malformed head, over a limit) or
+    /// answers itself (`/openapi.json`): no policy runs, but the observers see it.
+    init<Transcoder: RequestTranscoding>(
+        unrouted head: HTTPRequestHead, refusal: EdgeError, transcoder: Transcoder, connection: @autoclosure () -> ConnectionInfo,
+        requestID: String, observers: [any ExchangeObserver]
+    ) where Transcoder.Route == Route {
+        let chain = transcoder.unmatchedPolicies()
+        self.target = .failure(refusal)
+        self.chain = chain
+        self.serverObservers = observers
+        self.preflightRefusal = nil
+        if !chain.observers.isEmpty || !observers.isEmpty {
+            exchange = PolicyExchange(head: head, connection: connection(), route: nil, requestID: requestID, addresses: chain.addresses)
+            startObservers()
+        }
     }
 
     /// A head whose route the caller resolved itself (a WebSocket upgrade tries several methods).
     init<Transcoder: RequestTranscoding>(
         head: HTTPRequestHead, target: Result<MatchedRoute<Route>, EdgeError>, transcoder: Transcoder,
         connection: @autoclosure () -> ConnectionInfo, requestID: String,
-        preflight: (methods: [String], refusal: EdgeError)? = nil
+        preflight: (methods: [String], refusal: EdgeError)? = nil, observers: [any ExchangeObserver] = []
     ) where Transcoder.Route == Route {
         let chain: PolicyChain
         switch target {
@@ -56,13 +77,23 @@ struct RequestAdmission<Route: Sendable> {
         }
         self.target = target
         self.chain = chain
+        self.serverObservers = observers
         self.preflightRefusal = preflight?.refusal
-        if !chain.isEmpty {
+        if !chain.isEmpty || !observers.isEmpty {
             exchange = PolicyExchange(
                 head: head, connection: connection(), route: try? target.get().identity, requestID: requestID,
                 addresses: chain.addresses, isPreflight: preflight != nil, pathMethods: preflight?.methods ?? [])
-            run = PolicyChainRun(chain: chain)
+            startObservers()
+            if !chain.policies.isEmpty { run = PolicyChainRun(chain: chain) }
         }
+    }
+
+    /// The observers see the exchange start, before any policy runs (a trace begins here).
+    private mutating func startObservers() {
+        guard var exchange else { return }
+        for observer in serverObservers { observer.exchangeStarted(&exchange) }
+        for observer in chain.observers { observer.exchangeStarted(&exchange) }
+        self.exchange = exchange
     }
 
     /// `OPTIONS` with `Origin` and `Access-Control-Request-Method` on a path that has routes
@@ -118,11 +149,15 @@ struct RequestAdmission<Route: Sendable> {
     /// Metadata the policies add for the backend.
     var metadata: [(name: String, value: String)] { exchange?.metadata ?? [] }
 
-    /// The exchange is complete: the observers see it.
+    /// The trace of the exchange, when one was started: the upstream call's attempts report to it.
+    var trace: ExchangeTrace? { exchange?.trace }
+
+    /// The exchange is complete: the observers see it. Called exactly once per admission.
     func completed(_ outcome: ExchangeOutcome) {
-        guard let exchange, !chain.observers.isEmpty else { return }
+        guard let exchange else { return }
         var outcome = outcome
         if outcome.decidedBy == nil { outcome.decidedBy = exchange.decidedBy }
+        for observer in serverObservers { observer.exchangeCompleted(exchange, outcome: outcome) }
         for observer in chain.observers { observer.exchangeCompleted(exchange, outcome: outcome) }
     }
 }

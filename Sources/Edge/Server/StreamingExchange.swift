@@ -60,6 +60,12 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     private var readingPaused = false
     /// The request messages sent (the index of the next JSON element).
     private var sent = 0
+    /// Request body bytes read (the handler sets the unary body's size for server streams).
+    var bytesIn = 0
+    /// Response body bytes written.
+    private(set) var bytesOut = 0
+    /// The upstream call's summary, once it ended.
+    private(set) var upstreamSummary: UpstreamCallSummary?
 
     init(
         handler: HTTPRequestHandler<Transcoder>, context: ChannelHandlerContext, shared: RequestContext<Transcoder>,
@@ -83,7 +89,8 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
 
     /// Opens the upstream call; with `message`, sends it as the only request message.
     func start(upstream: any UpstreamStreaming, metadata: [(name: String, value: String)], timeout: TimeAmount, message: ByteBuffer?) {
-        let head = UpstreamStreamHead(path: route.grpcPath, service: route.service, metadata: metadata, deadline: .now() + timeout)
+        let head = UpstreamStreamHead(
+            path: route.grpcPath, service: route.service, metadata: metadata, deadline: .now() + timeout, attemptObserver: admission.trace)
         let control = upstream.openStream(head, policy: route.callPolicy, on: context.eventLoop, observer: self)
         guard !done else { return }
         self.control = control
@@ -97,6 +104,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     // MARK: - Request body (client streaming)
 
     func receivedBody(_ part: ByteBuffer) {
+        bytesIn += part.readableBytes
         guard !done, let control else { return }
         switch input {
         case .single:
@@ -210,14 +218,15 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
 
     func upstreamFinished(_ end: UpstreamStreamEnd) {
         guard !done else { return }
+        upstreamSummary = end.summary
         if headers.isEmpty { headers = end.headers }
         if end.status.code != .ok {
-            handler.recordUpstreamError(route: route.label, code: end.status.code)
             return finish(with: EdgeError(status: end.status), headers: headers, trailers: end.trailers)
         }
         switch output {
         case .single:
-            let response = UpstreamResponse(status: end.status, headers: headers, trailers: end.trailers, message: single)
+            var response = UpstreamResponse(status: end.status, headers: headers, trailers: end.trailers, message: single)
+            response.summary = end.summary
             // Answered before the client finished its body: the rest is not read, the connection closes.
             if !requestEnded { keepAlive = false }
             done = true
@@ -229,8 +238,9 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
             }
             var buffer = context.channel.allocator.buffer(capacity: 4)
             format.writeEnd(messages: messages, into: &buffer)
+            bytesOut += buffer.readableBytes
             if buffer.readableBytes > 0 { context.write(handler.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
-            endResponse(status: .ok)
+            endResponse(status: .ok, grpcCode: .ok)
         }
     }
 
@@ -265,10 +275,12 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
         }
         if !responseStarted { startResponse(format: format, contentType: contentType, trailers: []) }
         if format == .raw {
+            bytesOut += body.readableBytes
             if body.readableBytes > 0 { context.write(handler.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         } else {
             var buffer = context.channel.allocator.buffer(capacity: body.readableBytes + StreamingResponseFormat.framingBytes)
             format.writeMessage(body, index: messages, into: &buffer)
+            bytesOut += buffer.readableBytes
             context.write(handler.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
         }
         messages += 1
@@ -308,20 +320,33 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
             // client sees a truncated chunked body, never a complete-looking one.
             done = true
             control = nil
-            handler.exchangeAborted(self, status: error.httpStatus)
+            handler.exchangeAborted(self, status: .ok, grpcCode: error.code)
             return
         }
         let status = StatusBody.render(error, detailsRenderer: detailsRenderer, allocator: context.channel.allocator)
         var buffer = context.channel.allocator.buffer(capacity: status.readableBytes + 32)
         format.writeFailure(status, messages: messages, into: &buffer)
+        bytesOut += buffer.readableBytes
         context.write(handler.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-        endResponse(status: error.httpStatus)
+        // The head said 200; the failure is in the stream (and in the observers' gRPC code).
+        endResponse(status: .ok, grpcCode: error.code)
     }
 
-    private func endResponse(status: HTTPResponseStatus) {
+    private func endResponse(status: HTTPResponseStatus, grpcCode: GRPCStatusCode) {
         done = true
         control = nil
         if !requestEnded { keepAlive = false }
-        handler.exchangeStreamEnded(self, status: status)
+        handler.exchangeStreamEnded(self, status: status, grpcCode: grpcCode)
+    }
+
+    /// Messages each way so far.
+    var streamSummary: StreamSummary { StreamSummary(messagesIn: sent, messagesOut: messages) }
+
+    /// Hands what this exchange read, wrote and called to the handler's observers.
+    func noteFacts(_ facts: inout ExchangeFacts) {
+        facts.bytesIn = bytesIn
+        facts.bytesOut = bytesOut
+        facts.upstream = upstreamSummary
+        facts.stream = streamSummary
     }
 }

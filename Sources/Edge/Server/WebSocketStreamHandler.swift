@@ -30,7 +30,6 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
         var upstream: any UpstreamStreaming
         var detailsRenderer: StatusDetailsRenderer?
         var maxMessageBytes: Int
-        var metrics: EdgeMetrics?
         /// When the upgrade request's head arrived.
         var started: NIODeadline
         /// The route's policies' decisions; their observers see the session's end.
@@ -51,6 +50,13 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
     private var closeTimer: Scheduled<Void>?
     private var context: ChannelHandlerContext?
     private var recorded = false
+    /// For the observers: messages and bytes each way, how the call ended.
+    private var messagesIn = 0
+    private var messagesOut = 0
+    private var bytesIn = 0
+    private var bytesOut = 0
+    private var endCode: GRPCStatusCode?
+    private var upstreamSummary: UpstreamCallSummary?
 
     init(_ stream: Stream) {
         self.stream = stream
@@ -112,6 +118,8 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
                 break
             case .message(let opcode, let payload):
                 if opcode == .text {
+                    messagesIn += 1
+                    bytesIn += payload.readableBytes
                     perform(state.receivedMessage(label: stream.route.label), json: payload)
                 } else {
                     fail(
@@ -219,6 +227,8 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
         guard state.writesFrames, let context else { return }
         switch stream.transcoder.render(message, for: stream.route) {
         case .success(let json):
+            messagesOut += 1
+            bytesOut += json.readableBytes
             context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .text, data: json)), promise: nil)
         case .failure(let error):
             fail(error)
@@ -227,9 +237,10 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
 
     func upstreamFinished(_ end: UpstreamStreamEnd) {
         control = nil
+        upstreamSummary = end.summary
+        if endCode == nil { endCode = end.status.code }
         let action = state.callEnded()
         guard action != .none else { return }
-        if end.status.code != .ok { stream.metrics?.recordUpstreamError(route: stream.route.label, code: end.status.code) }
         let error = end.status.code == .ok ? nil : EdgeError(status: end.status)
         perform(action, error: error, code: WebSocketCloseStatus.closeCode(for: end.status.code))
     }
@@ -238,6 +249,7 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
 
     /// Ends the stream with an error of the edge's own: the call is cancelled.
     private func fail(_ error: EdgeError, closeCode: WebSocketErrorCode? = nil, awaitClientClose: Bool = true) {
+        if endCode == nil { endCode = error.code }
         perform(
             state.failed(awaitClientClose: awaitClientClose), error: error,
             code: closeCode ?? WebSocketCloseStatus.closeCode(for: error.code))
@@ -279,13 +291,18 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
         }
     }
 
-    /// One request in the metrics per stream: status 101, the whole session's duration.
+    /// One exchange for the observers per session: status 101, the whole session's duration,
+    /// how the call ended (`CANCELLED` when the client left first), messages each way.
     private func recordStream() {
         guard !recorded else { return }
         recorded = true
-        let now = NIODeadline.now()
-        stream.metrics?.recordRequest(route: stream.route.label, status: 101, duration: now - stream.started)
-        stream.admission.completed(ExchangeOutcome(status: 101, started: stream.started, finished: now))
+        var outcome = ExchangeOutcome(
+            status: 101, grpcCode: endCode ?? .cancelled, started: stream.started, finished: .now(), label: stream.route.label)
+        outcome.bytesIn = bytesIn
+        outcome.bytesOut = bytesOut
+        outcome.upstream = upstreamSummary
+        outcome.stream = StreamSummary(messagesIn: messagesIn, messagesOut: messagesOut)
+        stream.admission.completed(outcome)
     }
 
     private func closeConnection() {

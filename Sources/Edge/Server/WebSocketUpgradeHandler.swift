@@ -101,13 +101,19 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
             started = .now()
             var requestIDs = RequestIDGenerator()
             let requestID = RequestIDGenerator.fromClient(head.headers) ?? requestIDs.make()
+            let observers: [any ExchangeObserver] = shared.metrics.map { [$0] } ?? []
             if let error = checkHandshake(head) {
                 state = .refused
-                return refuse(error, requestID: requestID, admission: nil, context: context)
+                let admission = RequestAdmission<Transcoder.Route>(
+                    unrouted: head, refusal: error, transcoder: shared.transcoder,
+                    connection: ConnectionInfo(channel: context.channel, scheme: shared.metadataPolicy.scheme), requestID: requestID,
+                    observers: observers)
+                return refuse(error, requestID: requestID, admission: admission, context: context)
             }
             var admission = RequestAdmission(
                 head: head, target: resolveRoute(head), transcoder: shared.transcoder,
-                connection: ConnectionInfo(channel: context.channel, scheme: shared.metadataPolicy.scheme), requestID: requestID)
+                connection: ConnectionInfo(channel: context.channel, scheme: shared.metadataPolicy.scheme), requestID: requestID,
+                observers: observers)
             let outcome = admission.start()
             carryOut(outcome, Admitting(head: head, requestID: requestID, admission: admission), context: context)
         case .admitting(var admitting):
@@ -241,10 +247,11 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
             keepAlive: true)
 
         let upstreamHead = UpstreamStreamHead(
-            path: route.grpcPath, service: route.service, metadata: metadata, deadline: .now() + timeout)
+            path: route.grpcPath, service: route.service, metadata: metadata, deadline: .now() + timeout,
+            attemptObserver: admission.trace)
         let stream = WebSocketStreamHandler<Transcoder>.Stream(
             route: route, head: upstreamHead, transcoder: shared.transcoder, upstream: upstream,
-            detailsRenderer: shared.detailsRenderer, maxMessageBytes: route.settings.maxBodyBytes, metrics: shared.metrics,
+            detailsRenderer: shared.detailsRenderer, maxMessageBytes: route.settings.maxBodyBytes,
             started: started, admission: admission, requestID: requestID)
         return .success(Accepted(stream: stream, responseHeaders: responseHead.headers))
     }
@@ -275,10 +282,11 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
     private func refuse(
         _ error: EdgeError, requestID: String, admission: RequestAdmission<Transcoder.Route>?, context: ChannelHandlerContext
     ) {
-        let now = NIODeadline.now()
-        shared.metrics?.recordRequest(route: admission?.label ?? "unmatched", status: error.httpStatus.code, duration: now - started)
-        admission?.completed(ExchangeOutcome(status: Int(error.httpStatus.code), grpcCode: error.code, started: started, finished: now))
         let body = StatusBody.render(error, detailsRenderer: shared.detailsRenderer, allocator: context.channel.allocator)
+        var outcome = ExchangeOutcome(
+            status: Int(error.httpStatus.code), grpcCode: error.code, started: started, finished: .now(), label: admission?.label ?? "unmatched")
+        outcome.bytesOut = body.readableBytes
+        admission?.completed(outcome)
         let head = ResponseHead.error(
             error, policyHeaders: admission?.policyHeaders ?? [], bodyLength: body.readableBytes, requestID: requestID,
             keepAlive: false)

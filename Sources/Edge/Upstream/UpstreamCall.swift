@@ -45,13 +45,19 @@ public struct UpstreamRequest: Sendable {
     /// The serialized request message, without the 5-byte gRPC frame header.
     public var message: ByteBuffer
     public var deadline: NIODeadline
+    /// Sees each attempt (traced calls only).
+    public var attemptObserver: (any UpstreamAttemptObserver)?
 
-    public init(path: String, service: String, metadata: [(name: String, value: String)], message: ByteBuffer, deadline: NIODeadline) {
+    public init(
+        path: String, service: String, metadata: [(name: String, value: String)], message: ByteBuffer, deadline: NIODeadline,
+        attemptObserver: (any UpstreamAttemptObserver)? = nil
+    ) {
         self.path = path
         self.service = service
         self.metadata = metadata
         self.message = message
         self.deadline = deadline
+        self.attemptObserver = attemptObserver
     }
 }
 
@@ -63,6 +69,8 @@ public struct UpstreamResponse: Sendable {
     public var trailers: [(name: String, value: String)]
     /// The response message without its frame header, when the call returned one.
     public var message: ByteBuffer?
+    /// The cluster, attempts and time of the call (`nil` when no cluster took it).
+    public var summary: UpstreamCallSummary?
 
     public init(status: GRPCStatus, headers: [(name: String, value: String)] = [], trailers: [(name: String, value: String)] = [], message: ByteBuffer? = nil) {
         self.status = status

@@ -25,6 +25,8 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
     private var backoffTask: Scheduled<Void>?
     /// This loop's connections to the cluster and the timer that watches the deadline.
     private var loopPool: UpstreamLoopPool?
+    /// When the call started (its summary's duration).
+    private var callStarted = NIODeadline.uptimeNanoseconds(0)
     var deadlineSlot = -1
     var deadline: NIODeadline { self.request.deadline }
 
@@ -42,6 +44,7 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
 
     func start() {
         self.eventLoop.assertInEventLoop()
+        self.callStarted = .now()
         guard self.request.deadline > .now() else {
             self.finished = true
             self.completion(UpstreamResponse(status: GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started")))
@@ -71,8 +74,14 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
         }
         let (connection, endpoint) = self.loopPool!.next()
         self.currentEndpoint = endpoint
+        var headers = self.requestHeaders(authority: connection.authority)
+        if let observer = self.request.attemptObserver,
+            let traceparent = observer.attemptStarted(self.attempts, cluster: self.cluster.config.name, endpoint: connection.endpoint.description)
+        {
+            headers.add(name: "traceparent", value: traceparent)
+        }
         let stream = UpstreamUnaryStream(
-            requestHeaders: self.requestHeaders(authority: connection.authority),
+            requestHeaders: headers,
             requestBody: self.framedMessage,
             maxResponseBytes: self.policy.maxResponseBytes
         ) { [self] result in
@@ -100,6 +109,7 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
         case .response(let response):
             self.cluster.outliers.record(endpoint: self.currentEndpoint, code: response.status.code, on: self.eventLoop)
             guard response.status.code != .ok else {
+                self.request.attemptObserver?.attemptEnded(self.attempts, status: response.status, retrying: false)
                 self.finish(response)
                 return
             }
@@ -122,6 +132,13 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
             deadline: self.request.deadline,
             withdrawBudget: { budget.tryWithdrawRetry() }
         )
+        if let observer = self.request.attemptObserver {
+            if case .finish = outcome {
+                observer.attemptEnded(self.attempts, status: attempt.status, retrying: false)
+            } else {
+                observer.attemptEnded(self.attempts, status: attempt.status, retrying: true)
+            }
+        }
         switch outcome {
         case .finish:
             self.finish(response)
@@ -140,6 +157,8 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
         if self.currentStream != nil {
             // The attempt in flight got no answer in time: that endpoint is slow.
             self.cluster.outliers.record(endpoint: self.currentEndpoint, code: .deadlineExceeded, on: self.eventLoop)
+            self.request.attemptObserver?.attemptEnded(
+                self.attempts, status: GRPCStatus(code: .deadlineExceeded, message: "deadline exceeded"), retrying: false)
         }
         self.currentStream?.cancel()
         self.currentStream = nil
@@ -151,6 +170,10 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
     private func finish(_ response: UpstreamResponse) {
         guard !self.finished else { return }
         self.finished = true
+        var response = response
+        response.summary = UpstreamCallSummary(
+            cluster: self.cluster.config.name, attempts: self.attempts,
+            duration: self.attempts == 0 ? .zero : .now() - self.callStarted)
         self.loopPool?.deadlines.unwatch(self)
         self.cluster.record(response.status.code, permit: self.permit)
         self.completion(response)

@@ -39,12 +39,18 @@ public struct UpstreamStreamHead: Sendable {
     public var metadata: [(name: String, value: String)]
     /// The whole call's deadline (sent as `grpc-timeout`); expiry ends it with DEADLINE_EXCEEDED.
     public var deadline: NIODeadline
+    /// Sees the call's one attempt (traced calls only; streams are not retried).
+    public var attemptObserver: (any UpstreamAttemptObserver)?
 
-    public init(path: String, service: String, metadata: [(name: String, value: String)], deadline: NIODeadline) {
+    public init(
+        path: String, service: String, metadata: [(name: String, value: String)], deadline: NIODeadline,
+        attemptObserver: (any UpstreamAttemptObserver)? = nil
+    ) {
         self.path = path
         self.service = service
         self.metadata = metadata
         self.deadline = deadline
+        self.attemptObserver = attemptObserver
     }
 }
 
@@ -91,6 +97,8 @@ public struct UpstreamStreamEnd: Sendable {
     public var trailers: [(name: String, value: String)]
     /// Response messages delivered before the end.
     public var messagesReceived: Int
+    /// The cluster and time of the call (`nil` when no cluster took it).
+    public var summary: UpstreamCallSummary?
 
     public init(status: GRPCStatus, headers: [(name: String, value: String)] = [], trailers: [(name: String, value: String)] = [], messagesReceived: Int = 0) {
         self.status = status

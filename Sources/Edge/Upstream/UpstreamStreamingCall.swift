@@ -65,6 +65,8 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
     private var released = false
     /// The cluster's circuit breaker let this call through: its end is recorded once.
     private var breakerPermit: (cluster: UpstreamCluster, permit: CircuitBreaker.Permit, endpoint: Int?)?
+    /// The cluster and the time the stream was opened (the end's summary).
+    private var summaryStart: (cluster: String, started: NIODeadline, attempted: Bool)?
 
     init(head: UpstreamStreamHead, policy: CallPolicy, eventLoop: EventLoop, observer: any UpstreamStreamObserver) {
         self.head = head
@@ -80,6 +82,7 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         self.eventLoop.assertInEventLoop()
         defer { self.opening = false }
         cluster.stats.update { $0.attempts += 1 }
+        self.summaryStart = (cluster.config.name, .now(), false)
         guard self.head.deadline > .now() else {
             self.finish(GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started"))
             return
@@ -101,6 +104,12 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         self.connection = connection
         connection.activeStreams += 1
         self.requestHeaderBlock = self.requestHeaders(authority: connection.authority, tls: cluster.config.tls)
+        self.summaryStart?.attempted = true
+        if let observer = self.head.attemptObserver,
+            let traceparent = observer.attemptStarted(1, cluster: cluster.config.name, endpoint: connection.endpoint.description)
+        {
+            self.requestHeaderBlock.add(name: "traceparent", value: traceparent)
+        }
         connection.withMultiplexer { [self] result in
             switch result {
             case .success(let multiplexer):
@@ -192,6 +201,9 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         self.resetStream()
         // The client went away: not the backend's failure, but a probe's permit is given back.
         self.recordEnd(.cancelled)
+        if self.summaryStart?.attempted == true {
+            self.head.attemptObserver?.attemptEnded(1, status: GRPCStatus(code: .cancelled, message: "cancelled by the client"), retrying: false)
+        }
     }
 
     /// Tells the circuit breaker and outlier detection how the call ended, once.
@@ -388,7 +400,11 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         // The stream is over for this call even if its channel closes a moment later.
         self.releaseSlot()
         self.recordEnd(status.code)
-        let end = UpstreamStreamEnd(status: status, trailers: trailers, messagesReceived: self.messagesReceived)
+        var end = UpstreamStreamEnd(status: status, trailers: trailers, messagesReceived: self.messagesReceived)
+        if let start = self.summaryStart {
+            end.summary = UpstreamCallSummary(cluster: start.cluster, attempts: start.attempted ? 1 : 0, duration: .now() - start.started)
+            if start.attempted { self.head.attemptObserver?.attemptEnded(1, status: status, retrying: false) }
+        }
         if self.opening {
             self.eventLoop.execute { [self] in self.deliver(end) }
         } else {

@@ -1,0 +1,87 @@
+import NIOConcurrencyHelpers
+
+/// One event loop's share of the request metrics. Only its loop records into it (a lock
+/// that nobody else takes, except a scrape now and then): no contention between loops.
+/// ``EdgeMetrics`` adds the shards up when `/metrics` is read.
+final class MetricsShard: @unchecked Sendable {
+    struct ResponseKey: Hashable, Sendable {
+        var status: Int
+        /// `-1`: no gRPC status.
+        var grpcCode: Int
+    }
+
+    struct RouteSeries: Sendable {
+        var grpcMethod: String
+        var inFlight = 0
+        var responses: [ResponseKey: UInt64] = [:]
+        var duration = MetricHistogram(bounds: MetricHistogram.durationBounds)
+        var upstream = MetricHistogram(bounds: MetricHistogram.durationBounds)
+        var requestBytes = MetricHistogram(bounds: MetricHistogram.sizeBounds)
+        var responseBytes = MetricHistogram(bounds: MetricHistogram.sizeBounds)
+        var streamsOpened: UInt64 = 0
+        var messagesIn: UInt64 = 0
+        var messagesOut: UInt64 = 0
+        /// How streams ended: a gRPC code name, or `CLIENT_CLOSED`.
+        var streamEnds: [String: UInt64] = [:]
+
+        init(grpcMethod: String) { self.grpcMethod = grpcMethod }
+
+        mutating func merge(_ other: RouteSeries) {
+            inFlight += other.inFlight
+            responses.merge(other.responses, uniquingKeysWith: &+)
+            duration.merge(other.duration)
+            upstream.merge(other.upstream)
+            requestBytes.merge(other.requestBytes)
+            responseBytes.merge(other.responseBytes)
+            streamsOpened &+= other.streamsOpened
+            messagesIn &+= other.messagesIn
+            messagesOut &+= other.messagesOut
+            streamEnds.merge(other.streamEnds, uniquingKeysWith: &+)
+        }
+    }
+
+    struct ClusterSeries: Sendable {
+        /// Calls by their final gRPC code.
+        var calls: [Int: UInt64] = [:]
+        var duration = MetricHistogram(bounds: MetricHistogram.durationBounds)
+
+        mutating func merge(_ other: ClusterSeries) {
+            calls.merge(other.calls, uniquingKeysWith: &+)
+            duration.merge(other.duration)
+        }
+    }
+
+    struct PairKey: Hashable, Sendable {
+        var first: String
+        var second: String
+    }
+
+    /// Everything a shard holds; also the merged whole.
+    struct Values: Sendable {
+        var routes: [String: RouteSeries] = [:]
+        var clusters: [String: ClusterSeries] = [:]
+        /// (policy, reason) → refusals.
+        var refusals: [PairKey: UInt64] = [:]
+        /// route → requests whose origin CORS did not allow.
+        var corsRejections: [String: UInt64] = [:]
+        /// (limit, decision) → decisions.
+        var rateLimitDecisions: [PairKey: UInt64] = [:]
+
+        mutating func merge(_ other: Values) {
+            for (label, series) in other.routes { routes[label, default: RouteSeries(grpcMethod: series.grpcMethod)].merge(series) }
+            for (name, series) in other.clusters { clusters[name, default: ClusterSeries()].merge(series) }
+            refusals.merge(other.refusals, uniquingKeysWith: &+)
+            corsRejections.merge(other.corsRejections, uniquingKeysWith: &+)
+            rateLimitDecisions.merge(other.rateLimitDecisions, uniquingKeysWith: &+)
+        }
+    }
+
+    private let lock = NIOLock()
+    private var values = Values()
+
+    func withValues<T>(_ body: (inout Values) -> T) -> T {
+        lock.withLock { body(&values) }
+    }
+
+    var snapshot: Values { lock.withLock { values } }
+}
