@@ -21,7 +21,7 @@ struct ConfigParser {
         }
         let sections: Set<String> = [
             "listen", "descriptors", "clusters", "defaults", "routes", "default_routes", "metadata", "reload", "auth", "cors",
-            "redis", "rate_limits", "rate_limit_options", "openapi",
+            "redis", "rate_limits", "rate_limit_options", "openapi", "observability",
         ]
         guard let entries = reader.mapping(root, "", allowed: sections) else { return config }
         var sawDescriptors = false
@@ -48,6 +48,7 @@ struct ConfigParser {
             case "rate_limits": config.rateLimits = parseRateLimits(value, "rate_limits")
             case "rate_limit_options": config.rateLimitOptions = parseRateLimitOptions(value, "rate_limit_options")
             case "openapi": config.openAPI = parseOpenAPI(value, "openapi")
+            case "observability": config.observability = parseObservability(value, "observability")
             default: break
             }
         }
@@ -372,7 +373,7 @@ struct ConfigParser {
     // MARK: routes
 
     static let routeKeys: Set<String> = Set([
-        "timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format", "rate_limits",
+        "timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format", "rate_limits", "tracing",
     ]).union(accessRouteKeys)
     static let httpMethods: Set<String> = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
@@ -425,6 +426,7 @@ struct ConfigParser {
             case "cors": options.cors = parseCORS(value, at)
             case "ip": options.ip = parseIPRules(value, at, allowTrustedProxies: false)
             case "rate_limits": options.rateLimits = parseRateLimitNames(value, at)
+            case "tracing": options.traceSampling = parseRouteTracing(value, at)
             case "stream_format":
                 guard let name = reader.string(value, at) else { continue }
                 if let format = EdgeConfig.StreamFormat(rawValue: name) {

@@ -26,6 +26,8 @@ public struct EdgeConfig: Sendable {
     public var rateLimitOptions: RateLimitOptions = .init()
     /// `openapi:` — the OpenAPI document and the docs page on the public listener.
     public var openAPI: OpenAPI = .init()
+    /// `observability`: the access log and tracing.
+    public var observability: ObservabilityConfig = .init()
 
     public init(
         listen: Listen = .init(), descriptors: Descriptors = .init(), clusters: [Cluster] = [],
@@ -156,6 +158,8 @@ public struct EdgeConfig: Sendable {
         public var ip: IPRulesConfig?
         /// Names of `rate_limits` entries that apply (`rate_limits: [per-client]`); `[]` turns the defaults' off.
         public var rateLimits: [String]?
+        /// `tracing: {sampling: 0.1}`: this route's ratio of new traces sampled.
+        public var traceSampling: Double?
 
         public init(
             timeout: TimeAmount? = nil, maxTimeout: TimeAmount? = nil, maxBodyBytes: Int? = nil,

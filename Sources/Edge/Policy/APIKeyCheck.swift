@@ -22,15 +22,15 @@ struct APIKeyCheck: CredentialCheck {
         }
         if let query { keys.append(contentsOf: QueryValues.values(named: query, in: exchange.head.uri)) }
         guard let key = keys.first else { return .missing }
-        guard keys.count == 1 else { return .invalid(Self.refusal("more than one API key in the request")) }
-        guard !key.isEmpty else { return .invalid(Self.refusal("empty API key")) }
+        guard keys.count == 1 else { return .invalid(Self.refusal("more than one API key in the request"), reason: "duplicate_api_key") }
+        guard !key.isEmpty else { return .invalid(Self.refusal("empty API key"), reason: "invalid_api_key") }
         switch table.lookup(key, now: Int64(time(nil))) {
         case .consumer(let consumer):
             return .valid(Credential(name: name, consumer: consumer, metadata: [(consumerHeader, consumer)]))
         case .expired:
-            return .invalid(Self.refusal("API key expired"))
+            return .invalid(Self.refusal("API key expired"), reason: "expired_api_key")
         case .unknown:
-            return .invalid(Self.refusal("invalid API key"))
+            return .invalid(Self.refusal("invalid API key"), reason: "invalid_api_key")
         }
     }
 

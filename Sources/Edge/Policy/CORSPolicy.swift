@@ -40,19 +40,24 @@ struct CORSPolicy: RequestPolicy {
         }
         guard exchange.isPreflight else {
             exchange.responseHeaders.append(("vary", "Origin"))
-            if origins.allows(origin) { allowOrigin(origin, &exchange) }
-            if let exposeHeadersValue, origins.allows(origin) {
-                exchange.responseHeaders.append(("access-control-expose-headers", exposeHeadersValue))
+            guard origins.allows(origin) else {
+                exchange.corsRejected = true
+                return .proceed
             }
+            allowOrigin(origin, &exchange)
+            if let exposeHeadersValue { exchange.responseHeaders.append(("access-control-expose-headers", exposeHeadersValue)) }
             return .proceed
         }
         exchange.responseHeaders.append(("vary", "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"))
         guard origins.allows(origin) else {
+            exchange.corsRejected = true
+            exchange.refusalReason = "origin_not_allowed"
             return .refuse(Self.refusal("origin \(Self.printable(origin)) is not allowed"))
         }
         let method = exchange.head.headers.first(name: "access-control-request-method") ?? ""
         let methodAllowed = exchange.route != nil && (allowMethods.isEmpty ? exchange.pathMethods.contains(method) : allowMethods.contains(method))
         guard methodAllowed else {
+            exchange.refusalReason = "method_not_allowed"
             return .refuse(Self.refusal("method \(Self.printable(method)) is not allowed for this path"))
         }
         var asked: [String] = []
@@ -64,6 +69,7 @@ struct CORSPolicy: RequestPolicy {
         }
         if !allowHeaders.isEmpty, !allowHeaders.contains("*") {
             if let refused = asked.first(where: { !allowHeaders.contains($0) && !Self.safelisted.contains($0) }) {
+                exchange.refusalReason = "header_not_allowed"
                 return .refuse(Self.refusal("request header \(Self.printable(refused)) is not allowed"))
             }
         }

@@ -16,7 +16,8 @@ enum CredentialResult: Sendable {
     case valid(Credential)
     /// Present but not acceptable: the error to answer with (401, or 503 when the edge
     /// cannot verify it at all).
-    case invalid(EdgeError)
+    /// `reason`: a short fixed token for metrics (`expired`, `bad_signature`, `invalid_api_key`).
+    case invalid(EdgeError, reason: String = "invalid")
     /// Check again (with `mayWait: false`) once the future completes.
     case pending(EventLoopFuture<Void>)
 }

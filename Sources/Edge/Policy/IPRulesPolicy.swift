@@ -9,12 +9,14 @@ struct IPRulesPolicy: RequestPolicy {
 
     func evaluate(_ exchange: inout PolicyExchange) -> PolicyVerdict {
         guard let address = exchange.clientAddress() else {
+            exchange.refusalReason = "address_unknown"
             return .refuse(EdgeError(code: .permissionDenied, message: "the client's address is unknown; IP rules apply to this route"))
         }
         for rules in levels {
             if rules.deny.contains(where: { $0.contains(address) })
                 || (!rules.allow.isEmpty && !rules.allow.contains(where: { $0.contains(address) }))
             {
+                exchange.refusalReason = "address_denied"
                 return .refuse(EdgeError(code: .permissionDenied, message: "client address \(address) is not allowed"))
             }
         }

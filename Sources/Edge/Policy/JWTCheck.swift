@@ -21,16 +21,16 @@ struct JWTCheck: CredentialCheck {
         switch JWTTokenSource.extract(from: exchange.head.headers, uri: exchange.head.uri, sources: sources) {
         case .success(nil): return .missing
         case .success(let found?): token = found
-        case .failure(let failure): return .invalid(failure.edgeError)
+        case .failure(let failure): return .invalid(failure.edgeError, reason: failure.reason.metricLabel)
         }
         guard let loop = exchange.connection.eventLoop else {
-            return .invalid(EdgeError(code: .internal, message: "\(name): no event loop to verify on"))
+            return .invalid(EdgeError(code: .internal, message: "\(name): no event loop to verify on"), reason: "internal")
         }
         switch provider.verify(token, on: loop, mayWait: mayWait) {
         case .awaitingKeys(let future):
             return .pending(future)
         case .rejected(let failure):
-            return .invalid(failure.edgeError)
+            return .invalid(failure.edgeError, reason: failure.reason.metricLabel)
         case .verified(let jwt):
             var metadata: [(name: String, value: String)] = []
             for (path, header) in claimsToHeaders {

@@ -25,13 +25,24 @@ struct RateLimitPolicy: RequestPolicy {
                 PolicyResume { exchange in Self.apply(decision, headers: headers, to: &exchange) }
             }.recover { error in
                 let failure = error as? RateLimitUnavailable ?? RateLimitUnavailable(reason: String(describing: error))
-                return PolicyResume { _ in .refuse(RateLimitRejection.unavailable(failure)) }
+                return PolicyResume { exchange in
+                    exchange.refusalReason = "redis_unavailable"
+                    return .refuse(RateLimitRejection.unavailable(failure))
+                }
             })
         }
     }
 
     static func apply(_ decision: RateLimitDecision, headers: Bool, to exchange: inout PolicyExchange) -> PolicyVerdict {
-        guard decision.allowed else { return .refuse(RateLimitRejection.error(for: decision, headers: headers)) }
+        for (check, outcome) in zip(decision.checks, decision.outcomes) {
+            let kind: RateLimitDecisionKind =
+                outcome.allowed ? .allowed : (check.definition.mode == .shadow ? .shadowRejected : .rejected)
+            exchange.rateLimitDecisions.append((check.definition.name, kind))
+        }
+        guard decision.allowed else {
+            exchange.refusalReason = decision.degraded ? "redis_unavailable" : "limit_exceeded"
+            return .refuse(RateLimitRejection.error(for: decision, headers: headers))
+        }
         if headers { exchange.responseHeaders += RateLimitHeaders.fields(decision) }
         return .proceed
     }

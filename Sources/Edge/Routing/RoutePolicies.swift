@@ -50,6 +50,7 @@ public struct RoutePolicies: Sendable {
         if let value = options.cors { settings.access.cors = value }
         if let value = options.ip { settings.access.ip = value }
         if let value = options.rateLimits { settings.access.rateLimits = value }
+        if let value = options.traceSampling { settings.traceSampling = value }
         let retries = options.retries
         if let value = retries.maxAttempts { settings.retry.maxAttempts = value }
         if let value = retries.initialBackoff { settings.retry.initialBackoff = value }

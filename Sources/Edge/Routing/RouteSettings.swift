@@ -21,6 +21,8 @@ public struct RouteSettings: Sendable, Equatable {
     public var streamFormat: EdgeConfig.StreamFormat
     /// What the route requires of its caller (auth, scopes, CORS, IP rules).
     public var access: RouteAccess = .init()
+    /// The route's own ratio of new traces sampled (`nil`: `observability.tracing.sampling`).
+    public var traceSampling: Double?
 
     public init(
         timeout: TimeAmount = .seconds(15),

@@ -85,7 +85,9 @@ public final class SchemaTranscoder: RequestTranscoding {
                 callPolicy: settings.callPolicy(idempotent: idempotent),
                 streaming: streaming,
                 policies: gatewayPolicies.chain(for: settings.access, cache: &chains),
-                identity: RouteIdentity(label: route.httpMethod + " " + route.pattern, method: String(route.method.grpcPath.dropFirst())),
+                identity: RouteIdentity(
+                    label: route.httpMethod + " " + route.pattern, method: String(route.method.grpcPath.dropFirst()),
+                    traceSampling: settings.traceSampling),
                 rawBodyField: rawBodyField)
         }
         for route in table.routes {

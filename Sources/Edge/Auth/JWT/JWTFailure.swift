@@ -81,3 +81,19 @@ public struct JWTFailure: Error, Sendable, Equatable, CustomStringConvertible {
         return result
     }
 }
+
+extension JWTFailure.Reason {
+    /// The reason as a metrics label: `bad_signature`, `unknown_key`, `keys_unavailable`.
+    public var metricLabel: String {
+        var label = ""
+        for character in rawValue {
+            if character.isUppercase {
+                label.append("_")
+                label.append(contentsOf: character.lowercased())
+            } else {
+                label.append(character)
+            }
+        }
+        return label
+    }
+}
