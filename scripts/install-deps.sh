@@ -4,7 +4,7 @@
 # start their own on a private port), Python's reference protobuf + grpcio, `cryptography`
 # (the TLS tests make their certificates with it), PyJWT to mint the JWT tests' tokens, and
 # for the OpenAPI tests openapi-spec-validator, schemathesis, selenium with Debian's chromium
-# and chromium-driver.
+# and chromium-driver; promtool (Debian's prometheus) for the metrics text.
 # Idempotent: does nothing when everything is already there.
 set -euo pipefail
 
@@ -18,6 +18,13 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# promtool (Debian's prometheus package) checks the /metrics text in the observability tests.
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  [ ${#need_apt[@]} -gt 0 ] || $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 
 if ! python3 -c 'import google.protobuf, grpc, grpc_tools, grpc_reflection, grpc_health, cryptography' >/dev/null 2>&1; then
