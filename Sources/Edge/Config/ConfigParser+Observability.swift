@@ -1,11 +1,7 @@
 import Yams
 
 extension ConfigParser {
-    static let accessLogFields: Set<String> = [
-        "time", "request_id", "trace_id", "span_id", "client_address", "consumer", "subject", "method", "path", "route", "grpc_method",
-        "status", "grpc_code", "bytes_in", "bytes_out", "duration", "upstream_duration", "upstream_cluster", "retries", "refused_by",
-        "user_agent",
-    ]
+    static let accessLogFields = Set(AccessLogField.allCases.map(\.rawValue))
 
     mutating func parseObservability(_ node: Node, _ path: String) -> ObservabilityConfig {
         var config = ObservabilityConfig()
@@ -72,10 +68,11 @@ extension ConfigParser {
             switch key {
             case "otlp_endpoint":
                 guard let endpoint = reader.string(value, at) else { continue }
-                if endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") {
+                do {
+                    _ = try TracingExportSettings(otlpEndpoint: endpoint, serviceName: "edge")
                     config.otlpEndpoint = endpoint
-                } else {
-                    reader.report(at, value, "expected an http:// or https:// URL (the edge posts to <endpoint>/v1/traces), got '\(endpoint)'")
+                } catch {
+                    reader.report(at, value, "\(error) (the edge posts to <endpoint>/v1/traces)")
                 }
             case "sampling": config.sampling = reader.double(value, at, in: 0...1) ?? config.sampling
             case "service_name": config.serviceName = reader.string(value, at) ?? config.serviceName

@@ -49,6 +49,8 @@ public final class GatewayPolicies: Sendable {
             if let header = apiKeys.header { stripped.insert(header) }
             if let query = apiKeys.query { reserved.append(query) }
         }
+        // The edge continues the trace itself: the client's copies never reach the backend.
+        if config.observability.tracing != nil { stripped.formUnion(["traceparent", "tracestate"]) }
         self.checks = checks
         self.observers = observers
         self.reservedQueryParameters = reserved

@@ -16,12 +16,18 @@ public struct GatewayLoader: Sendable {
     let logger: Logger
     /// Each reflection exchange's timeout.
     let reflectionTimeout: TimeAmount
+    /// Where the snapshot's observers (access log, tracing) come from; `nil`: none (`edge validate`).
+    let telemetry: EdgeTelemetry?
 
-    public init(configFile: String, group: any EventLoopGroup, logger: Logger, reflectionTimeout: TimeAmount = .seconds(5)) {
+    public init(
+        configFile: String, group: any EventLoopGroup, logger: Logger, reflectionTimeout: TimeAmount = .seconds(5),
+        telemetry: EdgeTelemetry? = nil
+    ) {
         self.configFile = configFile
         self.group = group
         self.logger = logger
         self.reflectionTimeout = reflectionTimeout
+        self.telemetry = telemetry
     }
 
     public func load(generation: Int, previous: GatewaySnapshot?) async throws -> GatewaySnapshot {
@@ -88,10 +94,17 @@ public struct GatewayLoader: Sendable {
             _ = old.shutdown()
         }
         // Providers whose configuration did not change keep their key sets and verified tokens.
+        let observers: [any ExchangeObserver]
+        do {
+            observers = try telemetry?.observers(for: config.observability) ?? []
+        } catch {
+            throw GatewayLoadError(file: file, problems: ["observability: \(Self.describe(error))"])
+        }
         let jwtProviders = JWTProviders.make(config: config, group: group, previous: previous?.jwtProviders ?? [])
         let transcoder: SchemaTranscoder
         do {
-            let policies = GatewayPolicies(config: config, jwtProviders: jwtProviders, rateLimiter: rateLimitStores?.limiter(for: config))
+            let policies = GatewayPolicies(
+                config: config, jwtProviders: jwtProviders, observers: observers, rateLimiter: rateLimitStores?.limiter(for: config))
             transcoder = try SchemaTranscoder(schema: schema, config: config, gatewayPolicies: policies)
         } catch {
             for provider in jwtProviders where previous?.jwtProviders.contains(where: { $0 === provider }) != true { provider.shutdown() }

@@ -15,6 +15,9 @@ public final class ReloadableGateway: Sendable {
     private let logger: Logger
     private let watcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let sighup = NIOLockedValueBox<ReloadSignal?>(nil)
+    private let sigusr1 = NIOLockedValueBox<AccessLogReopenSignal?>(nil)
+    /// Metrics, access log and traces; survives reloads.
+    public let telemetry: EdgeTelemetry
     private let watcherRoundCount = NIOLockedValueBox(0)
 
     /// Rounds the file watcher has finished (each: fingerprint, compare, reload if changed
@@ -26,13 +29,21 @@ public final class ReloadableGateway: Sendable {
     public static func load(
         configFile: String, group: any EventLoopGroup, logger: Logger = Logger(label: "edge"), metrics: EdgeMetrics? = nil
     ) async throws -> ReloadableGateway {
-        let metrics = metrics ?? EdgeMetrics(group: group)
-        let loader = GatewayLoader(configFile: configFile, group: group, logger: logger)
-        let initial = try await loader.load(generation: 1, previous: nil)
-        return ReloadableGateway(initial: initial, loader: loader, group: group, logger: logger, metrics: metrics)
+        let telemetry = EdgeTelemetry(group: group, metrics: metrics, logger: logger)
+        let loader = GatewayLoader(configFile: configFile, group: group, logger: logger, telemetry: telemetry)
+        let initial: GatewaySnapshot
+        do {
+            initial = try await loader.load(generation: 1, previous: nil)
+        } catch {
+            await telemetry.shutdown()
+            throw error
+        }
+        return ReloadableGateway(initial: initial, loader: loader, group: group, logger: logger, telemetry: telemetry)
     }
 
-    private init(initial: GatewaySnapshot, loader: GatewayLoader, group: any EventLoopGroup, logger: Logger, metrics: EdgeMetrics) {
+    private init(initial: GatewaySnapshot, loader: GatewayLoader, group: any EventLoopGroup, logger: Logger, telemetry: EdgeTelemetry) {
+        let metrics = telemetry.metrics
+        self.telemetry = telemetry
         let store = GatewaySnapshotStore(initial)
         let reloader = GatewayReloader(store: store, loader: loader, group: group, logger: logger)
         let config = initial.config
@@ -67,6 +78,10 @@ public final class ReloadableGateway: Sendable {
             let signal = ReloadSignal()
             signal.start { Task { await reloader.reload(reason: "SIGHUP") } }
             sighup.withLockedValue { $0 = signal }
+            let telemetry = self.telemetry
+            let reopen = AccessLogReopenSignal()
+            reopen.start { telemetry.reopenAccessLog() }
+            sigusr1.withLockedValue { $0 = reopen }
         }
         let store = self.store
         let configFile = self.configFile
@@ -89,6 +104,7 @@ public final class ReloadableGateway: Sendable {
     public func shutdown() async {
         watcher.withLockedValue { $0?.cancel(); $0 = nil }
         sighup.withLockedValue { $0?.stop(); $0 = nil }
+        sigusr1.withLockedValue { $0?.stop(); $0 = nil }
         server.tls?.stopWatching()
         admin.markReady(false)
         await server.shutdown()
@@ -96,6 +112,7 @@ public final class ReloadableGateway: Sendable {
         let current = store.current
         current.reachability?.stop()
         current.upstream.close()
+        await telemetry.shutdown()
     }
 
     static func adminAnswer(_ outcome: ReloadOutcome) -> (reloaded: Bool, json: String) {
