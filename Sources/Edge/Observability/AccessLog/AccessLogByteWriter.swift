@@ -1,0 +1,282 @@
+/// Appends bytes to memory the caller reserved (``AccessLogFormatter`` reserves a bound
+/// on the line first), so a line costs one capacity check instead of one per byte.
+///
+/// Escaping lives here, in one place: JSON strings per RFC 8259 (`"`, `\` and control
+/// characters escaped; invalid UTF-8 replaced by U+FFFD so every line is valid JSON) and
+/// the text format's values (control characters, quotes, backslashes and invalid UTF-8
+/// escaped so one exchange is one line and nothing can forge another).
+struct AccessLogByteWriter {
+    /// A JSON string grows at most this many times (a control byte becomes `\u00XX`).
+    static let worstCaseExpansion = 6
+
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private(set) var count = 0
+
+    init(_ memory: UnsafeMutableRawBufferPointer) {
+        self.base = memory.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        self.capacity = memory.count
+    }
+
+    @inline(__always)
+    mutating func byte(_ value: UInt8) {
+        assert(count < capacity, "access log line longer than its reserved bound")
+        base[count] = value
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func ascii(_ text: StaticString) {
+        bytes(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    @inline(__always)
+    mutating func bytes(_ source: UnsafeBufferPointer<UInt8>) {
+        guard let start = source.baseAddress, source.count > 0 else { return }
+        assert(count + source.count <= capacity, "access log line longer than its reserved bound")
+        (base + count).update(from: start, count: source.count)
+        count += source.count
+    }
+
+    // MARK: Numbers
+
+    /// A decimal integer, `-` first when negative.
+    mutating func decimal(_ value: Int64) {
+        if value < 0 {
+            byte(UInt8(ascii: "-"))
+            unsignedDecimal(value.magnitude)
+        } else {
+            unsignedDecimal(UInt64(value))
+        }
+    }
+
+    mutating func decimal(_ value: Int) { decimal(Int64(value)) }
+
+    private mutating func unsignedDecimal(_ value: UInt64) {
+        var digits = 1
+        var probe = value
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        assert(count + digits <= capacity, "access log line longer than its reserved bound")
+        var rest = value
+        var position = count + digits - 1
+        repeat {
+            base[position] = UInt8(truncatingIfNeeded: rest % 10) &+ UInt8(ascii: "0")
+            rest /= 10
+            position -= 1
+        } while rest > 0
+        count += digits
+    }
+
+    /// `value` with exactly `width` digits, zeros first (`value` fits).
+    @inline(__always)
+    private mutating func padded(_ value: Int64, width: Int) {
+        var divisor: Int64 = 1
+        for _ in 1..<width { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            byte(UInt8(truncatingIfNeeded: rest / divisor) &+ UInt8(ascii: "0"))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// Nanoseconds as milliseconds with three decimals (microseconds, rounded): `1.234`.
+    /// Negative durations (a clock stepped back) are written as `0.000`.
+    mutating func milliseconds(nanoseconds: Int64) {
+        let micros = nanoseconds <= 0 ? 0 : (nanoseconds / 1000 + (nanoseconds % 1000 >= 500 ? 1 : 0))
+        unsignedDecimal(UInt64(micros / 1000))
+        byte(UInt8(ascii: "."))
+        padded(micros % 1000, width: 3)
+    }
+
+    /// RFC 3339 in UTC with milliseconds, `2026-12-06T05:45:04.123Z`: always 24 bytes.
+    /// Days to a civil date by Howard Hinnant's `civil_from_days` (no calendar, no locale).
+    mutating func rfc3339(unixNanos: Int64) {
+        let nanosPerSecond: Int64 = 1_000_000_000
+        var seconds = unixNanos / nanosPerSecond
+        var nanos = unixNanos % nanosPerSecond
+        if nanos < 0 { nanos += nanosPerSecond; seconds -= 1 }
+        // Years 0000...9999 fit the format; anything else is clamped to its ends.
+        seconds = min(max(seconds, -62_167_219_200), 253_402_300_799)
+        var days = seconds / 86_400
+        var secondOfDay = seconds % 86_400
+        if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
+
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+
+        padded(year, width: 4)
+        byte(UInt8(ascii: "-"))
+        padded(month, width: 2)
+        byte(UInt8(ascii: "-"))
+        padded(day, width: 2)
+        byte(UInt8(ascii: "T"))
+        padded(secondOfDay / 3600, width: 2)
+        byte(UInt8(ascii: ":"))
+        padded(secondOfDay / 60 % 60, width: 2)
+        byte(UInt8(ascii: ":"))
+        padded(secondOfDay % 60, width: 2)
+        byte(UInt8(ascii: "."))
+        padded(nanos / 1_000_000, width: 3)
+        byte(UInt8(ascii: "Z"))
+    }
+
+    // MARK: JSON
+
+    /// A JSON string with its quotes.
+    mutating func jsonString(_ value: String) {
+        Self.withUTF8(value) { jsonString(bytes: $0) }
+    }
+
+    /// A JSON string with its quotes, from bytes that may not be valid UTF-8.
+    mutating func jsonString(bytes source: UnsafeBufferPointer<UInt8>) {
+        byte(UInt8(ascii: "\""))
+        var index = 0
+        var runStart = 0
+        while index < source.count {
+            let value = source[index]
+            if value >= 0x20 && value != UInt8(ascii: "\"") && value != UInt8(ascii: "\\") && value < 0x80 {
+                index += 1
+                continue
+            }
+            if value >= 0x80, let length = Self.validSequenceLength(source, at: index) {
+                index += length
+                continue
+            }
+            bytes(UnsafeBufferPointer(rebasing: source[runStart..<index]))
+            switch value {
+            case UInt8(ascii: "\""): ascii("\\\"")
+            case UInt8(ascii: "\\"): ascii("\\\\")
+            case 0x0A: ascii("\\n")
+            case 0x0D: ascii("\\r")
+            case 0x09: ascii("\\t")
+            case 0x08: ascii("\\b")
+            case 0x0C: ascii("\\f")
+            case ..<0x20:
+                ascii("\\u00")
+                byte(Self.hexDigit(value >> 4))
+                byte(Self.hexDigit(value & 0x0F))
+            default:
+                byte(0xEF)  // an invalid UTF-8 byte: U+FFFD
+                byte(0xBF)
+                byte(0xBD)
+            }
+            index += 1
+            runStart = index
+        }
+        bytes(UnsafeBufferPointer(rebasing: source[runStart..<index]))
+        byte(UInt8(ascii: "\""))
+    }
+
+    // MARK: Text
+
+    /// A text-format value: as it is when it is plain (printable, no space, quote or
+    /// backslash), otherwise quoted and escaped. Empty values are `""`.
+    mutating func textValue(_ value: String) {
+        Self.withUTF8(value) { source in
+            if !source.isEmpty && Self.isPlain(source) {
+                bytes(source)
+            } else {
+                byte(UInt8(ascii: "\""))
+                textEscaped(bytes: source)
+                byte(UInt8(ascii: "\""))
+            }
+        }
+    }
+
+    /// The inside of a quoted text value: `"` and `\` escaped with `\`, control
+    /// characters and invalid UTF-8 as `\n`, `\r`, `\t` or `\xHH`.
+    mutating func textEscaped(bytes source: UnsafeBufferPointer<UInt8>) {
+        var index = 0
+        var runStart = 0
+        while index < source.count {
+            let value = source[index]
+            if value >= 0x20 && value < 0x7F && value != UInt8(ascii: "\"") && value != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
+            if value >= 0x80, let length = Self.validSequenceLength(source, at: index) {
+                index += length
+                continue
+            }
+            bytes(UnsafeBufferPointer(rebasing: source[runStart..<index]))
+            switch value {
+            case UInt8(ascii: "\""): ascii("\\\"")
+            case UInt8(ascii: "\\"): ascii("\\\\")
+            case 0x0A: ascii("\\n")
+            case 0x0D: ascii("\\r")
+            case 0x09: ascii("\\t")
+            default:
+                ascii("\\x")
+                byte(Self.hexDigit(value >> 4))
+                byte(Self.hexDigit(value & 0x0F))
+            }
+            index += 1
+            runStart = index
+        }
+        bytes(UnsafeBufferPointer(rebasing: source[runStart..<index]))
+    }
+
+    private static func isPlain(_ source: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        while index < source.count {
+            let value = source[index]
+            if value > 0x20 && value < 0x7F && value != UInt8(ascii: "\"") && value != UInt8(ascii: "\\") {
+                index += 1
+            } else if value >= 0x80, let length = validSequenceLength(source, at: index) {
+                index += length
+            } else {
+                return false
+            }
+        }
+        return true
+    }
+
+    // MARK: Helpers
+
+    /// The bytes of `value` (contiguous for native strings; copied only for bridged ones).
+    @inline(__always)
+    static func withUTF8<Result>(_ value: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = value.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(value.utf8).withUnsafeBufferPointer(body)
+    }
+
+    @inline(__always)
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10
+    }
+
+    /// The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates,
+    /// nothing past U+10FFFF) starting at `index`, or `nil`.
+    static func validSequenceLength(_ source: UnsafeBufferPointer<UInt8>, at index: Int) -> Int? {
+        let lead = source[index]
+        let length: Int
+        var secondLow: UInt8 = 0x80
+        var secondHigh: UInt8 = 0xBF
+        switch lead {
+        case 0xC2...0xDF: length = 2
+        case 0xE0: length = 3; secondLow = 0xA0
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: length = 3; secondHigh = 0x9F
+        case 0xF0: length = 4; secondLow = 0x90
+        case 0xF1...0xF3: length = 4
+        case 0xF4: length = 4; secondHigh = 0x8F
+        default: return nil
+        }
+        guard index + length <= source.count else { return nil }
+        let second = source[index + 1]
+        guard second >= secondLow && second <= secondHigh else { return nil }
+        for offset in 2..<max(2, length) where source[index + offset] & 0xC0 != 0x80 { return nil }
+        return length
+    }
+}

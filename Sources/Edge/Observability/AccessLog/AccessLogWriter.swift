@@ -1,0 +1,197 @@
+import Atomics
+import Foundation
+import Logging
+import NIOCore
+import Prometheus
+
+/// The access log's one writer thread and the bounded queue of chunks that feeds it.
+///
+/// Event loops hand over whole chunks (many lines) with one lock operation each; the
+/// thread takes them one at a time and does the blocking work (`write(2)`, `poll(2)`,
+/// reopening, logging warnings). When the bytes queued and in flight would pass
+/// `limit`, the chunk offered is dropped and its lines counted: a loop never waits
+/// for the disk or a slow reader.
+final class AccessLogWriter: @unchecked Sendable {
+    struct Chunk {
+        var bytes: ByteBuffer
+        var lines: Int
+    }
+
+    let limit: Int
+    let linesWritten = ManagedAtomic<Int>(0)
+    let linesDropped = ManagedAtomic<Int>(0)
+
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var queue = CircularBuffer<Chunk>()
+    private var queuedBytes = 0
+    private var reopenRequested = false
+    private var stopDeadline: NIODeadline?
+    private var droppedSinceWarning = 0
+    private var lastWriteError: CInt?
+
+    // The writer thread's own.
+    private let file: AccessLogFile
+    private var lastWarning: NIODeadline?
+    private let warningInterval: TimeAmount
+
+    private let logger: Logger
+    private let writtenCounter: Counter?
+    private let droppedCounter: Counter?
+    private let finished = DispatchSemaphore(value: 0)
+    private let stopRequested = ManagedAtomic(false)
+
+    init(
+        file: AccessLogFile, limit: Int, logger: Logger, metrics: PrometheusCollectorRegistry?,
+        warningInterval: TimeAmount = .seconds(10)
+    ) {
+        self.file = file
+        self.limit = limit
+        self.logger = logger
+        self.warningInterval = warningInterval
+        self.writtenCounter = metrics?.makeCounter(descriptor: .init(
+            metricName: "edge_access_log_lines_written", unitName: "total",
+            helpText: "Access log lines written to the destination"))
+        self.droppedCounter = metrics?.makeCounter(descriptor: .init(
+            metricName: "edge_access_log_lines_dropped", unitName: "total",
+            helpText: "Access log lines dropped because the destination could not keep up or failed"))
+        let thread = Thread { [self] in run() }
+        thread.name = "edge.access-log"
+        thread.start()
+    }
+
+    /// Queues `chunk` unless that would pass the bound (or the writer stopped); a refused
+    /// chunk's lines are counted as dropped. One lock operation; never waits.
+    @discardableResult
+    func enqueue(_ chunk: Chunk) -> Bool {
+        let size = chunk.bytes.readableBytes
+        condition.lock()
+        guard stopDeadline == nil, queuedBytes + size <= limit else {
+            droppedSinceWarning += chunk.lines
+            condition.unlock()
+            countDropped(chunk.lines)
+            return false
+        }
+        queue.append(chunk)
+        queuedBytes += size
+        condition.signal()
+        condition.unlock()
+        return true
+    }
+
+    /// Asks the thread to reopen the destination before its next write.
+    func requestReopen() {
+        condition.lock()
+        reopenRequested = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Writes what is queued, then closes the destination. Lines still unwritten when
+    /// `deadline` passes (the destination is stuck) are dropped and counted. Waits for
+    /// the thread; call it off the event loops. Later calls return at once.
+    func stop(deadline: NIODeadline) {
+        if stopRequested.exchange(true, ordering: .relaxed) { return }
+        condition.lock()
+        stopDeadline = deadline
+        condition.signal()
+        condition.unlock()
+        finished.wait()
+    }
+
+    // MARK: The thread
+
+    private func run() {
+        while true {
+            condition.lock()
+            if queue.isEmpty && !reopenRequested && stopDeadline == nil {
+                // Wakes at least once a second, to warn about drops even when idle.
+                _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
+            }
+            let chunk = queue.popFirst()
+            let reopen = reopenRequested
+            reopenRequested = false
+            let stopping = stopDeadline != nil
+            condition.unlock()
+
+            if reopen { reopenFile() }
+            if let chunk {
+                write(chunk)
+            } else if stopping {
+                break
+            }
+            warnAboutDrops(force: false)
+        }
+        file.close()
+        warnAboutDrops(force: true)
+        finished.signal()
+    }
+
+    private func write(_ chunk: Chunk) {
+        let outcome = chunk.bytes.withUnsafeReadableBytes { bytes in
+            file.write(bytes) { [self] in
+                warnAboutDrops(force: false)
+                condition.lock()
+                defer { condition.unlock() }
+                return stopDeadline.map { NIODeadline.now() < $0 } ?? true
+            }
+        }
+        condition.lock()
+        queuedBytes -= chunk.bytes.readableBytes
+        if outcome != .written {
+            droppedSinceWarning += chunk.lines
+            if case .failed(let code) = outcome { lastWriteError = code }
+        }
+        condition.unlock()
+        if outcome == .written {
+            linesWritten.wrappingIncrement(by: chunk.lines, ordering: .relaxed)
+            writtenCounter?.increment(by: Int64(chunk.lines))
+        } else {
+            countDropped(chunk.lines)
+        }
+    }
+
+    /// Whether ``stop(deadline:)`` was called: lines offered from now on are dropped.
+    var isStopped: Bool { stopRequested.load(ordering: .relaxed) }
+
+    func countDropped(_ lines: Int) {
+        linesDropped.wrappingIncrement(by: lines, ordering: .relaxed)
+        droppedCounter?.increment(by: Int64(lines))
+    }
+
+    private func reopenFile() {
+        do {
+            try file.reopen()
+        } catch {
+            logger.error("access log: reopen failed, still writing to the file already open", metadata: [
+                "error": "\(error)"
+            ])
+        }
+    }
+
+    /// At most one warning per `warningInterval` (unless `force`), with the count since the last.
+    private func warnAboutDrops(force: Bool) {
+        let now = NIODeadline.now()
+        if !force, let lastWarning, now - lastWarning < warningInterval { return }
+        condition.lock()
+        let dropped = droppedSinceWarning
+        let error = lastWriteError
+        droppedSinceWarning = 0
+        lastWriteError = nil
+        condition.unlock()
+        guard dropped > 0 else { return }
+        lastWarning = now
+        var metadata: Logger.Metadata = ["dropped_lines": "\(dropped)", "destination": "\(describe(file.destination))"]
+        if let error { metadata["error"] = "\(AccessLogFile.describe(error))" }
+        logger.warning(
+            "access log: lines dropped since the last warning (the destination is too slow or failing; serving goes on)",
+            metadata: metadata)
+    }
+
+    private func describe(_ destination: AccessLogSettings.Destination) -> String {
+        switch destination {
+        case .stdout: "stdout"
+        case .file(let path): path
+        }
+    }
+}
