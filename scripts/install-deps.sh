@@ -2,7 +2,8 @@
 # Installs what the tests need beyond the Swift toolchain: protoc (with the
 # google/protobuf includes), Debian's redis-server (the rate-limit and Redis client tests
 # start their own on a private port), Python's reference protobuf + grpcio, `cryptography`
-# (the TLS tests make their certificates with it), PyJWT to mint the JWT tests' tokens, and
+# (the TLS tests make their certificates with it), PyJWT to mint the JWT tests' tokens,
+# opentelemetry-proto for the OTLP trace receiver the tracing tests start (Tests/otlp/receiver.py), and
 # for the OpenAPI tests openapi-spec-validator, schemathesis, selenium with Debian's chromium
 # and chromium-driver; promtool (Debian's prometheus) for the metrics text.
 # Idempotent: does nothing when everything is already there.
@@ -34,6 +35,10 @@ fi
 
 if ! python3 -c 'import openapi_spec_validator, schemathesis, selenium, jsonschema' >/dev/null 2>&1; then
   python3 -m pip install -q --disable-pip-version-check openapi-spec-validator schemathesis selenium jsonschema
+fi
+
+if ! python3 -c 'import opentelemetry.proto.collector.trace.v1.trace_service_pb2' >/dev/null 2>&1; then
+  python3 -m pip install -q --disable-pip-version-check opentelemetry-proto
 fi
 
 if ! python3 -c 'import jwt, cryptography' >/dev/null 2>&1; then
