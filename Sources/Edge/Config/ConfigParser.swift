@@ -68,7 +68,7 @@ struct ConfigParser {
 
     mutating func parseListen(_ node: Node, _ path: String) -> EdgeConfig.Listen {
         var listen = EdgeConfig.Listen()
-        guard let entries = reader.mapping(node, path, allowed: ["host", "port", "admin", "threads", "limits", "tls"]) else { return listen }
+        guard let entries = reader.mapping(node, path, allowed: ["host", "port", "admin", "threads", "limits", "tls", "max_connections"]) else { return listen }
         for (key, value) in entries {
             let at = ConfigReader.child(path, key)
             switch key {
@@ -84,6 +84,7 @@ struct ConfigParser {
                 }
             case "limits": listen.server.limits = parseLimits(value, at)
             case "tls": listen.server.tls = parseListenTLS(value, at)
+            case "max_connections": listen.server.maxConnections = parseMaxConnections(value, at)
             default: break
             }
         }
@@ -179,7 +180,9 @@ struct ConfigParser {
     }
 
     mutating func parseCluster(_ node: Node, _ path: String) -> EdgeConfig.Cluster? {
-        let keys: Set<String> = ["name", "endpoints", "tls", "services", "circuit_breaker", "health_check", "outlier_detection", "reflection"]
+        let keys: Set<String> = [
+            "name", "endpoints", "tls", "services", "circuit_breaker", "health_check", "outlier_detection", "reflection", "max_requests",
+        ]
         guard let entries = reader.mapping(node, path, allowed: keys) else { return nil }
         var name: String?
         var endpoints: [EdgeConfig.Endpoint] = []
@@ -191,6 +194,7 @@ struct ConfigParser {
         var sawEndpoints = false
         var sawServices = false
         var reflection = false
+        var maxRequests: Int?
         for (key, value) in entries {
             let at = ConfigReader.child(path, key)
             switch key {
@@ -221,6 +225,7 @@ struct ConfigParser {
             case "health_check": healthCheck = parseHealthCheck(value, at)
             case "outlier_detection": outlierDetection = parseOutlierDetection(value, at)
             case "reflection": reflection = reader.bool(value, at) ?? false
+            case "max_requests": maxRequests = parseMaxRequests(value, at)
             default: break
             }
         }
@@ -230,7 +235,8 @@ struct ConfigParser {
         guard let name else { return nil }
         return EdgeConfig.Cluster(
             name: name, endpoints: endpoints, tls: tls, services: services,
-            circuitBreaker: circuitBreaker, healthCheck: healthCheck, outlierDetection: outlierDetection, reflection: reflection)
+            circuitBreaker: circuitBreaker, healthCheck: healthCheck, outlierDetection: outlierDetection, reflection: reflection,
+            maxRequests: maxRequests)
     }
 
     /// `circuit_breaker: {enabled, consecutive_failures, error_rate, window, min_requests,
@@ -373,6 +379,7 @@ struct ConfigParser {
 
     static let routeKeys: Set<String> = Set([
         "timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format", "rate_limits",
+        "max_in_flight",
     ]).union(accessRouteKeys)
     static let httpMethods: Set<String> = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
@@ -425,6 +432,7 @@ struct ConfigParser {
             case "cors": options.cors = parseCORS(value, at)
             case "ip": options.ip = parseIPRules(value, at, allowTrustedProxies: false)
             case "rate_limits": options.rateLimits = parseRateLimitNames(value, at)
+            case "max_in_flight": options.maxInFlight = parseMaxInFlight(value, at)
             case "stream_format":
                 guard let name = reader.string(value, at) else { continue }
                 if let format = EdgeConfig.StreamFormat(rawValue: name) {

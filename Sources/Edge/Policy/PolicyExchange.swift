@@ -25,6 +25,9 @@ public struct PolicyExchange: Sendable {
     public var identity = CallerIdentity()
     /// The policy that refused or answered the request, if one did.
     public var decidedBy: String?
+    /// The route's ``InFlightPolicy`` took a slot for this exchange: it gives it back when the
+    /// exchange completes (and only then).
+    public internal(set) var holdsInFlightSlot = false
 
     private let addresses: ClientAddressResolver
     private var resolvedClient: IPAddress??
