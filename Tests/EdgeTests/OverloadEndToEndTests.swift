@@ -142,28 +142,75 @@ final class OverloadEndToEndTests: XCTestCase {
         XCTAssertEqual(try answer(next).status, 200)
     }
 
-    /// A server stream holds its slot until it ends. Needs the server to complete a stream
-    /// whose client left.
-    func testAStreamHoldsItsRouteSlotUntilItEndsAndAfterTheClientLeaves() throws {
-        let stream = "GET /v1/shelves/{shelf}/books:stream"
+    private static let stream = "GET /v1/shelves/{shelf}/books:stream"
+
+    /// A server stream holds its slot until it ends.
+    func testAStreamHoldsItsRouteSlotUntilItEnds() throws {
         try start(routes: #"  "GET /v1/shelves/{shelf}/books:stream": {max_in_flight: 1}"#)
         let first = getInBackground("/v1/shelves/1/books:stream")
         XCTAssertTrue(backend.waitUntil { $0.held == 1 })
         let refused = try EndToEndClient.send(port: harness.port, "GET", "/v1/shelves/1/books:stream")
-        try assertRefused(refused, naming: "route \(stream) has its maximum of 1 requests in flight (max_in_flight); try again later")
+        try assertRefused(refused, naming: "route \(Self.stream) has its maximum of 1 requests in flight (max_in_flight); try again later")
         backend.releaseAll()
         XCTAssertEqual(try answer(first).status, 200)
-        XCTAssertTrue(waitUntil(seconds: 10) { self.routeStats(stream)?.inFlight == 0 }, "a stream that ended kept its slot")
+        XCTAssertTrue(waitUntil(seconds: 10) { self.routeStats(Self.stream)?.inFlight == 0 }, "a stream that ended kept its slot")
+        let next = getInBackground("/v1/shelves/2/books:stream")
+        XCTAssertTrue(backend.waitUntil { $0.held == 1 })
+        backend.releaseAll()
+        XCTAssertEqual(try answer(next).status, 200)
+    }
 
-        // The client goes away mid-stream: the edge cancels the call, and the slot comes back.
+    /// The client goes away mid-stream: the edge cancels the call, and the slot comes back.
+    /// Needs the server to complete a stream whose client left (exactly-once completions).
+    func testAStreamTheClientAbandonsGivesItsRouteSlotBack() throws {
+        try start(routes: #"  "GET /v1/shelves/{shelf}/books:stream": {max_in_flight: 1}"#)
         let client = try ClientSocket(port: harness.port, readTimeoutSeconds: 10)
         client.send("GET /v1/shelves/1/books:stream HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertTrue(backend.waitUntil { $0.held == 1 })
         client.abort()
         XCTAssertTrue(backend.waitUntil { $0.resets == 1 }, "the edge did not cancel the abandoned stream")
         XCTAssertTrue(
-            waitUntil(seconds: 10) { self.routeStats(stream)?.inFlight == 0 },
-            "the slot of an abandoned stream was not given back: \(String(describing: routeStats(stream)))")
+            waitUntil(seconds: 10) { self.routeStats(Self.stream)?.inFlight == 0 },
+            "the slot of an abandoned stream was not given back: \(String(describing: routeStats(Self.stream)))")
+    }
+
+    private static let chat = "POST /v1/books:chat"
+
+    /// A WebSocket session holds its route's slot from the upgrade to its end; the upgrade
+    /// over the cap is refused with the 503 Status JSON instead of `101`.
+    func testAWebSocketSessionHoldsItsRouteSlotUntilItEnds() throws {
+        try start(routes: #"  "POST /v1/books:chat": {max_in_flight: 1}"#)
+        let first = try TestWebSocketClient(port: harness.port, target: "/v1/books:chat")
+        XCTAssertEqual(first.status, 101)
+        XCTAssertTrue(backend.waitUntil { $0.held == 1 })
+        let second = try TestWebSocketClient(port: harness.port, target: "/v1/books:chat")
+        XCTAssertEqual(second.status, 503, second.body)
+        XCTAssertTrue(second.body.contains(#""code":14"#), second.body)
+        XCTAssertTrue(second.body.contains("route \(Self.chat) has its maximum of 1 requests in flight (max_in_flight)"), second.body)
+
+        first.sendClose()
+        backend.releaseAll()
+        let (_, close) = try first.readUntilClose()
+        XCTAssertEqual(close.closeCode, 1000)
+        XCTAssertTrue(waitUntil(seconds: 10) { self.routeStats(Self.chat)?.inFlight == 0 }, "a session that ended kept its slot")
+        let third = try TestWebSocketClient(port: harness.port, target: "/v1/books:chat")
+        XCTAssertEqual(third.status, 101, third.body)
+    }
+
+    /// A WebSocket session whose connection is lost gives its slot back. Needs the server to
+    /// complete a session ended by connection loss (exactly-once completions).
+    func testAWebSocketSessionLostGivesItsRouteSlotBack() throws {
+        try start(routes: #"  "POST /v1/books:chat": {max_in_flight: 1}"#)
+        let first = try TestWebSocketClient(port: harness.port, target: "/v1/books:chat")
+        XCTAssertEqual(first.status, 101)
+        XCTAssertTrue(backend.waitUntil { $0.held == 1 })
+        first.drop()
+        XCTAssertTrue(backend.waitUntil { $0.resets == 1 }, "the edge did not cancel the lost session's call")
+        XCTAssertTrue(
+            waitUntil(seconds: 10) { self.routeStats(Self.chat)?.inFlight == 0 },
+            "the slot of a lost session was not given back: \(String(describing: routeStats(Self.chat)))")
+        let next = try TestWebSocketClient(port: harness.port, target: "/v1/books:chat")
+        XCTAssertEqual(next.status, 101, next.body)
     }
 
     // MARK: per cluster
@@ -269,6 +316,27 @@ final class OverloadEndToEndTests: XCTestCase {
         let fourth = try openConnection()
         XCTAssertEqual(try served(on: fourth), 200, "a freed place is served")
         XCTAssertEqual(limit.stats.refused, 1)
+    }
+
+    /// TLS connections count from their accept: one that never handshakes holds the only
+    /// place, and the next is closed before its handshake.
+    func testTLSConnectionsCountBeforeTheirHandshake() throws {
+        let files = try TLSTestFiles(directory: harness.path("tls"))
+        try start(listen: "max_connections: 1\n  tls: {certificates: [{cert_file: tls/a.pem, key_file: tls/a.key}]}")
+        let limit = gateway.server.connectionLimit
+        let client = TLSTestClient(port: harness.port, ca: files.path("ca.pem"), sni: "a.example.com")
+        let silent = try openConnection()
+        XCTAssertTrue(waitUntil(seconds: 10) { limit.stats.open == 1 })
+        let refused = try client.connect(request: "GET /v1/nowhere")
+        XCTAssertFalse(refused.ok, "\(refused)")
+        XCTAssertEqual(refused.stage, "handshake", "\(refused)")
+        XCTAssertEqual(limit.stats.refused, 1)
+
+        silent.abort()
+        XCTAssertTrue(waitUntil(seconds: 10) { limit.stats.open == 0 })
+        let served = try client.connect(request: "GET /v1/nowhere")
+        XCTAssertTrue(served.ok, "\(served)")
+        XCTAssertEqual(served.status, 404)
     }
 
     func testTheConnectionCapReloads() throws {
