@@ -140,7 +140,7 @@ final class ConfigLoaderTests: XCTestCase {
             "clusters[1].endpoints[0] (line 14): expected host:port with a port from 1 to 65535, got 'localhost'",
             "clusters[1].endpoints[1] (line 14): expected host:port with a port from 1 to 65535, got 'host:0'",
             "clusters[1].services[1] (line 15): expected a service name (pkg.Service) or a package prefix (pkg, pkg.*), got 'bad name'",
-            "clusters[1].tlss (line 16): unknown key 'tlss' (expected one of: circuit_breaker, endpoints, health_check, name, outlier_detection, reflection, services, tls)",
+            "clusters[1].tlss (line 16): unknown key 'tlss' (expected one of: circuit_breaker, endpoints, health_check, max_requests, name, outlier_detection, reflection, services, tls)",
             "clusters[1].name (line 13): duplicate cluster name 'a' (also clusters[0])",
             "clusters[1].services[0] (line 13): 'shop.v1' is already mapped to cluster 'a'",
             "defaults.retries.max_attempts (line 19): must be between 1 and 10, got 0",

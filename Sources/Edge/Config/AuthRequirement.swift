@@ -27,6 +27,11 @@ public struct RouteAccess: Sendable, Equatable {
     public var ip: IPRulesConfig = .init()
     /// Names of the `rate_limits` that apply (the route's own, else the defaults').
     public var rateLimits: [String] = []
+    /// The cap on this route's requests in flight (`max_in_flight`); `nil`: none.
+    public var maxInFlight: Int?
+    /// The route the cap counts for (`GET /v1/books/{id}`), set with ``maxInFlight`` so that a
+    /// capped route gets a policy chain of its own (the count is per route, not per chain).
+    public var inFlightLabel: String?
 
     public init() {}
 }

@@ -69,7 +69,7 @@ struct ConfigParser {
 
     mutating func parseListen(_ node: Node, _ path: String) -> EdgeConfig.Listen {
         var listen = EdgeConfig.Listen()
-        guard let entries = reader.mapping(node, path, allowed: ["host", "port", "admin", "threads", "limits", "tls"]) else { return listen }
+        guard let entries = reader.mapping(node, path, allowed: ["host", "port", "admin", "threads", "limits", "tls", "max_connections"]) else { return listen }
         for (key, value) in entries {
             let at = ConfigReader.child(path, key)
             switch key {
@@ -85,6 +85,7 @@ struct ConfigParser {
                 }
             case "limits": listen.server.limits = parseLimits(value, at)
             case "tls": listen.server.tls = parseListenTLS(value, at)
+            case "max_connections": listen.server.maxConnections = parseMaxConnections(value, at)
             default: break
             }
         }
@@ -180,7 +181,9 @@ struct ConfigParser {
     }
 
     mutating func parseCluster(_ node: Node, _ path: String) -> EdgeConfig.Cluster? {
-        let keys: Set<String> = ["name", "endpoints", "tls", "services", "circuit_breaker", "health_check", "outlier_detection", "reflection"]
+        let keys: Set<String> = [
+            "name", "endpoints", "tls", "services", "circuit_breaker", "health_check", "outlier_detection", "reflection", "max_requests",
+        ]
         guard let entries = reader.mapping(node, path, allowed: keys) else { return nil }
         var name: String?
         var endpoints: [EdgeConfig.Endpoint] = []
@@ -192,6 +195,7 @@ struct ConfigParser {
         var sawEndpoints = false
         var sawServices = false
         var reflection = false
+        var maxRequests: Int?
         for (key, value) in entries {
             let at = ConfigReader.child(path, key)
             switch key {
@@ -222,6 +226,7 @@ struct ConfigParser {
             case "health_check": healthCheck = parseHealthCheck(value, at)
             case "outlier_detection": outlierDetection = parseOutlierDetection(value, at)
             case "reflection": reflection = reader.bool(value, at) ?? false
+            case "max_requests": maxRequests = parseMaxRequests(value, at)
             default: break
             }
         }
@@ -231,7 +236,8 @@ struct ConfigParser {
         guard let name else { return nil }
         return EdgeConfig.Cluster(
             name: name, endpoints: endpoints, tls: tls, services: services,
-            circuitBreaker: circuitBreaker, healthCheck: healthCheck, outlierDetection: outlierDetection, reflection: reflection)
+            circuitBreaker: circuitBreaker, healthCheck: healthCheck, outlierDetection: outlierDetection, reflection: reflection,
+            maxRequests: maxRequests)
     }
 
     /// `circuit_breaker: {enabled, consecutive_failures, error_rate, window, min_requests,
@@ -374,6 +380,7 @@ struct ConfigParser {
 
     static let routeKeys: Set<String> = Set([
         "timeout", "max_timeout", "retries", "max_body_bytes", "json", "allow_retries", "stream_format", "rate_limits", "tracing",
+        "max_in_flight",
     ]).union(accessRouteKeys)
     static let httpMethods: Set<String> = ["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 
@@ -427,6 +434,7 @@ struct ConfigParser {
             case "ip": options.ip = parseIPRules(value, at, allowTrustedProxies: false)
             case "rate_limits": options.rateLimits = parseRateLimitNames(value, at)
             case "tracing": options.traceSampling = parseRouteTracing(value, at)
+            case "max_in_flight": options.maxInFlight = parseMaxInFlight(value, at)
             case "stream_format":
                 guard let name = reader.string(value, at) else { continue }
                 if let format = EdgeConfig.StreamFormat(rawValue: name) {

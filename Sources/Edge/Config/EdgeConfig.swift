@@ -80,11 +80,13 @@ public struct EdgeConfig: Sendable {
         /// Discover the cluster's services and their descriptors by gRPC server reflection,
         /// at start and on every reload; discovered services are routed to this cluster.
         public var reflection: Bool
+        /// The cap on calls (unary and streams) in flight to the cluster (`max_requests`); `nil`: none.
+        public var maxRequests: Int?
 
         public init(
             name: String, endpoints: [Endpoint], tls: TLS? = nil, services: [String],
             circuitBreaker: CircuitBreakerConfiguration = .defaults, healthCheck: HealthCheckConfiguration? = nil,
-            outlierDetection: OutlierDetectionConfiguration = .defaults, reflection: Bool = false
+            outlierDetection: OutlierDetectionConfiguration = .defaults, reflection: Bool = false, maxRequests: Int? = nil
         ) {
             self.name = name
             self.endpoints = endpoints
@@ -94,6 +96,7 @@ public struct EdgeConfig: Sendable {
             self.healthCheck = healthCheck
             self.outlierDetection = outlierDetection
             self.reflection = reflection
+            self.maxRequests = maxRequests
         }
     }
 
@@ -160,6 +163,9 @@ public struct EdgeConfig: Sendable {
         public var rateLimits: [String]?
         /// `tracing: {sampling: 0.1}`: this route's ratio of new traces sampled.
         public var traceSampling: Double?
+        /// The cap on the route's requests in flight (`max_in_flight`); `0`: none (`unlimited`,
+        /// lifting the defaults' cap); `nil`: inherited.
+        public var maxInFlight: Int?
 
         public init(
             timeout: TimeAmount? = nil, maxTimeout: TimeAmount? = nil, maxBodyBytes: Int? = nil,

@@ -3,7 +3,8 @@
 /// IP rules and CORS, and one ``PolicyChain`` per distinct route access.
 ///
 /// Chain order is fixed: IP rules (global, then the route's), CORS (the route's, else the
-/// global one), authentication and authorization. Requests that match no route run the
+/// global one), authentication and authorization, rate limits, and last the route's cap on
+/// requests in flight (so only requests the others let through hold a slot). Requests that match no route run the
 /// unmatched chain: the global IP rules and CORS, so a 404 can be read by an allowed
 /// origin and a denied address learns nothing of the routes.
 public final class GatewayPolicies: Sendable {
@@ -17,14 +18,19 @@ public final class GatewayPolicies: Sendable {
     private let observers: [any ExchangeObserver]
     /// Decides the routes' `rate_limits`; `nil` when the configuration has none (or for `edge validate`).
     public let rateLimiter: RateLimiter?
+    /// The routes' in-flight counters (`max_in_flight`), carried across reloads by the snapshot.
+    public let overload: OverloadCounters
 
     /// - Parameters:
     ///   - jwtProviders: the providers of `config.auth.jwt` (they own I/O: the snapshot keeps them).
+    ///   - overload: the in-flight counters (a fresh table unless a reload carries them over).
     init(
-        config: EdgeConfig, jwtProviders: [JWTProvider] = [], observers: [any ExchangeObserver] = [], rateLimiter: RateLimiter? = nil
+        config: EdgeConfig, jwtProviders: [JWTProvider] = [], observers: [any ExchangeObserver] = [], rateLimiter: RateLimiter? = nil,
+        overload: OverloadCounters = OverloadCounters()
     ) {
         self.config = config
         self.rateLimiter = rateLimiter
+        self.overload = overload
         var checks: [String: any CredentialCheck] = ["mtls": ClientCertificateCheck()]
         var stripped: Set<String> = []
         var reserved: [String] = []
@@ -89,7 +95,14 @@ public final class GatewayPolicies: Sendable {
             let plan = RateLimitPlan.resolve(route: access.rateLimits, defaults: nil, definitions: config.rateLimits)
             if !plan.isEmpty { policies.append(RateLimitPolicy(limiter: rateLimiter, plan: plan)) }
         }
-        let chain = PolicyChain(policies: policies, observers: observers, metadataPolicy: metadataPolicy, addresses: addresses)
+        var chainObservers = observers
+        if let maximum = access.maxInFlight, let label = access.inFlightLabel {
+            let inFlight = InFlightPolicy(route: label, limit: overload.route(label, maximum: maximum))
+            policies.append(inFlight)
+            // After the others: they see the exchange before its slot is given back.
+            chainObservers.append(inFlight)
+        }
+        let chain = PolicyChain(policies: policies, observers: chainObservers, metadataPolicy: metadataPolicy, addresses: addresses)
         cache.append((access, chain))
         return chain
     }
@@ -97,7 +110,7 @@ public final class GatewayPolicies: Sendable {
 
 extension GatewayPolicies {
     /// The configuration's policies without credentials that own I/O.
-    public convenience init(config: EdgeConfig, rateLimiter: RateLimiter? = nil) {
-        self.init(config: config, jwtProviders: [], rateLimiter: rateLimiter)
+    public convenience init(config: EdgeConfig, rateLimiter: RateLimiter? = nil, overload: OverloadCounters = OverloadCounters()) {
+        self.init(config: config, jwtProviders: [], rateLimiter: rateLimiter, overload: overload)
     }
 }

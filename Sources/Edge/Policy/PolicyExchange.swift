@@ -34,6 +34,9 @@ public struct PolicyExchange: Sendable {
     public var rateLimitDecisions: [(limit: String, decision: RateLimitDecisionKind)] = []
     /// The exchange's trace, when tracing is on (set before the policies run).
     public var trace: ExchangeTrace?
+    /// The route's ``InFlightPolicy`` took a slot for this exchange: it gives it back when the
+    /// exchange completes (and only then).
+    public internal(set) var holdsInFlightSlot = false
 
     private let addresses: ClientAddressResolver
     private var resolvedClient: IPAddress??

@@ -101,10 +101,13 @@ public struct GatewayLoader: Sendable {
             throw GatewayLoadError(file: file, problems: ["observability: \(Self.describe(error))"])
         }
         let jwtProviders = JWTProviders.make(config: config, group: group, previous: previous?.jwtProviders ?? [])
+        // Routes and clusters still configured keep their in-flight counts across the swap.
+        let overload = OverloadCounters(carryingOver: previous?.overload)
         let transcoder: SchemaTranscoder
         do {
             let policies = GatewayPolicies(
-                config: config, jwtProviders: jwtProviders, observers: observers, rateLimiter: rateLimitStores?.limiter(for: config))
+                config: config, jwtProviders: jwtProviders, observers: observers, rateLimiter: rateLimitStores?.limiter(for: config),
+                overload: overload)
             transcoder = try SchemaTranscoder(schema: schema, config: config, gatewayPolicies: policies)
         } catch {
             for provider in jwtProviders where previous?.jwtProviders.contains(where: { $0 === provider }) != true { provider.shutdown() }
@@ -120,9 +123,13 @@ public struct GatewayLoader: Sendable {
             upstream = previous.upstream
             reachability = previous.reachability
             pinned = previous.pinnedUpstream
+            // The same clusters, the same caps: list their counters in this snapshot's table.
+            for cluster in config.clusters {
+                if let maximum = cluster.maxRequests { _ = overload.cluster(cluster.name, maximum: maximum) }
+            }
         } else {
             do {
-                upstream = try UpstreamPool(config: config)
+                upstream = try UpstreamPool(config: config, overload: overload)
             } catch {
                 throw GatewayLoadError(file: file, problems: ["clusters: \(error)"])
             }
@@ -144,7 +151,7 @@ public struct GatewayLoader: Sendable {
             generation: generation, config: config, schema: schema, transcoder: transcoder, upstream: upstream,
             reachability: reachability, routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
             discovered: discovered, pinnedUpstream: pinned, listenerTLS: listenerTLS, upstreamTLSFiles: upstreamKey.tlsFiles,
-            rateLimitStores: rateLimitStores, jwtProviders: jwtProviders)
+            rateLimitStores: rateLimitStores, jwtProviders: jwtProviders, overload: overload)
     }
 
     /// Adds each discovered service to its cluster's `services`, unless the

@@ -17,12 +17,18 @@ public final class GatewayReloader: Sendable {
     private let logger: Logger
     /// The last reload asked for; the next one waits for it.
     private let queue = NIOLockedValueBox<Task<ReloadOutcome, Never>?>(nil)
+    /// The public listener's connection cap, which follows `listen.max_connections`.
+    private let connectionLimit: ListenerConnectionLimit?
 
-    public init(store: GatewaySnapshotStore, loader: GatewayLoader, group: any EventLoopGroup, logger: Logger) {
+    public init(
+        store: GatewaySnapshotStore, loader: GatewayLoader, group: any EventLoopGroup, logger: Logger,
+        connectionLimit: ListenerConnectionLimit? = nil
+    ) {
         self.store = store
         self.loader = loader
         self.group = group
         self.logger = logger
+        self.connectionLimit = connectionLimit
     }
 
     /// Loads the configuration file again and swaps it in if it is valid.
@@ -56,13 +62,16 @@ public final class GatewayReloader: Sendable {
             for problem in problems { logger.error("reload problem: \(problem)") }
             return .refused(problems: problems)
         }
-        // listen.tls reloads (see ListenerTLS); the rest of listen waits for a restart.
+        // listen.tls (see ListenerTLS) and listen.max_connections reload; the rest of listen
+        // waits for a restart.
         var nextListen = next.config.listen
         nextListen.server.tls = current.config.listen.server.tls
+        nextListen.server.maxConnections = current.config.listen.server.maxConnections
         if nextListen != current.config.listen {
             logger.warning("listen changes take effect at the next restart")
         }
         let old = store.swap(next)
+        connectionLimit?.update(maximum: next.config.listen.server.maxConnections)
         // Key sets of providers the new configuration dropped or changed stop refreshing.
         for provider in old.jwtProviders where !next.jwtProviders.contains(where: { $0 === provider }) { provider.shutdown() }
         logger.info("reloaded", metadata: ["generation": "\(generation)", "routes": "\(next.routes.count)"])

@@ -39,6 +39,9 @@ public final class GatewaySnapshot: Sendable {
     public let rateLimitStores: RateLimitStores?
     /// The JWT providers of `auth.jwt` (key sets fetched and refreshed off the request path).
     public let jwtProviders: [JWTProvider]
+    /// The in-flight counters of routes' `max_in_flight` and clusters' `max_requests` (carried
+    /// over from the previous snapshot, so requests in flight across a reload keep counting).
+    public let overload: OverloadCounters
     /// Streaming calls opened on this snapshot's pool and not finished yet.
     var openStreams: NIOLockedValueBox<Int> { pinnedUpstream.openStreams }
 
@@ -47,8 +50,9 @@ public final class GatewaySnapshot: Sendable {
         reachability: UpstreamReachability?, routes: [RouteDescription], discovered: [String: DiscoveredSchema],
         pinnedUpstream: SnapshotUpstream? = nil, listenerTLS: ListenerTLSContext? = nil,
         upstreamTLSFiles: ReloadFileWatcher.Fingerprint? = nil, rateLimitStores: RateLimitStores? = nil,
-        jwtProviders: [JWTProvider] = []
+        jwtProviders: [JWTProvider] = [], overload: OverloadCounters = OverloadCounters()
     ) {
+        self.overload = overload
         self.rateLimitStores = rateLimitStores
         self.jwtProviders = jwtProviders
         self.generation = generation

@@ -45,19 +45,20 @@ public final class ReloadableGateway: Sendable {
         let metrics = telemetry.metrics
         self.telemetry = telemetry
         let store = GatewaySnapshotStore(initial)
-        let reloader = GatewayReloader(store: store, loader: loader, group: group, logger: logger)
         let config = initial.config
         let context = RequestContext(
             transcoder: ReloadingTranscoder(store: store), upstream: ReloadingUpstream(store: store),
             limits: config.listen.server.limits, metadataPolicy: config.metadataPolicy, metrics: metrics,
             detailsRenderer: { serialized in store.current.detailsRenderer?(serialized) })
         self.store = store
-        self.reloader = reloader
         self.configFile = loader.configFile
         self.logger = logger
         // TLS follows the snapshot in force, and its files when they change on disk.
         let tls = initial.listenerTLS.map { ListenerTLS($0, follow: { store.current.listenerTLS }, logger: logger) }
-        self.server = EdgeServer(settings: config.listen.server, context: context, group: group, tls: tls, logger: logger)
+        let server = EdgeServer(settings: config.listen.server, context: context, group: group, tls: tls, logger: logger)
+        let reloader = GatewayReloader(store: store, loader: loader, group: group, logger: logger, connectionLimit: server.connectionLimit)
+        self.server = server
+        self.reloader = reloader
         self.admin = AdminServer(
             settings: config.listen.admin, currentRoutes: { store.current.routes },
             reload: { Self.adminAnswer(await reloader.reload(reason: "admin")) },

@@ -35,6 +35,7 @@ public struct RoutePolicies: Sendable {
         var settings = defaults
         if let options = byMethod[method] { Self.apply(options, to: &settings) }
         if let options = byHTTP[httpMethod + " " + pattern] { Self.apply(options, to: &settings) }
+        if settings.access.maxInFlight != nil { settings.access.inFlightLabel = httpMethod + " " + pattern }
         return settings
     }
 
@@ -51,6 +52,8 @@ public struct RoutePolicies: Sendable {
         if let value = options.ip { settings.access.ip = value }
         if let value = options.rateLimits { settings.access.rateLimits = value }
         if let value = options.traceSampling { settings.traceSampling = value }
+        // `max_in_flight: unlimited` (0) lifts the defaults' cap.
+        if let value = options.maxInFlight { settings.access.maxInFlight = value > 0 ? value : nil }
         let retries = options.retries
         if let value = retries.maxAttempts { settings.retry.maxAttempts = value }
         if let value = retries.initialBackoff { settings.retry.initialBackoff = value }

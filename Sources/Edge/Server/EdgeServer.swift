@@ -18,6 +18,9 @@ import NIOPosix
 /// upstream, a ``WebSocketUpgradeHandler`` sits before the request handler for the
 /// connection's first request (see docs/server.md, WebSocket).
 ///
+/// Connections count against `listen.max_connections` from their accept (TLS ones before their
+/// handshake); at the cap a new one is closed at once (``ListenerConnectionLimit``).
+///
 /// ``shutdown()`` drains: the listening socket closes at once, idle connections
 /// close, in-flight requests finish (their connections then close), and
 /// whatever is left after the drain timeout is closed.
@@ -31,6 +34,8 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
     private let flushBatches = ResponseFlushBatches()
     /// TLS in front of every connection (`listen.tls`); `nil`: plaintext.
     public let tls: ListenerTLS?
+    /// Open connections and their cap (`listen.max_connections`, updated on reload).
+    public let connectionLimit: ListenerConnectionLimit
 
     private struct ListenerState {
         var channel: (any Channel)?
@@ -47,6 +52,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         // x-forwarded-proto: what this listener serves.
         context.metadataPolicy.scheme = tls == nil ? "http" : "https"
         self.tls = tls
+        self.connectionLimit = ListenerConnectionLimit(maximum: settings.maxConnections)
         self.shared = context
         self.group = group
         self.logger = logger
@@ -61,6 +67,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         let flushBatches = self.flushBatches
         let limits = settings.limits
         let tls = self.tls
+        let connectionLimit = self.connectionLimit
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -75,9 +82,17 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
             // A client's FIN must not cut off answers to requests it sent before it (see HTTPPipeliningHandler).
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
+                guard connectionLimit.tryAccept() else {
+                    // At the cap: closed before it is even registered; no handler reads a byte.
+                    channel.close(promise: nil)
+                    return channel.eventLoop.makeSucceededVoidFuture()
+                }
                 let id = ObjectIdentifier(channel)
                 connections.withLockedValue { $0[id] = channel }
-                channel.closeFuture.whenComplete { _ in connections.withLockedValue { _ = $0.removeValue(forKey: id) } }
+                channel.closeFuture.whenComplete { _ in
+                    connections.withLockedValue { _ = $0.removeValue(forKey: id) }
+                    connectionLimit.connectionClosed()
+                }
                 return channel.eventLoop.makeCompletedFuture {
                     try tls?.addHandlers(to: channel.pipeline.syncOperations)
                     try Self.configure(

@@ -19,6 +19,8 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
     private var finished = false
     /// The circuit breaker's permit, handed back when the call ends.
     private var permit: CircuitBreaker.Permit = .normal
+    /// The call holds one of the cluster's `max_requests` slots, handed back in ``finish(_:)``.
+    private var holdsRequestSlot = false
     /// The endpoint of the attempt in flight (outlier detection).
     private var currentEndpoint = 0
     private var currentStream: UpstreamUnaryStream?
@@ -50,12 +52,19 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
             self.completion(UpstreamResponse(status: GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started")))
             return
         }
+        guard self.cluster.admitRequest() else {
+            self.finished = true
+            self.completion(UpstreamResponse(status: self.cluster.overflowStatus))
+            return
+        }
         guard let permit = self.cluster.admit() else {
             self.finished = true
+            self.cluster.releaseRequest()
             self.completion(UpstreamResponse(status: self.cluster.breakerOpenStatus))
             return
         }
         self.permit = permit
+        self.holdsRequestSlot = true
         self.budget.recordRequest()
         let loopPool = self.cluster.loopPool(for: self.eventLoop)
         self.loopPool = loopPool
@@ -176,6 +185,10 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
             duration: self.attempts == 0 ? .zero : .now() - self.callStarted)
         self.loopPool?.deadlines.unwatch(self)
         self.cluster.record(response.status.code, permit: self.permit)
+        if self.holdsRequestSlot {
+            self.holdsRequestSlot = false
+            self.cluster.releaseRequest()
+        }
         self.completion(response)
     }
 }

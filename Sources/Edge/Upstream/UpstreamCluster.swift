@@ -15,10 +15,14 @@ final class UpstreamCluster: Sendable {
     /// Which endpoints take calls: health-check results and ejections.
     let endpointHealth: UpstreamEndpointHealth
     let outliers: OutlierDetector
+    /// The cap on calls in flight (`max_requests`); `nil`: none.
+    let requestLimit: InFlightLimit?
     private let loopPools = NIOLockedValueBox<[ObjectIdentifier: UpstreamLoopPool]>([:])
     private let healthChecker = NIOLockedValueBox<HealthChecker?>(nil)
 
-    init(config: UpstreamClusterConfig) throws {
+    /// - Parameter requestLimit: the cap with the counter a reload carries over; by default
+    ///   a fresh one of `config.maxRequests`.
+    init(config: UpstreamClusterConfig, requestLimit: InFlightLimit? = nil) throws {
         guard !config.endpoints.isEmpty else {
             throw UpstreamConfigError("cluster '\(config.name)' has no endpoints")
         }
@@ -29,6 +33,27 @@ final class UpstreamCluster: Sendable {
         self.breaker = CircuitBreaker(configuration: config.circuitBreaker)
         self.endpointHealth = UpstreamEndpointHealth(endpoints: self.endpoints)
         self.outliers = OutlierDetector(configuration: config.outlierDetection, health: self.endpointHealth)
+        self.requestLimit = requestLimit ?? config.maxRequests.map { InFlightLimit(maximum: $0) }
+    }
+
+    /// Takes one of the cluster's `max_requests` slots for a call (true without a cap). A call
+    /// let in hands it back with ``releaseRequest()`` exactly once, however it ends; one
+    /// refused fails at once with ``overflowStatus`` and does not reach the circuit breaker.
+    @inline(__always)
+    func admitRequest() -> Bool {
+        self.requestLimit?.tryAcquire() ?? true
+    }
+
+    @inline(__always)
+    func releaseRequest() {
+        self.requestLimit?.release()
+    }
+
+    /// The status of a call over `max_requests`: UNAVAILABLE, hence HTTP 503.
+    var overflowStatus: GRPCStatus {
+        GRPCStatus(
+            code: .unavailable,
+            message: "cluster \(self.config.name) has its maximum of \(self.requestLimit?.maximum ?? 0) requests in flight (max_requests); try again later")
     }
 
     /// Asks the circuit breaker whether a call may start (the unary driver does; streaming

@@ -27,6 +27,9 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
     /// Active `grpc.health.v1` checks; off when nil.
     public var healthCheck: HealthCheckConfiguration?
     public var outlierDetection: OutlierDetectionConfiguration
+    /// The cap on calls (unary and streams) in flight to the cluster from this edge
+    /// (`max_requests`): over it a call fails at once with UNAVAILABLE. `nil`: none.
+    public var maxRequests: Int?
     /// The first stream ID of each unary connection (tests start near the end of the
     /// 31-bit range to see a connection run out of IDs and be replaced).
     var firstStreamID = 1
@@ -47,7 +50,8 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
         retryBudget: RetryBudget.Configuration = .defaults,
         circuitBreaker: CircuitBreakerConfiguration = .defaults,
         healthCheck: HealthCheckConfiguration? = nil,
-        outlierDetection: OutlierDetectionConfiguration = .defaults
+        outlierDetection: OutlierDetectionConfiguration = .defaults,
+        maxRequests: Int? = nil
     ) {
         self.name = name
         self.endpoints = endpoints
@@ -65,5 +69,6 @@ public struct UpstreamClusterConfig: Sendable, Equatable {
         self.circuitBreaker = circuitBreaker
         self.healthCheck = healthCheck
         self.outlierDetection = outlierDetection
+        self.maxRequests = maxRequests
     }
 }

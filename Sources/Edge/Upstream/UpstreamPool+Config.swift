@@ -1,7 +1,8 @@
 extension UpstreamPool {
     /// The pool a validated configuration describes: one cluster per
     /// `clusters:` entry, services routed by full name or package prefix.
-    public convenience init(config: EdgeConfig) throws {
+    /// - Parameter overload: the in-flight counters of `max_requests` (a reload carries them over).
+    public convenience init(config: EdgeConfig, overload: OverloadCounters = OverloadCounters()) throws {
         let budget = RetryBudget.Configuration(ratio: config.defaults.retries.budget ?? 0.2)
         var clusters: [UpstreamClusterConfig] = []
         for cluster in config.clusters {
@@ -17,8 +18,9 @@ extension UpstreamPool {
                     retryBudget: budget,
                     circuitBreaker: cluster.circuitBreaker,
                     healthCheck: cluster.healthCheck,
-                    outlierDetection: cluster.outlierDetection))
+                    outlierDetection: cluster.outlierDetection,
+                    maxRequests: cluster.maxRequests))
         }
-        try self.init(clusters: clusters, services: ClusterMap(clusters: config.clusters))
+        try self.init(clusters: clusters, services: ClusterMap(clusters: config.clusters), overload: overload)
     }
 }

@@ -24,13 +24,15 @@ public final class UpstreamPool: UpstreamCalling {
     /// - Parameters:
     ///   - clusters: the upstream clusters.
     ///   - services: which cluster serves each service (``ClusterMap``).
-    public init(clusters: [UpstreamClusterConfig], services: ClusterMap) throws {
+    ///   - overload: where the clusters' `max_requests` counters come from (a reload carries them over).
+    public init(clusters: [UpstreamClusterConfig], services: ClusterMap, overload: OverloadCounters = OverloadCounters()) throws {
         var byName: [String: UpstreamCluster] = [:]
         for config in clusters {
             guard byName[config.name] == nil else {
                 throw UpstreamConfigError("cluster '\(config.name)' is defined twice")
             }
-            byName[config.name] = try UpstreamCluster(config: config)
+            let limit = config.maxRequests.map { overload.cluster(config.name, maximum: $0) }
+            byName[config.name] = try UpstreamCluster(config: config, requestLimit: limit)
         }
         for cluster in services.clusterNames where byName[cluster] == nil {
             throw UpstreamConfigError("services refer to unknown cluster '\(cluster)'")
@@ -71,6 +73,13 @@ public final class UpstreamPool: UpstreamCalling {
     /// Counters of one cluster.
     public func stats(cluster: String) -> UpstreamStats? {
         self.clusters[cluster]?.stats.snapshot
+    }
+
+    /// Calls in flight to a cluster with `max_requests`, and its refusals; `nil`: no such
+    /// cluster, or no cap.
+    public func inFlight(cluster: String) -> InFlightStats? {
+        guard let limit = self.clusters[cluster]?.requestLimit else { return nil }
+        return InFlightStats(name: cluster, inFlight: limit.counter.inFlight, maximum: limit.maximum, refused: limit.counter.refused)
     }
 
     /// Closes every upstream connection; in-flight calls end with UNAVAILABLE.

@@ -67,6 +67,8 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
     private var breakerPermit: (cluster: UpstreamCluster, permit: CircuitBreaker.Permit, endpoint: Int?)?
     /// The cluster and the time the stream was opened (the end's summary).
     private var summaryStart: (cluster: String, started: NIODeadline, attempted: Bool)?
+    /// The cluster whose `max_requests` slot this call holds: given back once, when it ends.
+    private var requestSlot: UpstreamCluster?
 
     init(head: UpstreamStreamHead, policy: CallPolicy, eventLoop: EventLoop, observer: any UpstreamStreamObserver) {
         self.head = head
@@ -87,8 +89,13 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
             self.finish(GRPCStatus(code: .deadlineExceeded, message: "deadline expired before the upstream call started"))
             return
         }
-        // Streams pass the same circuit breaker as unary calls, and their ends feed it
-        // and outlier detection alike.
+        // Streams count against the cluster's max_requests and pass the same circuit
+        // breaker as unary calls, and their ends feed it and outlier detection alike.
+        guard cluster.admitRequest() else {
+            self.finish(cluster.overflowStatus)
+            return
+        }
+        self.requestSlot = cluster
         guard let permit = cluster.admit() else {
             self.finish(cluster.breakerOpenStatus)
             return
@@ -206,8 +213,13 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         }
     }
 
-    /// Tells the circuit breaker and outlier detection how the call ended, once.
+    /// Gives back the call's `max_requests` slot and tells the circuit breaker and outlier
+    /// detection how the call ended, once (from ``finish(_:trailers:)`` or ``cancel()``).
     private func recordEnd(_ code: GRPCStatusCode) {
+        if let cluster = self.requestSlot {
+            self.requestSlot = nil
+            cluster.releaseRequest()
+        }
         guard let (cluster, permit, endpoint) = self.breakerPermit else { return }
         self.breakerPermit = nil
         cluster.record(code, permit: permit)
