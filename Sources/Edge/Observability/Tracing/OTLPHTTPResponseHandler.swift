@@ -44,7 +44,7 @@ final class OTLPHTTPResponseHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(OTLPExportError.connectFailed("\(error)"))
+        fail(OTLPExportError.connectionFailed("\(error)"))
         context.close(promise: nil)
     }
 

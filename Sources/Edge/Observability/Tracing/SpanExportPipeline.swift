@@ -98,7 +98,7 @@ final class SpanExportPipeline: @unchecked Sendable {  // confined to `eventLoop
             case .failure(let error):
                 self.counters.exportFailures.wrappingIncrement(ordering: .relaxed)
                 self.failuresSinceWarning += 1
-                self.lastError = error as? OTLPExportError ?? .connectFailed("\(error)")
+                self.lastError = error as? OTLPExportError ?? .connectionFailed("\(error)")
                 self.noteDropped(count)
                 if self.drained != nil {
                     // Shutting down and the collector failed: do not wait for it again.

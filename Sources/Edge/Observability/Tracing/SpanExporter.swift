@@ -16,27 +16,24 @@ public final class SpanExporter: Sendable {
     public let counters: SpanExportCounters
     private let buffers: [(loop: ObjectIdentifier, buffer: LoopSpanBuffer)]
     private let pipeline: SpanExportPipeline
-    private let ownedGroup: MultiThreadedEventLoopGroup?
+
+    /// The exporters' own thread (one event loop, started on first use, for the life of the process):
+    /// encoding and the collector's connection stay off the serving loops, and an exporter replaced on
+    /// reload leaves no thread behind.
+    public static let exportGroup: MultiThreadedEventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     /// - Parameters:
     ///   - eventLoops: the serving loops that will call ``export(_:on:)``; each gets its own buffer.
     ///   - group: where the exporter's own work runs (queue, encoding, HTTP client), on one loop of it.
-    ///     Pass a group whose loops do not serve requests, so encoding stays off the serving loops, or
-    ///     use ``init(settings:eventLoops:logger:)``, which starts a one-thread group of its own.
-    public convenience init(settings: TracingExportSettings, eventLoops: [any EventLoop], group: any EventLoopGroup, logger: Logger = Logger(label: "edge.tracing")) {
-        self.init(settings: settings, eventLoops: eventLoops, exportLoop: group.next(), ownedGroup: nil, logger: logger)
-    }
-
-    /// An exporter with its own one-thread event loop group (stopped by ``shutdown()``).
-    public convenience init(settings: TracingExportSettings, eventLoops: [any EventLoop], logger: Logger = Logger(label: "edge.tracing")) {
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        self.init(settings: settings, eventLoops: eventLoops, exportLoop: group.next(), ownedGroup: group, logger: logger)
-    }
-
-    private init(settings: TracingExportSettings, eventLoops: [any EventLoop], exportLoop: any EventLoop, ownedGroup: MultiThreadedEventLoopGroup?, logger: Logger) {
+    ///     The default, ``exportGroup``, keeps that work off the serving loops; passing the serving group
+    ///     works too, but then a serving loop also encodes (about half a microsecond per span, a batch at a time).
+    public init(
+        settings: TracingExportSettings, eventLoops: [any EventLoop], group: any EventLoopGroup = SpanExporter.exportGroup,
+        logger: Logger = Logger(label: "edge.tracing")
+    ) {
+        let exportLoop = group.next()
         self.settings = settings
         self.counters = SpanExportCounters()
-        self.ownedGroup = ownedGroup
         self.buffers = eventLoops.map {
             (ObjectIdentifier($0), LoopSpanBuffer(eventLoop: $0, capacity: settings.maxBatchSpans))
         }
@@ -85,7 +82,6 @@ public final class SpanExporter: Sendable {
     /// Hands over every loop's buffer, sends what is queued (waiting at most
     /// ``TracingExportSettings/shutdownTimeout``), closes the connection; later spans are dropped and counted.
     /// Loops already stopped lose their buffered spans (not counted: they are gone with the loop).
-    /// Does not stop an exporter-owned loop: the async ``shutdown()`` and ``syncShutdown()`` do.
     public func shutdown() -> EventLoopFuture<Void> {
         let pipeline = self.pipeline
         let deadline = NIODeadline.now() + settings.shutdownTimeout
@@ -100,15 +96,13 @@ public final class SpanExporter: Sendable {
         }
     }
 
-    /// ``shutdown()``, then stops the exporter's own loop when it made one.
+    /// ``shutdown()``, awaited.
     public func shutdown() async {
         try? await shutdown().get()
-        try? await ownedGroup?.shutdownGracefully()
     }
 
-    /// ``shutdown()``, waited for, then stops the exporter's own loop when it made one (not on an event loop).
+    /// ``shutdown()``, waited for (not on an event loop).
     public func syncShutdown() throws {
         try shutdown().wait()
-        try ownedGroup?.syncShutdownGracefully()
     }
 }
