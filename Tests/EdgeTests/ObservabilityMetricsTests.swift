@@ -28,6 +28,7 @@ final class ObservabilityMetricsTests: XCTestCase {
               auth: {any: [api_key]}
             routes:
               "GET /v1/shelves": {auth: none}
+              "GET /v1/books:lookup": {max_in_flight: 50}
             """
         try harness.write("edge.yaml", EndToEndFixture.gatewayYAML(ports: [demo.port], extra: extra))
         try harness.start()
@@ -148,6 +149,9 @@ final class ObservabilityMetricsTests: XCTestCase {
         let report = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, "promtool check metrics:\n\(report)\n--- scrape ---\n\(text)")
+        // The gateway's own counters are in the scrape too.
+        XCTAssertEqual(samples("edge_listener_connections_accepted_total", in: text).count, 1, text)
+        XCTAssertEqual(samples("edge_route_max_in_flight", in: text), [#"edge_route_max_in_flight{route="GET /v1/books:lookup"} 50"#], text)
         XCTAssertEqual(report.trimmingCharacters(in: .whitespacesAndNewlines), "", report)
     }
 }

@@ -72,7 +72,7 @@ public final class EdgeTelemetry: Sendable {
         settings.maxBatchSpans = config.maxBatchSpans
         settings.flushInterval = config.flushInterval
         settings.requestTimeout = config.timeout
-        let exporter = SpanExporter(settings: settings, eventLoops: eventLoops, group: group, logger: logger)
+        let exporter = SpanExporter(settings: settings, eventLoops: eventLoops, logger: logger)
         let tracer = EdgeTracer(exporter: exporter, sampling: config.sampling, eventLoops: eventLoops)
         let old = sinks.withLockedValue { sinks in
             defer { sinks.tracer = (config, tracer) }

@@ -59,6 +59,12 @@ public final class ReloadableGateway: Sendable {
         let reloader = GatewayReloader(store: store, loader: loader, group: group, logger: logger, connectionLimit: server.connectionLimit)
         self.server = server
         self.reloader = reloader
+        metrics.setCollector("gateway") { writer in
+            let current = store.current
+            GatewayMetricsText.write(
+                connections: server.connectionLimit.stats, overload: current.overload, redis: current.rateLimitStores?.global?.stats,
+                into: &writer)
+        }
         self.admin = AdminServer(
             settings: config.listen.admin, currentRoutes: { store.current.routes },
             reload: { Self.adminAnswer(await reloader.reload(reason: "admin")) },
