@@ -202,6 +202,59 @@ final class AccessLogTests: XCTestCase {
         XCTAssertTrue(warning.contains(String(cString: strerror(ENOSPC))), warning)
     }
 
+    /// Standard output borrowed for the test: a pipe replaces fd 1 while `body` runs, then
+    /// fd 1 is restored. Assert after it returns: XCTest writes failures to standard output.
+    private func withStandardOutputPipe<Result>(_ body: (_ readEnd: CInt) throws -> Result) throws -> Result {
+        var ends: [CInt] = [0, 0]
+        XCTAssertEqual(pipe(&ends), 0)
+        fflush(nil)
+        let saved = dup(STDOUT_FILENO)
+        dup2(ends[1], STDOUT_FILENO)
+        close(ends[1])
+        defer {
+            dup2(saved, STDOUT_FILENO)
+            close(saved)
+            close(ends[0])
+        }
+        return try body(ends[0])
+    }
+
+    func testStandardOutputGetsTheLinesAndStaysOpen() throws {
+        let (written, stillOpen, lines) = try withStandardOutputPipe { readEnd in
+            let drain = PipeDrain(descriptor: readEnd)
+            let log = try AccessLog(settings: .init(destination: .stdout), eventLoops: loops)
+            // ~1 MB through a 64 KiB pipe: many PIPE_BUF pieces, waits for the reader in between.
+            try self.log(log, on: loops[0], count: 5000) { Self.record($0) }
+            log.shutdown()
+            let stillOpen = fcntl(STDOUT_FILENO, F_GETFD) != -1
+            let null = open("/dev/null", O_WRONLY)
+            dup2(null, STDOUT_FILENO)  // the pipe's last writer gone: the drain's end of file
+            close(null)
+            return (log.linesWritten, stillOpen, drain.finish())
+        }
+        XCTAssertEqual(written, 5000)
+        XCTAssertTrue(stillOpen, "shutdown closed standard output")
+        XCTAssertEqual(lines.count, 5000)
+        XCTAssertTrue(lines.allSatisfy { $0.first == "{" && $0.last == "}" }, "a torn line")
+    }
+
+    func testAStalledStandardOutputCannotHoldUpShutdown() throws {
+        let captured = CapturedLogs()
+        let (written, dropped, pending) = try withStandardOutputPipe { readEnd in
+            let log = try AccessLog(settings: .init(destination: .stdout), eventLoops: loops, logger: captured.logger)
+            try self.log(log, on: loops[0], count: 5000) { Self.record($0) }
+            log.shutdown(timeout: .milliseconds(300))  // returns although nobody reads
+            var pending: CInt = 0
+            _ = ioctl(readEnd, UInt(FIONREAD), &pending)
+            return (log.linesWritten, log.linesDropped, Int(pending))
+        }
+        XCTAssertGreaterThan(written, 0, "the pipe took some lines")
+        XCTAssertGreaterThan(dropped, 0)
+        XCTAssertEqual(written + dropped, 5000)
+        XCTAssertGreaterThan(pending, 0)
+        XCTAssertTrue(captured.warnings.joined().contains("dropped_lines: \(dropped)"), "\(captured.warnings)")
+    }
+
     // MARK: Opening and reopening
 
     func testDestinationsThatCannotBeOpenedGiveClearErrors() throws {

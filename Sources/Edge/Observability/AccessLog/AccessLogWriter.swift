@@ -128,27 +128,44 @@ final class AccessLogWriter: @unchecked Sendable {
     }
 
     private func write(_ chunk: Chunk) {
-        let outcome = chunk.bytes.withUnsafeReadableBytes { bytes in
-            file.write(bytes) { [self] in
-                warnAboutDrops(force: false)
-                condition.lock()
-                defer { condition.unlock() }
-                return stopDeadline.map { NIODeadline.now() < $0 } ?? true
+        let outcome: AccessLogFile.Outcome
+        if shutdownDeadlinePassed() {
+            outcome = .abandoned(written: 0)
+        } else {
+            outcome = chunk.bytes.withUnsafeReadableBytes { bytes in
+                file.write(bytes) { [self] in
+                    warnAboutDrops(force: false)
+                    return !shutdownDeadlinePassed()
+                }
             }
         }
+        // Lines wholly written count as written; the rest (a torn last line too) as dropped.
+        let writtenLines: Int
+        switch outcome {
+        case .written:
+            writtenLines = chunk.lines
+        case .failed(_, let written), .abandoned(let written):
+            writtenLines = chunk.bytes.withUnsafeReadableBytes { bytes in
+                bytes.prefix(written).reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            }
+        }
+        let droppedLines = chunk.lines - writtenLines
         condition.lock()
         queuedBytes -= chunk.bytes.readableBytes
-        if outcome != .written {
-            droppedSinceWarning += chunk.lines
-            if case .failed(let code) = outcome { lastWriteError = code }
-        }
+        droppedSinceWarning += droppedLines
+        if case .failed(let code, _) = outcome { lastWriteError = code }
         condition.unlock()
-        if outcome == .written {
-            linesWritten.wrappingIncrement(by: chunk.lines, ordering: .relaxed)
-            writtenCounter?.increment(by: Int64(chunk.lines))
-        } else {
-            countDropped(chunk.lines)
+        if writtenLines > 0 {
+            linesWritten.wrappingIncrement(by: writtenLines, ordering: .relaxed)
+            writtenCounter?.increment(by: Int64(writtenLines))
         }
+        if droppedLines > 0 { countDropped(droppedLines) }
+    }
+
+    private func shutdownDeadlinePassed() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopDeadline.map { NIODeadline.now() >= $0 } ?? false
     }
 
     /// Whether ``stop(deadline:)`` was called: lines offered from now on are dropped.
