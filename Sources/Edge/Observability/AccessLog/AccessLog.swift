@@ -96,6 +96,11 @@ public final class AccessLog: Sendable {
         writer.stop(deadline: deadline)
     }
 
+    deinit {
+        // Released without shutdown(): the thread still ends (lines in loop buffers are lost).
+        writer.stopWithoutWaiting(deadline: .now() + .seconds(5))
+    }
+
     // MARK: Private
 
     private func buffer(of eventLoop: any EventLoop) -> AccessLogLoopBuffer? {

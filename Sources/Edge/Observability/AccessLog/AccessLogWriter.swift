@@ -91,12 +91,25 @@ final class AccessLogWriter: @unchecked Sendable {
     /// `deadline` passes (the destination is stuck) are dropped and counted. Waits for
     /// the thread; call it off the event loops. Later calls return at once.
     func stop(deadline: NIODeadline) {
-        if stopRequested.exchange(true, ordering: .relaxed) { return }
+        guard requestStop(deadline: deadline) else { return }
+        finished.wait()
+    }
+
+    /// Tells the thread to write what is queued and end, without waiting for it (an
+    /// ``AccessLog`` released without ``AccessLog/shutdown(timeout:)``).
+    func stopWithoutWaiting(deadline: NIODeadline) {
+        requestStop(deadline: deadline)
+    }
+
+    /// `false` when a stop was already requested.
+    @discardableResult
+    private func requestStop(deadline: NIODeadline) -> Bool {
+        if stopRequested.exchange(true, ordering: .relaxed) { return false }
         condition.lock()
         stopDeadline = deadline
         condition.signal()
         condition.unlock()
-        finished.wait()
+        return true
     }
 
     // MARK: The thread
