@@ -337,7 +337,7 @@ final class AccessLogTests: XCTestCase {
 }
 
 /// Reads a pipe on its own thread until end of file, keeping the lines.
-final class PipeDrain: @unchecked Sendable {
+private final class PipeDrain: @unchecked Sendable {
     private let lock = NIOLock()
     private var data: [UInt8] = []
     private let done = DispatchSemaphore(value: 0)
@@ -368,7 +368,7 @@ final class PipeDrain: @unchecked Sendable {
 }
 
 /// A counter another thread bumps.
-final class ManagedCounter: @unchecked Sendable {
+private final class ManagedCounter: @unchecked Sendable {
     private let lock = NIOLock()
     private var count = 0
     func increment() { lock.withLock { count += 1 } }
@@ -376,7 +376,7 @@ final class ManagedCounter: @unchecked Sendable {
 }
 
 /// A swift-log handler that keeps warnings and errors, with their metadata, for assertions.
-final class CapturedLogs: @unchecked Sendable {
+private final class CapturedLogs: @unchecked Sendable {
     private let lock = NIOLock()
     private var warningLines: [String] = []
     private var errorLines: [String] = []

@@ -16,6 +16,10 @@ public final class AccessLog: Sendable {
     public let settings: AccessLogSettings
     /// The size at which a loop hands its buffer to the writer.
     public let chunkBytes: Int
+    /// A loop buffer's capacity: a chunk plus room for the bound ``AccessLogFormatter``
+    /// reserves for the line that passes it, so that line does not make the buffer grow
+    /// (a reallocation and a copy of the whole chunk).
+    private var bufferCapacity: Int { chunkBytes + 16 << 10 }
 
     private let formatter: AccessLogFormatter
     private let writer: AccessLogWriter
@@ -37,7 +41,7 @@ public final class AccessLog: Sendable {
         self.formatter = AccessLogFormatter(format: settings.format, fields: settings.fields)
         self.writer = AccessLogWriter(file: file, limit: settings.bufferBytes, logger: logger, metrics: metrics)
         let sampler = AccessLogSampler(sampling: settings.sampling, errorsOnly: settings.errorsOnly)
-        self.loops = eventLoops.map { AccessLogLoopBuffer(eventLoop: $0, capacity: chunkBytes + 1024, sampler: sampler) }
+        self.loops = eventLoops.map { AccessLogLoopBuffer(eventLoop: $0, capacity: chunkBytes + 16 << 10, sampler: sampler) }
         self.otherThreadsSampler = NIOLockedValueBox(sampler)
     }
 
@@ -115,7 +119,7 @@ public final class AccessLog: Sendable {
         let accepted = writer.enqueue(.init(bytes: loop.pending, lines: loop.lines))
         loop.lines = 0
         if accepted {
-            loop.pending = ByteBufferAllocator().buffer(capacity: chunkBytes + 1024)
+            loop.pending = ByteBufferAllocator().buffer(capacity: bufferCapacity)
         } else {
             loop.pending.clear()
         }
