@@ -39,7 +39,8 @@ public final class AccessLog: Sendable {
         let chunkBytes = min(64 << 10, max(4 << 10, settings.bufferBytes / (2 * max(1, eventLoops.count))))
         self.chunkBytes = chunkBytes
         self.formatter = AccessLogFormatter(format: settings.format, fields: settings.fields)
-        self.writer = AccessLogWriter(file: file, limit: settings.bufferBytes, logger: logger, metrics: metrics)
+        self.writer = AccessLogWriter(
+            file: file, limit: settings.bufferBytes, logger: logger, metrics: metrics, spareBuffers: eventLoops.count + 2)
         let sampler = AccessLogSampler(sampling: settings.sampling, errorsOnly: settings.errorsOnly)
         self.loops = eventLoops.map { AccessLogLoopBuffer(eventLoop: $0, capacity: chunkBytes + 16 << 10, sampler: sampler) }
         self.otherThreadsSampler = NIOLockedValueBox(sampler)
@@ -116,11 +117,12 @@ public final class AccessLog: Sendable {
     /// writer refuses is dropped; its memory is kept for the next lines.
     private func handOver(_ loop: AccessLogLoopBuffer) {
         guard loop.lines > 0 else { return }
-        let accepted = writer.enqueue(.init(bytes: loop.pending, lines: loop.lines))
+        let handover = writer.enqueue(.init(bytes: loop.pending, lines: loop.lines))
         loop.lines = 0
-        if accepted {
-            loop.pending = ByteBufferAllocator().buffer(capacity: bufferCapacity)
-        } else {
+        switch handover {
+        case .accepted(let spare):
+            loop.pending = spare ?? ByteBufferAllocator().buffer(capacity: bufferCapacity)
+        case .refused:
             loop.pending.clear()
         }
     }
@@ -131,6 +133,6 @@ public final class AccessLog: Sendable {
         guard !writer.isStopped else { return writer.countDropped(1) }
         var line = ByteBufferAllocator().buffer(capacity: AccessLogFormatter.maximumBytes(record))
         formatter.append(record, to: &line)
-        writer.enqueue(.init(bytes: line, lines: 1))
+        writer.enqueue(.init(bytes: line, lines: 1), takingSpare: false)
     }
 }

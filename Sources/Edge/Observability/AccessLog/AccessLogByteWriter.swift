@@ -85,17 +85,18 @@ struct AccessLogByteWriter {
         count += digits
     }
 
-    /// `value` with exactly `width` digits, zeros first (`value` fits).
+    /// `value` (0...99) as two digits. Constant divisors: the compiler multiplies instead of dividing.
     @inline(__always)
-    private mutating func padded(_ value: Int64, width: Int) {
-        var divisor: Int64 = 1
-        for _ in 1..<width { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            byte(UInt8(truncatingIfNeeded: rest / divisor) &+ UInt8(ascii: "0"))
-            rest %= divisor
-            divisor /= 10
-        }
+    private mutating func twoDigits(_ value: Int64) {
+        byte(UInt8(truncatingIfNeeded: value / 10) &+ UInt8(ascii: "0"))
+        byte(UInt8(truncatingIfNeeded: value % 10) &+ UInt8(ascii: "0"))
+    }
+
+    /// `value` (0...999) as three digits.
+    @inline(__always)
+    private mutating func threeDigits(_ value: Int64) {
+        byte(UInt8(truncatingIfNeeded: value / 100) &+ UInt8(ascii: "0"))
+        twoDigits(value % 100)
     }
 
     /// Nanoseconds as milliseconds with three decimals (microseconds, rounded): `1.234`.
@@ -104,7 +105,7 @@ struct AccessLogByteWriter {
         let micros = nanoseconds <= 0 ? 0 : (nanoseconds / 1000 + (nanoseconds % 1000 >= 500 ? 1 : 0))
         unsignedDecimal(UInt64(micros / 1000))
         byte(UInt8(ascii: "."))
-        padded(micros % 1000, width: 3)
+        threeDigits(micros % 1000)
     }
 
     /// RFC 3339 in UTC with milliseconds, `2026-12-06T05:45:04.123Z`: always 24 bytes.
@@ -130,19 +131,20 @@ struct AccessLogByteWriter {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
 
-        padded(year, width: 4)
+        twoDigits(year / 100)
+        twoDigits(year % 100)
         byte(UInt8(ascii: "-"))
-        padded(month, width: 2)
+        twoDigits(month)
         byte(UInt8(ascii: "-"))
-        padded(day, width: 2)
+        twoDigits(day)
         byte(UInt8(ascii: "T"))
-        padded(secondOfDay / 3600, width: 2)
+        twoDigits(secondOfDay / 3600)
         byte(UInt8(ascii: ":"))
-        padded(secondOfDay / 60 % 60, width: 2)
+        twoDigits(secondOfDay / 60 % 60)
         byte(UInt8(ascii: ":"))
-        padded(secondOfDay % 60, width: 2)
+        twoDigits(secondOfDay % 60)
         byte(UInt8(ascii: "."))
-        padded(nanos / 1_000_000, width: 3)
+        threeDigits(nanos / 1_000_000)
         byte(UInt8(ascii: "Z"))
     }
 

@@ -29,6 +29,10 @@ final class AccessLogWriter: @unchecked Sendable {
     private var stopDeadline: NIODeadline?
     private var droppedSinceWarning = 0
     private var lastWriteError: CInt?
+    /// Written chunks' buffers, emptied, for the loops to fill again: their memory is
+    /// already mapped, so a loop's next chunk costs no allocation and no page faults.
+    private var spareBuffers: [ByteBuffer] = []
+    private let maximumSpareBuffers: Int
 
     // The writer thread's own.
     private let file: AccessLogFile
@@ -42,10 +46,11 @@ final class AccessLogWriter: @unchecked Sendable {
     private let stopRequested = ManagedAtomic(false)
 
     init(
-        file: AccessLogFile, limit: Int, logger: Logger, metrics: PrometheusCollectorRegistry?,
+        file: AccessLogFile, limit: Int, logger: Logger, metrics: PrometheusCollectorRegistry?, spareBuffers: Int = 4,
         warningInterval: TimeAmount = .seconds(10)
     ) {
         self.file = file
+        self.maximumSpareBuffers = spareBuffers
         self.limit = limit
         self.logger = logger
         self.warningInterval = warningInterval
@@ -60,23 +65,31 @@ final class AccessLogWriter: @unchecked Sendable {
         thread.start()
     }
 
+    enum Handover {
+        /// Queued; here is an empty buffer for the next lines, if one was spare.
+        case accepted(spare: ByteBuffer?)
+        /// Dropped (the bound, or the writer stopped) and counted.
+        case refused
+    }
+
     /// Queues `chunk` unless that would pass the bound (or the writer stopped); a refused
     /// chunk's lines are counted as dropped. One lock operation; never waits.
     @discardableResult
-    func enqueue(_ chunk: Chunk) -> Bool {
+    func enqueue(_ chunk: Chunk, takingSpare: Bool = true) -> Handover {
         let size = chunk.bytes.readableBytes
         condition.lock()
         guard stopDeadline == nil, queuedBytes + size <= limit else {
             droppedSinceWarning += chunk.lines
             condition.unlock()
             countDropped(chunk.lines)
-            return false
+            return .refused
         }
         queue.append(chunk)
         queuedBytes += size
+        let spare = takingSpare ? spareBuffers.popLast() : nil
         condition.signal()
         condition.unlock()
-        return true
+        return .accepted(spare: spare)
     }
 
     /// Asks the thread to reopen the destination before its next write.
@@ -121,15 +134,15 @@ final class AccessLogWriter: @unchecked Sendable {
                 // Wakes at least once a second, to warn about drops even when idle.
                 _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
             }
-            let chunk = queue.popFirst()
+            var chunk = queue.popFirst()
             let reopen = reopenRequested
             reopenRequested = false
             let stopping = stopDeadline != nil
             condition.unlock()
 
             if reopen { reopenFile() }
-            if let chunk {
-                write(chunk)
+            if chunk != nil {
+                write(&chunk!)
             } else if stopping {
                 break
             }
@@ -140,7 +153,8 @@ final class AccessLogWriter: @unchecked Sendable {
         finished.signal()
     }
 
-    private func write(_ chunk: Chunk) {
+    /// Writes the chunk, counts its lines, and keeps its emptied buffer as a spare.
+    private func write(_ chunk: inout Chunk) {
         let outcome: AccessLogFile.Outcome
         if shutdownDeadlinePassed() {
             outcome = .abandoned(written: 0)
@@ -163,8 +177,14 @@ final class AccessLogWriter: @unchecked Sendable {
             }
         }
         let droppedLines = chunk.lines - writtenLines
+        // The only reference now (the loop took a new buffer): emptying it copies nothing.
+        var emptied = chunk.bytes
+        chunk.bytes = ByteBuffer()
+        let size = emptied.readableBytes
+        emptied.clear()
         condition.lock()
-        queuedBytes -= chunk.bytes.readableBytes
+        queuedBytes -= size
+        if spareBuffers.count < maximumSpareBuffers { spareBuffers.append(emptied) }
         droppedSinceWarning += droppedLines
         if case .failed(let code, _) = outcome { lastWriteError = code }
         condition.unlock()
