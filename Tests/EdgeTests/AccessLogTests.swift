@@ -187,6 +187,7 @@ final class AccessLogTests: XCTestCase {
         XCTAssertEqual(log.linesWritten + log.linesDropped, total)
         XCTAssertEqual(drained.count, log.linesWritten)
         XCTAssertTrue(drained.allSatisfy { $0.first == "{" && $0.last == "}" }, "a torn line")
+        XCTAssertEqual(captured.droppedLinesWarnedAbout, log.linesDropped, "every drop is in a warning by shutdown")
     }
 
     func testAFailingDiskCountsEveryLineAsDroppedAndSaysWhy() throws {
@@ -198,8 +199,61 @@ final class AccessLogTests: XCTestCase {
         XCTAssertEqual(log.linesWritten, 0)
         XCTAssertEqual(log.linesDropped, 50)
         let warning = captured.warnings.joined(separator: "\n")
-        XCTAssertTrue(warning.contains("dropped_lines: 50"), warning)
+        XCTAssertEqual(captured.droppedLinesWarnedAbout, 50, warning)
         XCTAssertTrue(warning.contains(String(cString: strerror(ENOSPC))), warning)
+    }
+
+    /// Standard output borrowed for the test: a pipe replaces fd 1 while `body` runs, then
+    /// fd 1 is restored. Assert after it returns: XCTest writes failures to standard output.
+    private func withStandardOutputPipe<Result>(_ body: (_ readEnd: CInt) throws -> Result) throws -> Result {
+        var ends: [CInt] = [0, 0]
+        XCTAssertEqual(pipe(&ends), 0)
+        fflush(nil)
+        let saved = dup(STDOUT_FILENO)
+        dup2(ends[1], STDOUT_FILENO)
+        close(ends[1])
+        defer {
+            dup2(saved, STDOUT_FILENO)
+            close(saved)
+            close(ends[0])
+        }
+        return try body(ends[0])
+    }
+
+    func testStandardOutputGetsTheLinesAndStaysOpen() throws {
+        let (written, stillOpen, lines) = try withStandardOutputPipe { readEnd in
+            let drain = PipeDrain(descriptor: readEnd)
+            let log = try AccessLog(settings: .init(destination: .stdout), eventLoops: loops)
+            // ~1 MB through a 64 KiB pipe: many PIPE_BUF pieces, waits for the reader in between.
+            try self.log(log, on: loops[0], count: 5000) { Self.record($0) }
+            log.shutdown()
+            let stillOpen = fcntl(STDOUT_FILENO, F_GETFD) != -1
+            let null = open("/dev/null", O_WRONLY)
+            dup2(null, STDOUT_FILENO)  // the pipe's last writer gone: the drain's end of file
+            close(null)
+            return (log.linesWritten, stillOpen, drain.finish())
+        }
+        XCTAssertEqual(written, 5000)
+        XCTAssertTrue(stillOpen, "shutdown closed standard output")
+        XCTAssertEqual(lines.count, 5000)
+        XCTAssertTrue(lines.allSatisfy { $0.first == "{" && $0.last == "}" }, "a torn line")
+    }
+
+    func testAStalledStandardOutputCannotHoldUpShutdown() throws {
+        let captured = CapturedLogs()
+        let (written, dropped, pending) = try withStandardOutputPipe { readEnd in
+            let log = try AccessLog(settings: .init(destination: .stdout), eventLoops: loops, logger: captured.logger)
+            try self.log(log, on: loops[0], count: 5000) { Self.record($0) }
+            log.shutdown(timeout: .milliseconds(300))  // returns although nobody reads
+            var pending: CInt = 0
+            _ = ioctl(readEnd, UInt(FIONREAD), &pending)
+            return (log.linesWritten, log.linesDropped, Int(pending))
+        }
+        XCTAssertGreaterThan(written, 0, "the pipe took some lines")
+        XCTAssertGreaterThan(dropped, 0)
+        XCTAssertEqual(written + dropped, 5000)
+        XCTAssertGreaterThan(pending, 0)
+        XCTAssertEqual(captured.droppedLinesWarnedAbout, dropped, "\(captured.warnings)")
     }
 
     // MARK: Opening and reopening
@@ -283,7 +337,7 @@ final class AccessLogTests: XCTestCase {
 }
 
 /// Reads a pipe on its own thread until end of file, keeping the lines.
-final class PipeDrain: @unchecked Sendable {
+private final class PipeDrain: @unchecked Sendable {
     private let lock = NIOLock()
     private var data: [UInt8] = []
     private let done = DispatchSemaphore(value: 0)
@@ -314,7 +368,7 @@ final class PipeDrain: @unchecked Sendable {
 }
 
 /// A counter another thread bumps.
-final class ManagedCounter: @unchecked Sendable {
+private final class ManagedCounter: @unchecked Sendable {
     private let lock = NIOLock()
     private var count = 0
     func increment() { lock.withLock { count += 1 } }
@@ -322,13 +376,21 @@ final class ManagedCounter: @unchecked Sendable {
 }
 
 /// A swift-log handler that keeps warnings and errors, with their metadata, for assertions.
-final class CapturedLogs: @unchecked Sendable {
+private final class CapturedLogs: @unchecked Sendable {
     private let lock = NIOLock()
     private var warningLines: [String] = []
     private var errorLines: [String] = []
 
     var warnings: [String] { lock.withLock { warningLines } }
     var errors: [String] { lock.withLock { errorLines } }
+
+    /// The `dropped_lines` of every warning, added up.
+    var droppedLinesWarnedAbout: Int {
+        warnings.reduce(0) { sum, line in
+            guard let range = line.range(of: "dropped_lines: ") else { return sum }
+            return sum + (Int(line[range.upperBound...].prefix { $0.isNumber }) ?? 0)
+        }
+    }
 
     var logger: Logger {
         Logger(label: "access-log-test") { _ in Handler(owner: self) }

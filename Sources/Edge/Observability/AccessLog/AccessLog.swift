@@ -16,6 +16,10 @@ public final class AccessLog: Sendable {
     public let settings: AccessLogSettings
     /// The size at which a loop hands its buffer to the writer.
     public let chunkBytes: Int
+    /// A loop buffer's capacity: a chunk plus room for the bound ``AccessLogFormatter``
+    /// reserves for the line that passes it, so that line does not make the buffer grow
+    /// (a reallocation and a copy of the whole chunk).
+    private var bufferCapacity: Int { chunkBytes + 16 << 10 }
 
     private let formatter: AccessLogFormatter
     private let writer: AccessLogWriter
@@ -35,9 +39,10 @@ public final class AccessLog: Sendable {
         let chunkBytes = min(64 << 10, max(4 << 10, settings.bufferBytes / (2 * max(1, eventLoops.count))))
         self.chunkBytes = chunkBytes
         self.formatter = AccessLogFormatter(format: settings.format, fields: settings.fields)
-        self.writer = AccessLogWriter(file: file, limit: settings.bufferBytes, logger: logger, metrics: metrics)
+        self.writer = AccessLogWriter(
+            file: file, limit: settings.bufferBytes, logger: logger, metrics: metrics, spareBuffers: eventLoops.count + 2)
         let sampler = AccessLogSampler(sampling: settings.sampling, errorsOnly: settings.errorsOnly)
-        self.loops = eventLoops.map { AccessLogLoopBuffer(eventLoop: $0, capacity: chunkBytes + 1024, sampler: sampler) }
+        self.loops = eventLoops.map { AccessLogLoopBuffer(eventLoop: $0, capacity: chunkBytes + 16 << 10, sampler: sampler) }
         self.otherThreadsSampler = NIOLockedValueBox(sampler)
     }
 
@@ -96,6 +101,11 @@ public final class AccessLog: Sendable {
         writer.stop(deadline: deadline)
     }
 
+    deinit {
+        // Released without shutdown(): the thread still ends (lines in loop buffers are lost).
+        writer.stopWithoutWaiting(deadline: .now() + .seconds(5))
+    }
+
     // MARK: Private
 
     private func buffer(of eventLoop: any EventLoop) -> AccessLogLoopBuffer? {
@@ -107,11 +117,12 @@ public final class AccessLog: Sendable {
     /// writer refuses is dropped; its memory is kept for the next lines.
     private func handOver(_ loop: AccessLogLoopBuffer) {
         guard loop.lines > 0 else { return }
-        let accepted = writer.enqueue(.init(bytes: loop.pending, lines: loop.lines))
+        let handover = writer.enqueue(.init(bytes: loop.pending, lines: loop.lines))
         loop.lines = 0
-        if accepted {
-            loop.pending = ByteBufferAllocator().buffer(capacity: chunkBytes + 1024)
-        } else {
+        switch handover {
+        case .accepted(let spare):
+            loop.pending = spare ?? ByteBufferAllocator().buffer(capacity: bufferCapacity)
+        case .refused:
             loop.pending.clear()
         }
     }
@@ -122,6 +133,6 @@ public final class AccessLog: Sendable {
         guard !writer.isStopped else { return writer.countDropped(1) }
         var line = ByteBufferAllocator().buffer(capacity: AccessLogFormatter.maximumBytes(record))
         formatter.append(record, to: &line)
-        writer.enqueue(.init(bytes: line, lines: 1))
+        writer.enqueue(.init(bytes: line, lines: 1), takingSpare: false)
     }
 }

@@ -20,10 +20,11 @@ final class AccessLogFile {
 
     enum Outcome: Equatable {
         case written
-        /// `write(2)` failed with this `errno` (the reader went away, the disk is full...).
-        case failed(CInt)
-        /// Waited until `keepWaiting` said stop (shutdown's deadline passed).
-        case abandoned
+        /// `write(2)` failed with this `errno` (the reader went away, the disk is full...)
+        /// after `written` bytes had gone out.
+        case failed(CInt, written: Int)
+        /// Waited until `keepWaiting` said stop (shutdown's deadline passed), after `written` bytes.
+        case abandoned(written: Int)
     }
 
     #if os(Linux)
@@ -75,7 +76,7 @@ final class AccessLogFile {
         descriptor = fresh
     }
 
-    /// Writes all of `bytes`, waiting in `poll(2)` slices of at most 500 ms while the
+    /// Writes all of `bytes`, waiting in `poll(2)` slices of at most 100 ms while the
     /// destination is full; `keepWaiting` is asked after each slice.
     func write(_ bytes: UnsafeRawBufferPointer, keepWaiting: () -> Bool) -> Outcome {
         guard let base = bytes.baseAddress else { return .written }
@@ -83,8 +84,9 @@ final class AccessLogFile {
         while offset < bytes.count {
             if pollBeforeWrite {
                 switch waitUntilWritable(keepWaiting: keepWaiting) {
-                case .written: break
-                case let other: return other
+                case .ready: break
+                case .failed(let code): return .failed(code, written: offset)
+                case .abandoned: return .abandoned(written: offset)
                 }
             }
             let written = systemWrite(descriptor, base + offset, min(bytes.count - offset, pieceLimit))
@@ -98,22 +100,25 @@ final class AccessLogFile {
                 continue
             case EAGAIN, EWOULDBLOCK:
                 switch waitUntilWritable(keepWaiting: keepWaiting) {
-                case .written: continue
-                case let other: return other
+                case .ready: continue
+                case .failed(let code): return .failed(code, written: offset)
+                case .abandoned: return .abandoned(written: offset)
                 }
             default:
-                return .failed(code)
+                return .failed(code, written: offset)
             }
         }
         return .written
     }
 
-    /// `.written` once the descriptor is writable (or in error: the write says which).
-    private func waitUntilWritable(keepWaiting: () -> Bool) -> Outcome {
+    private enum Wait { case ready, failed(CInt), abandoned }
+
+    /// `.ready` once the descriptor is writable (or in error: the write says which).
+    private func waitUntilWritable(keepWaiting: () -> Bool) -> Wait {
         while true {
             var request = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
-            let ready = poll(&request, 1, 500)
-            if ready > 0 { return .written }
+            let ready = poll(&request, 1, 100)
+            if ready > 0 { return .ready }
             if ready < 0 && errno != EINTR { return .failed(errno) }
             if !keepWaiting() { return .abandoned }
         }

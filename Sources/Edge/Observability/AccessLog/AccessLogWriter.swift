@@ -29,6 +29,10 @@ final class AccessLogWriter: @unchecked Sendable {
     private var stopDeadline: NIODeadline?
     private var droppedSinceWarning = 0
     private var lastWriteError: CInt?
+    /// Written chunks' buffers, emptied, for the loops to fill again: their memory is
+    /// already mapped, so a loop's next chunk costs no allocation and no page faults.
+    private var spareBuffers: [ByteBuffer] = []
+    private let maximumSpareBuffers: Int
 
     // The writer thread's own.
     private let file: AccessLogFile
@@ -42,10 +46,11 @@ final class AccessLogWriter: @unchecked Sendable {
     private let stopRequested = ManagedAtomic(false)
 
     init(
-        file: AccessLogFile, limit: Int, logger: Logger, metrics: PrometheusCollectorRegistry?,
+        file: AccessLogFile, limit: Int, logger: Logger, metrics: PrometheusCollectorRegistry?, spareBuffers: Int = 4,
         warningInterval: TimeAmount = .seconds(10)
     ) {
         self.file = file
+        self.maximumSpareBuffers = spareBuffers
         self.limit = limit
         self.logger = logger
         self.warningInterval = warningInterval
@@ -60,23 +65,31 @@ final class AccessLogWriter: @unchecked Sendable {
         thread.start()
     }
 
+    enum Handover {
+        /// Queued; here is an empty buffer for the next lines, if one was spare.
+        case accepted(spare: ByteBuffer?)
+        /// Dropped (the bound, or the writer stopped) and counted.
+        case refused
+    }
+
     /// Queues `chunk` unless that would pass the bound (or the writer stopped); a refused
     /// chunk's lines are counted as dropped. One lock operation; never waits.
     @discardableResult
-    func enqueue(_ chunk: Chunk) -> Bool {
+    func enqueue(_ chunk: Chunk, takingSpare: Bool = true) -> Handover {
         let size = chunk.bytes.readableBytes
         condition.lock()
         guard stopDeadline == nil, queuedBytes + size <= limit else {
             droppedSinceWarning += chunk.lines
             condition.unlock()
             countDropped(chunk.lines)
-            return false
+            return .refused
         }
         queue.append(chunk)
         queuedBytes += size
+        let spare = takingSpare ? spareBuffers.popLast() : nil
         condition.signal()
         condition.unlock()
-        return true
+        return .accepted(spare: spare)
     }
 
     /// Asks the thread to reopen the destination before its next write.
@@ -91,12 +104,25 @@ final class AccessLogWriter: @unchecked Sendable {
     /// `deadline` passes (the destination is stuck) are dropped and counted. Waits for
     /// the thread; call it off the event loops. Later calls return at once.
     func stop(deadline: NIODeadline) {
-        if stopRequested.exchange(true, ordering: .relaxed) { return }
+        guard requestStop(deadline: deadline) else { return }
+        finished.wait()
+    }
+
+    /// Tells the thread to write what is queued and end, without waiting for it (an
+    /// ``AccessLog`` released without ``AccessLog/shutdown(timeout:)``).
+    func stopWithoutWaiting(deadline: NIODeadline) {
+        requestStop(deadline: deadline)
+    }
+
+    /// `false` when a stop was already requested.
+    @discardableResult
+    private func requestStop(deadline: NIODeadline) -> Bool {
+        if stopRequested.exchange(true, ordering: .relaxed) { return false }
         condition.lock()
         stopDeadline = deadline
         condition.signal()
         condition.unlock()
-        finished.wait()
+        return true
     }
 
     // MARK: The thread
@@ -108,15 +134,15 @@ final class AccessLogWriter: @unchecked Sendable {
                 // Wakes at least once a second, to warn about drops even when idle.
                 _ = condition.wait(until: Date(timeIntervalSinceNow: 1))
             }
-            let chunk = queue.popFirst()
+            var chunk = queue.popFirst()
             let reopen = reopenRequested
             reopenRequested = false
             let stopping = stopDeadline != nil
             condition.unlock()
 
             if reopen { reopenFile() }
-            if let chunk {
-                write(chunk)
+            if chunk != nil {
+                write(&chunk!)
             } else if stopping {
                 break
             }
@@ -127,28 +153,52 @@ final class AccessLogWriter: @unchecked Sendable {
         finished.signal()
     }
 
-    private func write(_ chunk: Chunk) {
-        let outcome = chunk.bytes.withUnsafeReadableBytes { bytes in
-            file.write(bytes) { [self] in
-                warnAboutDrops(force: false)
-                condition.lock()
-                defer { condition.unlock() }
-                return stopDeadline.map { NIODeadline.now() < $0 } ?? true
+    /// Writes the chunk, counts its lines, and keeps its emptied buffer as a spare.
+    private func write(_ chunk: inout Chunk) {
+        let outcome: AccessLogFile.Outcome
+        if shutdownDeadlinePassed() {
+            outcome = .abandoned(written: 0)
+        } else {
+            outcome = chunk.bytes.withUnsafeReadableBytes { bytes in
+                file.write(bytes) { [self] in
+                    warnAboutDrops(force: false)
+                    return !shutdownDeadlinePassed()
+                }
             }
         }
+        // Lines wholly written count as written; the rest (a torn last line too) as dropped.
+        let writtenLines: Int
+        switch outcome {
+        case .written:
+            writtenLines = chunk.lines
+        case .failed(_, let written), .abandoned(let written):
+            writtenLines = chunk.bytes.withUnsafeReadableBytes { bytes in
+                bytes.prefix(written).reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            }
+        }
+        let droppedLines = chunk.lines - writtenLines
+        // The only reference now (the loop took a new buffer): emptying it copies nothing.
+        var emptied = chunk.bytes
+        chunk.bytes = ByteBuffer()
+        let size = emptied.readableBytes
+        emptied.clear()
         condition.lock()
-        queuedBytes -= chunk.bytes.readableBytes
-        if outcome != .written {
-            droppedSinceWarning += chunk.lines
-            if case .failed(let code) = outcome { lastWriteError = code }
-        }
+        queuedBytes -= size
+        if spareBuffers.count < maximumSpareBuffers { spareBuffers.append(emptied) }
+        droppedSinceWarning += droppedLines
+        if case .failed(let code, _) = outcome { lastWriteError = code }
         condition.unlock()
-        if outcome == .written {
-            linesWritten.wrappingIncrement(by: chunk.lines, ordering: .relaxed)
-            writtenCounter?.increment(by: Int64(chunk.lines))
-        } else {
-            countDropped(chunk.lines)
+        if writtenLines > 0 {
+            linesWritten.wrappingIncrement(by: writtenLines, ordering: .relaxed)
+            writtenCounter?.increment(by: Int64(writtenLines))
         }
+        if droppedLines > 0 { countDropped(droppedLines) }
+    }
+
+    private func shutdownDeadlinePassed() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopDeadline.map { NIODeadline.now() >= $0 } ?? false
     }
 
     /// Whether ``stop(deadline:)`` was called: lines offered from now on are dropped.
