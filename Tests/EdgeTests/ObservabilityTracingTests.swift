@@ -35,7 +35,7 @@ final class ObservabilityTracingTests: XCTestCase {
         receiver?.stop()
     }
 
-    private func start(sampling: Double = 1.0, routes: String = "") throws {
+    private func start(sampling: Double = 1.0, echoTracing: String = "") throws {
         let extra = """
             auth:
               api_keys: {header: x-api-key, keys_file: keys.yaml}
@@ -43,8 +43,7 @@ final class ObservabilityTracingTests: XCTestCase {
               forward_headers: [x-fail-once]
             routes:
               "GET /v1/shelves": {auth: {any: [api_key]}}
-              "POST /v1/debug:echoMetadata": {allow_retries: true, retries: {max_attempts: 3, initial_backoff: 10ms, retryable_codes: [UNAVAILABLE]}}
-            \(routes)
+              "POST /v1/debug:echoMetadata": {allow_retries: true, retries: {max_attempts: 3, initial_backoff: 10ms, retryable_codes: [UNAVAILABLE]}\(echoTracing)}
             observability:
               tracing: {otlp_endpoint: "\(receiver.endpoint)", sampling: \(sampling), service_name: edge-test, flush_interval: 50ms}
             """
@@ -163,5 +162,15 @@ final class ObservabilityTracingTests: XCTestCase {
         XCTAssertEqual(events.first?["name"] as? String, "policy.refused")
         XCTAssertEqual((events.first?["attributes"] as? [String: Any])?["edge.policy"] as? String, "auth")
         XCTAssertEqual((events.first?["attributes"] as? [String: Any])?["edge.policy.reason"] as? String, "missing_credentials")
+    }
+
+    func testARoutesOwnRatioOverridesTheGlobalOne() throws {
+        try start(sampling: 1.0, echoTracing: ", tracing: {sampling: 0}")
+        let seen = try echo(headers: [])
+        XCTAssertNil(seen["traceparent"], "the route samples no new trace")
+        let refused = try EndToEndClient.send(port: harness.port, "GET", "/v1/shelves")
+        XCTAssertEqual(refused.status, 401)
+        let spans = try receiver.waitForSpans(1)
+        XCTAssertEqual(spans.map { $0["name"] as? String }, ["GET /v1/shelves"], "only the route under the global ratio: \(spans)")
     }
 }
