@@ -174,7 +174,7 @@ final class OverloadCountingTests: XCTestCase {
         let transcoder = try SchemaTranscoder(schema: try EndToEndFixture.cliSchema(), config: config)
 
         func admit(_ uri: String, from address: String = "127.0.0.1") -> RequestAdmission<SchemaTranscoder.Route> {
-            var admission = RequestAdmission(
+            let admission = RequestAdmission(
                 head: HTTPRequestHead(version: .http1_1, method: .GET, uri: uri), transcoder: transcoder,
                 connection: ConnectionInfo(remoteAddress: IPAddress(address)), requestID: "r")
             _ = admission.start()

@@ -12,7 +12,7 @@ struct AccessLogObserver: ExchangeObserver {
         let route = exchange.route?.label ?? (outcome.label == "unmatched" ? nil : outcome.label)
         let record = AccessLogRecord(
             timeUnixNanos: AccessLogRecord.wallClockNanos() - outcome.duration.nanoseconds, requestID: exchange.requestID,
-            traceID: exchange.trace?.traceIDText, clientAddress: exchange.clientAddress().map { "\($0)" },
+            traceID: exchange.trace?.traceIDText, clientAddress: exchange.connection.text(of: exchange.clientAddress()),
             consumer: exchange.identity.consumer, subject: exchange.identity.subject,
             httpProtocol: head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1", method: head.method.rawValue, path: head.uri,
             route: route, grpcMethod: exchange.route?.method, upstreamCluster: outcome.upstream?.cluster, status: outcome.status,

@@ -70,7 +70,7 @@ final class EdgeTracer: ExchangeObserver, Sendable {
         var exchange = exchange
         let head = exchange.head
         let method = head.method.rawValue
-        let path = head.uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? head.uri
+        let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
         var attributes: [(key: String, value: SpanAttributeValue)] = [
             ("http.request.method", .string(method)), ("url.path", .string(path)), ("url.scheme", .string(exchange.connection.scheme)),
             ("http.response.status_code", .int(Int64(outcome.status))),
@@ -79,12 +79,11 @@ final class EdgeTracer: ExchangeObserver, Sendable {
         ]
         var name = method
         if let route = exchange.route {
-            let template = route.label.split(separator: " ", maxSplits: 1).last.map(String.init) ?? route.label
-            attributes.append(("http.route", .string(template)))
+            attributes.append(("http.route", .string(route.template)))
             attributes.append(("rpc.method", .string(route.method)))
-            name = method + " " + template
+            name = route.label
         }
-        if let client = exchange.clientAddress() { attributes.append(("client.address", .string("\(client)"))) }
+        if let client = exchange.connection.text(of: exchange.clientAddress()) { attributes.append(("client.address", .string(client))) }
         if let agent = head.headers.first(name: "user-agent") { attributes.append(("user_agent.original", .string(agent))) }
         if let code = outcome.grpcCode { attributes.append(("rpc.response.status_code", .string(code.name))) }
         var status = SpanRecord.Status.unset

@@ -21,7 +21,7 @@ public final class ExchangeTrace: UpstreamAttemptObserver, @unchecked Sendable {
     /// Events of the server span: retries, a policy's refusal.
     var events: [SpanEvent] = []
     /// The attempt in flight: its span id, start and target.
-    private var attempt: (spanID: UInt64, start: UInt64, cluster: String, endpoint: String)?
+    private var attempt: (spanID: UInt64, start: UInt64, cluster: String, host: String, port: Int)?
     /// The call's method (`pkg.Service/Method`), for the client spans.
     var rpcMethod: String
 
@@ -43,13 +43,13 @@ public final class ExchangeTrace: UpstreamAttemptObserver, @unchecked Sendable {
     /// The trace id as 32 lowercase hex digits (access logs).
     public var traceIDText: String { traceID.description }
 
-    public func attemptStarted(_ number: Int, cluster: String, endpoint: String) -> String? {
+    public func attemptStarted(_ number: Int, cluster: String, host: String, port: Int) -> String? {
         guard sampled else {
             // Not recorded here: the backend continues the caller's context as it came.
             return TraceContext.traceparent(traceID: traceID, spanID: parentSpanID != 0 ? parentSpanID : spanID, sampled: false)
         }
         let id = tracer.nextSpanID(on: eventLoop)
-        attempt = (id, SpanRecord.nowUnixNano(), cluster, endpoint)
+        attempt = (id, SpanRecord.nowUnixNano(), cluster, host, port)
         return TraceContext.traceparent(traceID: traceID, spanID: id, sampled: true)
     }
 
@@ -57,13 +57,12 @@ public final class ExchangeTrace: UpstreamAttemptObserver, @unchecked Sendable {
         guard sampled, let attempt else { return }
         self.attempt = nil
         let end = SpanRecord.nowUnixNano()
-        let (host, port) = Self.split(attempt.endpoint)
         var attributes: [(key: String, value: SpanAttributeValue)] = [
             ("rpc.system.name", .string("grpc")), ("rpc.system", .string("grpc")), ("rpc.method", .string(rpcMethod)),
             ("rpc.response.status_code", .string(status.code.name)), ("rpc.grpc.status_code", .int(Int64(status.code.rawValue))),
-            ("server.address", .string(host)), ("edge.upstream.cluster", .string(attempt.cluster)),
+            ("server.address", .string(attempt.host)), ("server.port", .int(Int64(attempt.port))),
+            ("edge.upstream.cluster", .string(attempt.cluster)),
         ]
-        if let port { attributes.append(("server.port", .int(Int64(port)))) }
         if number > 1 { attributes.append(("edge.upstream.attempt", .int(Int64(number)))) }
         var spanStatus = SpanRecord.Status.unset
         if status.code != .ok {
@@ -82,14 +81,4 @@ public final class ExchangeTrace: UpstreamAttemptObserver, @unchecked Sendable {
         }
     }
 
-    /// `host:port`, `[v6]:port`, or a bare host.
-    static func split(_ endpoint: String) -> (host: String, port: Int?) {
-        if endpoint.hasPrefix("["), let close = endpoint.firstIndex(of: "]") {
-            let host = String(endpoint[endpoint.index(after: endpoint.startIndex)..<close])
-            let rest = endpoint[endpoint.index(after: close)...]
-            return (host, rest.hasPrefix(":") ? Int(rest.dropFirst()) : nil)
-        }
-        guard let colon = endpoint.lastIndex(of: ":") else { return (endpoint, nil) }
-        return (String(endpoint[..<colon]), Int(endpoint[endpoint.index(after: colon)...]))
-    }
 }

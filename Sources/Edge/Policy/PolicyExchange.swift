@@ -34,6 +34,8 @@ public struct PolicyExchange: Sendable {
     public var rateLimitDecisions: [(limit: String, decision: RateLimitDecisionKind)] = []
     /// The exchange's trace, when tracing is on (set before the policies run).
     public var trace: ExchangeTrace?
+    /// The metrics' series of this exchange's route, found once when it starts.
+    var metricsSlot: (any AnyObject & Sendable)?
     /// The route's ``InFlightPolicy`` took a slot for this exchange: it gives it back when the
     /// exchange completes (and only then).
     public internal(set) var holdsInFlightSlot = false
@@ -71,11 +73,14 @@ public struct RouteIdentity: Sendable, Equatable {
     public var method: String
     /// The route's own sampling ratio for new traces (`nil`: the global one).
     public var traceSampling: Double?
+    /// The path template alone (`/v1/{name=shelves/*}`): `http.route` in traces.
+    public var template: String
 
     public init(label: String, method: String, traceSampling: Double? = nil) {
         self.label = label
         self.method = method
         self.traceSampling = traceSampling
+        self.template = label.split(separator: " ", maxSplits: 1).last.map(String.init) ?? label
     }
 }
 

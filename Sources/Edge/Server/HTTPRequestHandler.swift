@@ -257,7 +257,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
                 context: context)
         }
 
-        var admission = RequestAdmission(
+        let admission = RequestAdmission(
             head: head, transcoder: shared.transcoder, connection: self.connectionInfo(context), requestID: requestID,
             observers: serverObservers)
         let outcome = admission.start()

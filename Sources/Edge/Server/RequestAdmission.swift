@@ -6,11 +6,12 @@ import NIOHTTP1
 /// method it asks about), then run that route's ``PolicyChain`` — or, when nothing
 /// matched, the unmatched chain before the 404/405 goes out.
 ///
-/// A value owned by the connection's handler while the head is being admitted (which may
+/// One per request (a reference, so that the handler's states share it without copying),
+/// owned by the connection's handler while the head is being admitted (which may
 /// take a suspension: a key-set fetch, a Redis reply); afterwards it is the record of what
 /// the policies decided (``policyHeaders``, ``metadata``) and tells the observers how the
 /// exchange ended (``completed(_:)``).
-struct RequestAdmission<Route: Sendable> {
+final class RequestAdmission<Route: Sendable> {
     enum Outcome {
         case admitted(MatchedRoute<Route>)
         case refused(EdgeError)
@@ -30,7 +31,7 @@ struct RequestAdmission<Route: Sendable> {
     private let preflightRefusal: EdgeError?
 
     /// Matches `head` and prepares its chain; ``start()`` runs it.
-    init<Transcoder: RequestTranscoding>(
+    convenience init<Transcoder: RequestTranscoding>(
         head: HTTPRequestHead, transcoder: Transcoder, connection: @autoclosure () -> ConnectionInfo, requestID: String,
         observers: [any ExchangeObserver] = []
     ) where Transcoder.Route == Route {
@@ -89,7 +90,7 @@ struct RequestAdmission<Route: Sendable> {
     }
 
     /// The observers see the exchange start, before any policy runs (a trace begins here).
-    private mutating func startObservers() {
+    private func startObservers() {
         guard var exchange else { return }
         for observer in serverObservers { observer.exchangeStarted(&exchange) }
         for observer in chain.observers { observer.exchangeStarted(&exchange) }
@@ -105,7 +106,7 @@ struct RequestAdmission<Route: Sendable> {
         return HTTPMethod(rawValue: asked)
     }
 
-    mutating func start() -> Outcome {
+    func start() -> Outcome {
         guard var exchange, var run else { return finish(.proceed) }
         let step = run.start(&exchange)
         self.exchange = exchange
@@ -114,7 +115,7 @@ struct RequestAdmission<Route: Sendable> {
     }
 
     /// The suspension's future completed (on the request's loop).
-    mutating func resume(_ result: Result<PolicyResume, any Error>) -> Outcome {
+    func resume(_ result: Result<PolicyResume, any Error>) -> Outcome {
         guard var exchange, var run else { preconditionFailure("RequestAdmission.resume without a chain") }
         let step: PolicyChainRun.Step
         switch result {

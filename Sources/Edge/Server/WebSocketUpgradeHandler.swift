@@ -110,7 +110,7 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
                     observers: observers)
                 return refuse(error, requestID: requestID, admission: admission, context: context)
             }
-            var admission = RequestAdmission(
+            let admission = RequestAdmission(
                 head: head, target: resolveRoute(head), transcoder: shared.transcoder,
                 connection: ConnectionInfo(channel: context.channel, scheme: shared.metadataPolicy.scheme), requestID: requestID,
                 observers: observers)

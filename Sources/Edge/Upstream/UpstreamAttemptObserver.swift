@@ -5,9 +5,9 @@ import NIOCore
 /// spans). Set on ``UpstreamRequest/attemptObserver`` or ``UpstreamStreamHead/attemptObserver``
 /// for the calls that are traced; `nil` (the default) costs nothing.
 public protocol UpstreamAttemptObserver: AnyObject, Sendable {
-    /// Attempt `number` (1 for the first) starts on `endpoint` (`host:port`) of `cluster`.
+    /// Attempt `number` (1 for the first) starts on the endpoint `host`:`port` of `cluster`.
     /// Returns the `traceparent` to send with this attempt, if any.
-    func attemptStarted(_ number: Int, cluster: String, endpoint: String) -> String?
+    func attemptStarted(_ number: Int, cluster: String, host: String, port: Int) -> String?
     /// The attempt ended with `status`; `retrying` when another attempt follows.
     func attemptEnded(_ number: Int, status: GRPCStatus, retrying: Bool)
 }

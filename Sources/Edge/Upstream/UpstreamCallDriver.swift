@@ -85,7 +85,8 @@ final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Sendable {
         self.currentEndpoint = endpoint
         var headers = self.requestHeaders(authority: connection.authority)
         if let observer = self.request.attemptObserver,
-            let traceparent = observer.attemptStarted(self.attempts, cluster: self.cluster.config.name, endpoint: connection.endpoint.description)
+            let traceparent = observer.attemptStarted(
+                self.attempts, cluster: self.cluster.config.name, host: connection.endpoint.host, port: connection.endpoint.port)
         {
             headers.add(name: "traceparent", value: traceparent)
         }

@@ -113,7 +113,7 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         self.requestHeaderBlock = self.requestHeaders(authority: connection.authority, tls: cluster.config.tls)
         self.summaryStart?.attempted = true
         if let observer = self.head.attemptObserver,
-            let traceparent = observer.attemptStarted(1, cluster: cluster.config.name, endpoint: connection.endpoint.description)
+            let traceparent = observer.attemptStarted(1, cluster: cluster.config.name, host: connection.endpoint.host, port: connection.endpoint.port)
         {
             self.requestHeaderBlock.add(name: "traceparent", value: traceparent)
         }

@@ -48,20 +48,23 @@ public final class EdgeMetrics: ExchangeObserver, Sendable {
 
     public func exchangeStarted(_ exchange: inout PolicyExchange) {
         guard let route = exchange.route else { return }
-        shard(for: exchange.connection.eventLoop).withValues { values in
-            values.routes[route.label, default: .init(grpcMethod: route.method)].inFlight += 1
+        let shard = shard(for: exchange.connection.eventLoop)
+        exchange.metricsSlot = shard.withLock { _ in
+            let slot = shard.slot(route.label, grpcMethod: route.method)
+            slot.series.inFlight += 1
+            return slot
         }
     }
 
     public func exchangeCompleted(_ exchange: PolicyExchange, outcome: ExchangeOutcome) {
         let routed = exchange.route != nil
-        shard(for: exchange.connection.eventLoop).withValues { values in
-            Self.record(outcome, method: exchange.route?.method ?? "", routed: routed, into: &values.routes[outcome.label, default: .init(grpcMethod: exchange.route?.method ?? "")])
+        let shard = shard(for: exchange.connection.eventLoop)
+        shard.withLock { values in
+            let slot = exchange.metricsSlot as? MetricsShard.RouteSlot ?? shard.slot(outcome.label, grpcMethod: exchange.route?.method ?? "")
+            Self.record(outcome, routed: routed && exchange.metricsSlot != nil, into: &slot.series)
             if let upstream = outcome.upstream {
-                var cluster = values.clusters[upstream.cluster, default: .init()]
-                cluster.calls[outcome.grpcCode?.rawValue ?? GRPCStatusCode.unknown.rawValue, default: 0] &+= 1
-                if upstream.attempts > 0 { cluster.duration.record(upstream.duration.nanoseconds) }
-                values.clusters[upstream.cluster] = cluster
+                values.clusters[upstream.cluster, default: .init()].record(
+                    code: outcome.grpcCode ?? .unknown, duration: upstream.attempts > 0 ? upstream.duration : nil)
             }
             if let policy = outcome.decidedBy, outcome.status >= 400 {
                 values.refusals[.init(first: policy, second: exchange.refusalReason ?? "refused"), default: 0] &+= 1
@@ -75,14 +78,13 @@ public final class EdgeMetrics: ExchangeObserver, Sendable {
 
     /// An exchange that no observer saw start (the edge refused it before routing): counted alike.
     public func exchangeCompleted(outcome: ExchangeOutcome, on loop: (any EventLoop)?) {
-        shard(for: loop).withValues { values in
-            Self.record(outcome, method: "", routed: false, into: &values.routes[outcome.label, default: .init(grpcMethod: "")])
-        }
+        let shard = shard(for: loop)
+        shard.withLock { _ in Self.record(outcome, routed: false, into: &shard.slot(outcome.label, grpcMethod: "").series) }
     }
 
-    private static func record(_ outcome: ExchangeOutcome, method: String, routed: Bool, into series: inout MetricsShard.RouteSeries) {
+    private static func record(_ outcome: ExchangeOutcome, routed: Bool, into series: inout MetricsShard.RouteSeries) {
         if routed { series.inFlight -= 1 }
-        series.responses[.init(status: outcome.status, grpcCode: outcome.grpcCode?.rawValue ?? -1), default: 0] &+= 1
+        series.countResponse(.init(status: outcome.status, grpcCode: outcome.grpcCode?.rawValue ?? -1))
         series.duration.record(outcome.duration.nanoseconds)
         if let upstream = outcome.upstream, upstream.attempts > 0 { series.upstream.record(upstream.duration.nanoseconds) }
         series.requestBytes.record(Int64(outcome.bytesIn))

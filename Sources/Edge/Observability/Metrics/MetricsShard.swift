@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// One event loop's share of the request metrics. Only its loop records into it (a lock
 /// that nobody else takes, except a scrape now and then): no contention between loops.
@@ -13,7 +14,8 @@ final class MetricsShard: @unchecked Sendable {
     struct RouteSeries: Sendable {
         var grpcMethod: String
         var inFlight = 0
-        var responses: [ResponseKey: UInt64] = [:]
+        /// Counts by (status, code): few per route, so a short list beats hashing.
+        var responses: [(key: ResponseKey, count: UInt64)] = []
         var duration = MetricHistogram(bounds: MetricHistogram.durationBounds)
         var upstream = MetricHistogram(bounds: MetricHistogram.durationBounds)
         var requestBytes = MetricHistogram(bounds: MetricHistogram.sizeBounds)
@@ -26,9 +28,17 @@ final class MetricsShard: @unchecked Sendable {
 
         init(grpcMethod: String) { self.grpcMethod = grpcMethod }
 
+        mutating func countResponse(_ key: ResponseKey, by count: UInt64 = 1) {
+            for index in responses.indices where responses[index].key == key {
+                responses[index].count &+= count
+                return
+            }
+            responses.append((key, count))
+        }
+
         mutating func merge(_ other: RouteSeries) {
             inFlight += other.inFlight
-            responses.merge(other.responses, uniquingKeysWith: &+)
+            for (key, count) in other.responses { countResponse(key, by: count) }
             duration.merge(other.duration)
             upstream.merge(other.upstream)
             requestBytes.merge(other.requestBytes)
@@ -49,11 +59,23 @@ final class MetricsShard: @unchecked Sendable {
             calls.merge(other.calls, uniquingKeysWith: &+)
             duration.merge(other.duration)
         }
+
+        mutating func record(code: GRPCStatusCode, duration: TimeAmount?) {
+            calls[code.rawValue, default: 0] &+= 1
+            if let duration { self.duration.record(duration.nanoseconds) }
+        }
     }
 
     struct PairKey: Hashable, Sendable {
         var first: String
         var second: String
+    }
+
+    /// One route's series in a shard: a reference, so that an exchange keeps it from its start
+    /// to its end (one look-up per exchange). Touched under the shard's lock.
+    final class RouteSlot: @unchecked Sendable {
+        var series: RouteSeries
+        init(grpcMethod: String) { series = RouteSeries(grpcMethod: grpcMethod) }
     }
 
     /// Everything a shard holds; also the merged whole.
@@ -77,11 +99,27 @@ final class MetricsShard: @unchecked Sendable {
     }
 
     private let lock = NIOLock()
+    /// Everything but the routes' series, which live in their slots.
     private var values = Values()
+    private var slots: [String: RouteSlot] = [:]
 
-    func withValues<T>(_ body: (inout Values) -> T) -> T {
+    /// The slot of route `label`, made on first use. Call under ``withLock(_:)``.
+    func slot(_ label: String, grpcMethod: String) -> RouteSlot {
+        if let slot = slots[label] { return slot }
+        let slot = RouteSlot(grpcMethod: grpcMethod)
+        slots[label] = slot
+        return slot
+    }
+
+    func withLock<T>(_ body: (inout Values) -> T) -> T {
         lock.withLock { body(&values) }
     }
 
-    var snapshot: Values { lock.withLock { values } }
+    var snapshot: Values {
+        lock.withLock {
+            var copy = values
+            for (label, slot) in slots { copy.routes[label, default: RouteSeries(grpcMethod: slot.series.grpcMethod)].merge(slot.series) }
+            return copy
+        }
+    }
 }
