@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/edge} SLICES=${2:-12}
-OUT=.build/rate-limit
+OUT=$(pwd)/.build/rate-limit
 REDIS_PORT=${REDIS_PORT:-6393}
 mkdir -p "$OUT/redis"
 cp Benchmarks/rate-limit/bare.yaml "$OUT/"
