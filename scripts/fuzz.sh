@@ -24,7 +24,8 @@
 # (Tests/*/FuzzFindingsTests.swift).
 #
 # Environment: FUZZ_JOBS (parallel workers per target, default 1), FUZZ_FLAGS (extra libFuzzer
-# flags), FUZZ_SANITIZE (default "fuzzer,address"; "fuzzer" alone runs faster).
+# flags), FUZZ_SANITIZE (default "fuzzer,address"; "fuzzer" alone runs faster), FUZZ_SCRATCH (the
+# sanitized build and the corpora, default .build-fuzz).
 #
 # A new target: Fuzz/<Target>/<Target>.swift, TARGETS below (and HARNESS_TARGETS if it calls
 # code beyond the transcoder), Package.swift's fuzz list, seeds in scripts/fuzz-seeds.py.
@@ -46,7 +47,7 @@ TARGETS=(
 # Built for CI in the tests' debug build, instrumented in the harness only (see "ci" above).
 HARNESS_TARGETS=(FuzzHeadValidator FuzzGRPCResponseDecoder FuzzRESPReply FuzzJWT)
 
-scratch="$root/.build-fuzz"
+scratch="${FUZZ_SCRATCH:-$root/.build-fuzz}"
 sanitize="${FUZZ_SANITIZE:-fuzzer,address}"
 
 build() {
