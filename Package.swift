@@ -127,7 +127,10 @@ let package = Package(
 
 // libFuzzer targets (Fuzz/): built only by scripts/fuzz.sh, which sets EDGE_FUZZ=1 and
 // passes -sanitize=fuzzer (they call libFuzzer's driver, so they cannot link in a normal build).
-if Context.environment["EDGE_FUZZ"] != nil {
+// EDGE_FUZZ=harness (CI, in the debug build the tests already made): only the fuzz targets are
+// compiled with -sanitize=fuzzer, everything they call is reused as built.
+if let fuzz = Context.environment["EDGE_FUZZ"] {
+    let harnessOnly = fuzz == "harness" ? ["-sanitize=fuzzer"] : []
     package.targets.append(.target(name: "CFuzzDriver", path: "Fuzz/CFuzzDriver"))
     package.targets.append(
         .target(name: "FuzzSupport", dependencies: ["CFuzzDriver", "DescriptorLoader", "Transcoder"], path: "Fuzz/FuzzSupport"))
@@ -142,11 +145,14 @@ if Context.environment["EDGE_FUZZ"] != nil {
                                .product(name: "NIOHTTP1", package: "swift-nio")]),
         ("FuzzGRPCResponseDecoder", ["Edge", .product(name: "NIOCore", package: "swift-nio"),
                                      .product(name: "NIOHPACK", package: "swift-nio-http2")]),
+        ("FuzzRESPReply", ["EdgeRedis", .product(name: "NIOCore", package: "swift-nio")]),
+        ("FuzzJWT", ["Edge", .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit")]),
     ]
     for target in fuzzTargets {
         package.targets.append(
             .executableTarget(
                 name: target.name, dependencies: ["FuzzSupport"] + target.dependencies, path: "Fuzz/\(target.name)",
-                swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+                swiftSettings: [.unsafeFlags(["-parse-as-library"] + harnessOnly)],
+                linkerSettings: [.unsafeFlags(harnessOnly)]))
     }
 }

@@ -113,3 +113,53 @@ write("FuzzGRPCResponseDecoder", headers([(0, b"503")], end=True))
 write("FuzzGRPCResponseDecoder", ok + data(frame(b"x") + frame(b"y")) + headers([(2, b"0")], end=True))
 write("FuzzGRPCResponseDecoder", ok + data(frame(b"abc", flag=1)))
 write("FuzzGRPCResponseDecoder", ok + data(frame(b"ab"), end=True))
+
+
+# RESP replies: byte 0 = limits (bit 7: the small ones) and chunk seed, then the bytes. Every string
+# literal of the parser's tests that looks like a reply (or a piece of one), with each set of limits.
+for text in sources("Tests/EdgeRedisTests/RESPParserTests.swift"):
+    for m in re.finditer(r'"((?:[^"\\]|\\.)*)"', text):
+        body = swift_string(False, m.group(1)).encode("latin-1", "replace")
+        if not body or body[:1] not in b"+-:$*?" or (b"\r" not in body and len(body) > 3 and body[:1] != b"+"):
+            continue
+        write("FuzzRESPReply", bytes([5]) + body)
+        write("FuzzRESPReply", bytes([0x85]) + body)
+write("FuzzRESPReply", bytes([9]) + b"*3\r\n$5\r\nhello\r\n*2\r\n:1\r\n-ERR x\r\n+OK\r\n" * 2)
+
+
+# JWT: byte 0 = mode (0 HS256-signed, 1 ES256-signed, 2 the input's signature, 3 the token text,
+# 4/5 as 0/1 with a bit flipped); then header length, header JSON, signature length, signature,
+# claims JSON. The claims mirror JWTVerificationTests' (issuer, audience, times around 1.8e9).
+def jwt(mode, header, claims, signature=b""):
+    header = header.encode()
+    return bytes([mode, len(header)]) + header + bytes([len(signature)]) + signature + claims.encode()
+
+
+CLAIMS = [
+    '{"iss":"https://issuer.example","aud":"fuzz","sub":"user-1","iat":1799999000,"exp":1800000600}',
+    '{"iss":"https://issuer.example","aud":["other","fuzz"],"sub":"u","exp":1800000600,"nbf":1799999990,'
+    '"scope":"read write","scp":["a"],"realm":{"roles":["admin",1,true,null]},"n":1.5e3}',
+    '{"iss":"https://issuer.example","aud":"fuzz","exp":1799999000}',
+    '{"iss":"https://issuer.example","aud":"fuzz","exp":1800000600,"nbf":1800009000,"iat":1800009000}',
+    '{"iss":"https://other.example","aud":"fuzz","exp":1800000600}',
+    '{"iss":"https://issuer.example","aud":"nope","exp":1800000600}',
+    '{"iss":"https://issuer.example","aud":"fuzz"}',
+    '{"iss":"https://issuer.example","aud":"fuzz","exp":"1800000600"}',
+    '{"iss":"https://issuer.example","aud":"fuzz","exp":1800000600,"x":"\\u00e9\\ud83d\\ude00\\n"}',
+]
+HEADERS = [
+    (0, '{"alg":"HS256","typ":"JWT"}'), (1, '{"alg":"ES256","kid":"es"}'), (1, '{"alg":"ES256"}'),
+    (0, '{"alg":"HS256","kid":"es"}'), (1, '{"alg":"HS256"}'), (0, '{"alg":"ES256","kid":"es"}'),
+    (1, '{"alg":"ES256","kid":"nope"}'), (0, '{"alg":"none"}'), (0, '{"alg":"HS256","crit":["b64"]}'),
+    (0, '{"alg":"HS512"}'), (1, '{"alg":"ES256","kid":1}'), (4, '{"alg":"HS256"}'), (5, '{"alg":"ES256","kid":"es"}'),
+]
+for mode, header in HEADERS:
+    for claims in CLAIMS[:2]:
+        write("FuzzJWT", jwt(mode, header, claims, b"\x01\x02"))
+for claims in CLAIMS:
+    write("FuzzJWT", jwt(0, '{"alg":"HS256"}', claims))
+write("FuzzJWT", jwt(2, '{"alg":"HS256"}', CLAIMS[0], bytes(range(32))))
+write("FuzzJWT", jwt(2, '{"alg":"ES256","kid":"es"}', CLAIMS[0], bytes(range(64))))
+for token in [b"a.b.c", b"e30.e30.", b"e30.e30.e30", b"a.b.c.d.e", b"eyJhbGciOiJub25lIn0.e30.", b"....",
+              b"eyJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJ4In0.AAAA", b"eyJhbGciOiJIUzI1NiJ9=.e30.AA"]:
+    write("FuzzJWT", bytes([3]) + token)

@@ -3,15 +3,20 @@
 # AddressSanitizer). Targets live in Fuzz/<Target>/ and are declared in Package.swift only
 # when EDGE_FUZZ is set; they are built in their own scratch directory (.build-fuzz).
 #
-#   scripts/fuzz.sh                    every target, 30 s each (what CI runs)
+#   scripts/fuzz.sh                    every target, 30 s each
 #   scripts/fuzz.sh TARGET [SECONDS]   one target (a name from the list below, with or without "Fuzz")
 #   scripts/fuzz.sh all SECONDS        every target, SECONDS each
-#   scripts/fuzz.sh ci SECONDS         the targets whose sanitized build stays small (the transcoder's:
-#                                      SwiftProtobuf, Yams and ours), SECONDS each: what CI runs. The
-#                                      targets on the Edge module need a sanitized release build of NIO,
-#                                      BoringSSL and jwt-kit as well (the longest part of a cold build),
-#                                      so they run in campaigns, not on every CI run.
+#   scripts/fuzz.sh ci SECONDS         every target, SECONDS each: what CI runs. The transcoder's targets
+#                                      as above (their sanitized build is small: SwiftProtobuf, Yams and
+#                                      ours). The others (HARNESS_TARGETS) would need a sanitized release
+#                                      build of NIO, two BoringSSLs and jwt-kit, too long for every CI run
+#                                      (docs/fuzzing.md): they are built in the debug build the tests
+#                                      already made (.build), with libFuzzer's instrumentation in the fuzz
+#                                      targets only (EDGE_FUZZ=harness). That catches a broken harness, a
+#                                      seed that breaks a property and what blind mutation finds; the
+#                                      coverage-guided search of that code is the campaigns' job.
 #   scripts/fuzz.sh build             build every target, run none
+#   scripts/fuzz.sh run TARGET [SECONDS]  one target as last built (no build step)
 #
 # Seeds: Fuzz/corpus/<Target>/ (committed, small). New inputs go to .build-fuzz/corpus/<Target>/
 # (not committed). A crash is saved as .build-fuzz/crashes/<Target>/crash-*; the script exits
@@ -19,11 +24,11 @@
 # (Tests/*/FuzzFindingsTests.swift).
 #
 # Environment: FUZZ_JOBS (parallel workers per target, default 1), FUZZ_FLAGS (extra libFuzzer
-# flags), FUZZ_SANITIZE (default "fuzzer,address"; "fuzzer" alone runs faster).
+# flags), FUZZ_SANITIZE (default "fuzzer,address"; "fuzzer" alone runs faster), FUZZ_SCRATCH (the
+# sanitized build and the corpora, default .build-fuzz).
 #
-# Still to come (their parsers land on other branches): FuzzJWT (the JWT parsing/verification
-# front, Sources/Edge/Policy) and FuzzRESPReply (the Redis reply parser). Add each to TARGETS
-# below, to Package.swift's fuzz list, with a seed corpus, when its code is merged.
+# A new target: Fuzz/<Target>/<Target>.swift, TARGETS below (and HARNESS_TARGETS if it calls
+# code beyond the transcoder), Package.swift's fuzz list, seeds in scripts/fuzz-seeds.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -36,9 +41,13 @@ TARGETS=(
   FuzzJSONStreamSplitter
   FuzzHeadValidator
   FuzzGRPCResponseDecoder
+  FuzzRESPReply
+  FuzzJWT
 )
+# Built for CI in the tests' debug build, instrumented in the harness only (see "ci" above).
+HARNESS_TARGETS=(FuzzHeadValidator FuzzGRPCResponseDecoder FuzzRESPReply FuzzJWT)
 
-scratch="$root/.build-fuzz"
+scratch="${FUZZ_SCRATCH:-$root/.build-fuzz}"
 sanitize="${FUZZ_SANITIZE:-fuzzer,address}"
 
 build() {
@@ -53,9 +62,17 @@ build() {
   done
 }
 
+# The HARNESS_TARGETS for CI: in .build (debug), as the tests built it.
+build_harness() {
+  for target in "$@"; do
+    echo "== building $target (debug, instrumented harness)"
+    EDGE_FUZZ=harness swift build --product "$target"
+  done
+}
+
 run() {
   local target=$1 seconds=$2
-  local binary="$scratch/release/$target"
+  local binary="${3:-$scratch/release}/$target"
   local corpus="$scratch/corpus/$target" crashes="$scratch/crashes/$target"
   mkdir -p "$corpus" "$crashes" "Fuzz/corpus/$target"
   echo "== fuzzing $target for ${seconds}s"
@@ -90,10 +107,18 @@ case "${1:-all}" in
     ;;
   ci)
     seconds=${2:-20}
-    ci_targets=(FuzzJSONToWire FuzzWireToJSON FuzzPathTemplate FuzzRouteMatch FuzzJSONStreamSplitter)
-    build "${ci_targets[@]}"
+    sanitized=()
+    for target in "${TARGETS[@]}"; do
+      [[ " ${HARNESS_TARGETS[*]} " == *" $target "* ]] || sanitized+=("$target")
+    done
+    start=$SECONDS
+    build "${sanitized[@]}"
+    build_harness "${HARNESS_TARGETS[@]}"
+    echo "== fuzz builds took $((SECONDS - start)) s"
     failed=0
-    for target in "${ci_targets[@]}"; do run "$target" "$seconds" || failed=1; done
+    for target in "${sanitized[@]}"; do run "$target" "$seconds" || failed=1; done
+    for target in "${HARNESS_TARGETS[@]}"; do run "$target" "$seconds" "$root/.build/debug" || failed=1; done
+    echo "== fuzz step took $((SECONDS - start)) s"
     exit "$failed"
     ;;
   all)
@@ -102,6 +127,10 @@ case "${1:-all}" in
     failed=0
     for target in "${TARGETS[@]}"; do run "$target" "$seconds" || failed=1; done
     exit "$failed"
+    ;;
+  run)
+    # A target already built (a campaign's next round): no build step.
+    run "$(normalize "$2")" "${3:-30}"
     ;;
   *)
     target=$(normalize "$1")

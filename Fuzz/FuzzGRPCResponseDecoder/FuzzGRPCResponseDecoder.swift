@@ -19,47 +19,42 @@ enum Frame {
     case data([UInt8], endStream: Bool)
 }
 
-@_cdecl("FuzzGRPCResponseDecoder_main")
-public func fuzzGRPCResponseDecoderMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    fuzzMain(argc, argv, fuzzGRPCResponseDecoder)
-}
-
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzGRPCResponseDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let data else { return 0 }
-    var input = UnsafeBufferPointer(start: data, count: size)[...]
-    func next() -> UInt8? { input.popFirst() }
-    var frames: [Frame] = []
-    while let op = next() {
-        let endStream = op & 2 != 0
-        if op & 1 == 0 {
-            var headers = HPACKHeaders()
-            for _ in 0..<Int(next() ?? 0) % 6 {
-                let name = names[Int(next() ?? 0) % names.count]
-                let length = Int(next() ?? 0) % 32
-                let value = input.prefix(length)
+@main
+enum GRPCResponseDecoderTarget: FuzzTarget {
+    static func fuzz(_ input: UnsafeBufferPointer<UInt8>) {
+        var input = input[...]
+        func next() -> UInt8? { input.popFirst() }
+        var frames: [Frame] = []
+        while let op = next() {
+            let endStream = op & 2 != 0
+            if op & 1 == 0 {
+                var headers = HPACKHeaders()
+                for _ in 0..<Int(next() ?? 0) % 6 {
+                    let name = names[Int(next() ?? 0) % names.count]
+                    let length = Int(next() ?? 0) % 32
+                    let value = input.prefix(length)
+                    input = input.dropFirst(length)
+                    headers.add(name: name, value: String(decoding: value, as: UTF8.self))
+                }
+                frames.append(.headers(headers, endStream: endStream))
+            } else {
+                let length = Int(next() ?? 0)
+                frames.append(.data(Array(input.prefix(length)), endStream: endStream))
                 input = input.dropFirst(length)
-                headers.add(name: name, value: String(decoding: value, as: UTF8.self))
             }
-            frames.append(.headers(headers, endStream: endStream))
-        } else {
-            let length = Int(next() ?? 0)
-            frames.append(.data(Array(input.prefix(length)), endStream: endStream))
-            input = input.dropFirst(length)
         }
-    }
-    var merged: [Frame] = []
-    for frame in frames {
-        if case .data(let bytes, let endStream) = frame, case .data(let before, false)? = merged.last {
-            merged[merged.count - 1] = .data(before + bytes, endStream: endStream)
-        } else {
-            merged.append(frame)
+        var merged: [Frame] = []
+        for frame in frames {
+            if case .data(let bytes, let endStream) = frame, case .data(let before, false)? = merged.last {
+                merged[merged.count - 1] = .data(before + bytes, endStream: endStream)
+            } else {
+                merged.append(frame)
+            }
         }
+        let outcome = run(frames)
+        let mergedOutcome = run(merged)
+        fuzzRequire(outcome == mergedOutcome, "\(frames) ends with \(String(describing: outcome)), merged with \(String(describing: mergedOutcome))")
     }
-    let outcome = run(frames)
-    let mergedOutcome = run(merged)
-    fuzzRequire(outcome == mergedOutcome, "\(frames) ends with \(String(describing: outcome)), merged with \(String(describing: mergedOutcome))")
-    return 0
 }
 
 let maxResponseBytes = 64

@@ -14,45 +14,40 @@ let binder = RequestBinder(jsonToWire: JSONToWire(schema: schema))
 let printer = WireToJSON(schema: schema)
 let methods = ["GET", "POST", "PATCH", "PUT", "DELETE", "HEAD", "OPTIONS", "get"]
 
-@_cdecl("FuzzRouteMatch_main")
-public func fuzzRouteMatchMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> CInt {
-    fuzzMain(argc, argv, fuzzRouteMatch)
-}
+@main
+enum RouteMatchTarget: FuzzTarget {
+    static func fuzz(_ input: UnsafeBufferPointer<UInt8>) {
+        guard !input.isEmpty else { return }
+        let method = methods[Int(input[0]) % methods.count]
+        let rest = UnsafeBufferPointer(rebasing: input.dropFirst())
+        let cut = rest.firstIndex(of: 0) ?? rest.count
+        let target = UnsafeBufferPointer(rebasing: rest[..<cut])
+        let body = cut < rest.count ? UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(rest)[(cut + 1)...]) : UnsafeRawBufferPointer(start: nil, count: 0)
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzRouteMatch(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let data else { return 0 }
-    guard size > 0 else { return 0 }
-    let method = methods[Int(data[0]) % methods.count]
-    let input = UnsafeBufferPointer(start: data + 1, count: size - 1)
-    let cut = input.firstIndex(of: 0) ?? input.count
-    let target = UnsafeBufferPointer(rebasing: input[..<cut])
-    let body = cut < input.count ? UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(input)[(cut + 1)...]) : UnsafeRawBufferPointer(start: nil, count: 0)
-
-    let match = table.match(method: method, target: target)
-    let targetText = String(decoding: target, as: UTF8.self)
-    // The same request given as path and query bytes (split at the first "?").
-    let question = target.firstIndex(of: UInt8(ascii: "?"))
-    let again = table.match(
-        method: method, path: UnsafeBufferPointer(rebasing: target[..<(question ?? target.count)]),
-        query: question.map { UnsafeBufferPointer(rebasing: target[($0 + 1)...]) })
-    fuzzRequire(describe(match) == describe(again), "\(method) \(targetText): \(describe(match)) whole, \(describe(again)) split")
-    guard case .matched(let route, let bindings) = match else { return 0 }
-    var wire: [UInt8] = []
-    do {
-        try binder.bind(route: route, bindings: bindings, body: body, options: .defaults, into: &wire)
-    } catch is TranscodeError {
-        fuzzRequire(wire.isEmpty, "\(method) \(targetText): a failed bind left \(wire.count) bytes")
-        return 0
-    } catch {
-        fuzzRequire(false, "\(method) \(targetText): bind threw \(error), not a TranscodeError")
+        let match = table.match(method: method, target: target)
+        let targetText = String(decoding: target, as: UTF8.self)
+        // The same request given as path and query bytes (split at the first "?").
+        let question = target.firstIndex(of: UInt8(ascii: "?"))
+        let again = table.match(
+            method: method, path: UnsafeBufferPointer(rebasing: target[..<(question ?? target.count)]),
+            query: question.map { UnsafeBufferPointer(rebasing: target[($0 + 1)...]) })
+        fuzzRequire(describe(match) == describe(again), "\(method) \(targetText): \(describe(match)) whole, \(describe(again)) split")
+        guard case .matched(let route, let bindings) = match else { return }
+        var wire: [UInt8] = []
+        do {
+            try binder.bind(route: route, bindings: bindings, body: body, options: .defaults, into: &wire)
+        } catch is TranscodeError {
+            fuzzRequire(wire.isEmpty, "\(method) \(targetText): a failed bind left \(wire.count) bytes")
+            return
+        } catch {
+            fuzzFail("\(method) \(targetText): bind threw \(error), not a TranscodeError")
+        }
+        do {
+            _ = try printer.convert(wire, messageType: route.method.inputType)
+        } catch {
+            fuzzFail("\(method) \(targetText): bound \(fuzzShow(wire)) but it does not print: \(error)")
+        }
     }
-    do {
-        _ = try printer.convert(wire, messageType: route.method.inputType)
-    } catch {
-        fuzzRequire(false, "\(method) \(targetText): bound \(fuzzShow(wire)) but it does not print: \(error)")
-    }
-    return 0
 }
 
 func describe(_ match: RouteMatch) -> String {

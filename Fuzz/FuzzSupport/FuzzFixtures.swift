@@ -24,6 +24,10 @@ public enum FuzzFixtures {
         }
     }
 
+    /// The transcoder both ways on the fixture schema.
+    public static let edgetestReader = JSONToWire(schema: edgetest)
+    public static let edgetestPrinter = WireToJSON(schema: edgetest)
+
     /// The fixture schema's messages the transcoder targets pick from with the input's first byte.
     public static let edgetestMessages = [
         "edgetest.Everything", "edgetest.Scalars", "edgetest.Repeated", "edgetest.Optionals", "edgetest.Maps",
@@ -31,13 +35,29 @@ public enum FuzzFixtures {
         "google.protobuf.Value", "google.protobuf.Struct", "google.protobuf.Any", "google.protobuf.Timestamp",
         "google.protobuf.Duration", "google.protobuf.FieldMask",
     ]
+
+    /// The message type `byte` picks (its low bits: the caller masks off the bits it uses otherwise).
+    public static func edgetestMessage(_ byte: UInt8) -> String {
+        edgetestMessages[Int(byte) % edgetestMessages.count]
+    }
 }
 
 /// A property the fuzzed code broke: prints what and traps, so libFuzzer saves the input as a crash.
 public func fuzzRequire(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String) {
-    if !condition() {
-        print("fuzz property violated: \(message())")
-        fatalError(message())
+    if !condition() { fuzzFail(message()) }
+}
+
+public func fuzzFail(_ message: String) -> Never {
+    print("fuzz property violated: \(message)")
+    fatalError(message)
+}
+
+/// `body`'s value; its error (if it throws) is a property violation: `message` and the error.
+public func fuzzMust<Value>(_ message: @autoclosure () -> String, _ body: () throws -> Value) -> Value {
+    do {
+        return try body()
+    } catch {
+        fuzzFail("\(message()): \(error)")
     }
 }
 
@@ -54,16 +74,4 @@ extension FuzzFixtures {
     public static func environment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
     }
-}
-
-/// A fuzz target's entry point: SwiftPM links an executable target with `main` aliased to
-/// `<Target>_main`, which each target defines with `@_cdecl` and forwards here, to
-/// libFuzzer's driver (which reads the usual libFuzzer flags from the command line).
-public func fuzzMain(
-    _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>,
-    _ body: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt {
-    var argc = argc
-    var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = argv
-    return LLVMFuzzerRunDriver(&argc, &argv, body)
 }

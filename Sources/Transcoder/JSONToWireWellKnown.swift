@@ -231,13 +231,10 @@ extension JSONToWireParser {
         scratch.removeAll(keepingCapacity: true)
         reader.decode(typeToken, into: &scratch)
         let url = scratch
-        guard let lastSlash = url.lastIndex(of: UInt8(ascii: "/")) else {
-            throw TranscodeError(
-                .invalidValue, path: "@type",
-                "type URL \"\(String(decoding: url, as: UTF8.self))\" in google.protobuf.Any needs a \"/\" before the type name (\"type.googleapis.com/pkg.Msg\")")
-        }
-        let slash = lastSlash + 1
-        let typeName = String(decoding: url[slash...], as: UTF8.self)
+        // The type name follows the last "/"; a URL without one is the type name itself, as
+        // Python's json_format and Go's protojson read it (and as the printer writes it).
+        let nameStart = (url.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
+        let typeName = String(decoding: url[nameStart...], as: UTF8.self)
         guard let ordinal = schema.ordinal(of: typeName), ordinal < plans.count else {
             throw TranscodeError(.invalidValue, path: "@type", "unknown type \"\(String(decoding: url, as: UTF8.self))\" in google.protobuf.Any")
         }

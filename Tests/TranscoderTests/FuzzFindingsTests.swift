@@ -9,23 +9,27 @@ final class FuzzFindingsTests: XCTestCase, JSONToWireTesting {
     private let printer = WireToJSON(schema: JSONToWireFixture.schema)
 
     /// FuzzWireToJSON, 2026-12-06: an Any whose type URL has no "/" ("edgetest.Maps.MSfixed32Entry")
-    /// prints as `{"wAny":{"@type":"edgetest.Maps.MSfixed32Entry"}}` (as Python's json_format
-    /// does: WireToJSONTests.testAnyTypeURLWithoutSlashPrintsAsPython and the differential test
-    /// want that), but the JSON reader refuses that JSON (it needs the "/", as protobuf's C++
-    /// reader does; Python's and Go's readers accept it). So printed JSON does not read back.
-    /// Open, for the transcoder's owners to settle (accept it on read, as the reference does, or
-    /// refuse it on print); this test pins the current behaviour of both sides, and the fuzz
-    /// target tolerates exactly this refusal until then.
-    func testAnyTypeURLWithoutSlashPrintsButDoesNotReadBack() throws {
-        // WellKnown.w_any = Any{type_url: "edgetest.Maps.MSfixed32Entry", value: 08 05}
-        let wire: [UInt8] = [0x0A, 0x22, 0x0A, 0x1C] + Array("edgetest.Maps.MSfixed32Entry".utf8) + [0x12, 0x02, 0x08, 0x05]
+    /// printed as `{"wAny":{"@type":"edgetest.Maps.MSfixed32Entry"}}` (as Python's json_format
+    /// does) but the JSON reader refused that JSON (it wanted the "/", as protobuf's C++ and Java
+    /// readers do), so printed JSON did not read back. Settled as the reference implementations
+    /// do (Python's json_format and Go's protojson both read the whole URL as the type name):
+    /// the reader accepts it and keeps the URL as written, so printed JSON reads back.
+    func testAnyTypeURLWithoutSlashPrintsAndReadsBack() throws {
+        // WellKnown.w_any = Any{type_url: "edgetest.Maps.MSfixed32Entry", value: 08 05} (08 05 is a
+        // varint where the entry's key is a fixed32: an unknown field, which JSON does not carry).
+        let url = Array("edgetest.Maps.MSfixed32Entry".utf8)
+        let wire: [UInt8] = [0x0A, 0x22, 0x0A, 0x1C] + url + [0x12, 0x02, 0x08, 0x05]
         let json = try printer.convert(wire, messageType: "edgetest.WellKnown")
         XCTAssertEqual(String(decoding: json, as: UTF8.self), #"{"wAny":{"@type":"edgetest.Maps.MSfixed32Entry"}}"#)
-        assertFails("edgetest.WellKnown", #"{"wAny":{"@type":"edgetest.Maps.MSfixed32Entry"}}"#, .invalidValue, path: "wAny.@type")
-        // With the "/", both directions work.
+        let back = try convert("edgetest.WellKnown", String(decoding: json, as: UTF8.self))
+        XCTAssertEqual(back, [0x0A, 0x1E, 0x0A, 0x1C] + url)
+        XCTAssertEqual(try printer.convert(back, messageType: "edgetest.WellKnown"), json)
+        // With a "/", the same.
         let good: [UInt8] = [0x0A, 0x23, 0x0A, 0x1D] + Array("/edgetest.Maps.MSfixed32Entry".utf8) + [0x12, 0x02, 0x08, 0x05]
         let printed = try printer.convert(good, messageType: "edgetest.WellKnown")
-        XCTAssertNoThrow(try convert("edgetest.WellKnown", String(decoding: printed, as: UTF8.self)))
+        let goodBack = try convert("edgetest.WellKnown", String(decoding: printed, as: UTF8.self))
+        XCTAssertEqual(goodBack, [0x0A, 0x1F, 0x0A, 0x1D] + Array("/edgetest.Maps.MSfixed32Entry".utf8))
+        XCTAssertEqual(try printer.convert(goodBack, messageType: "edgetest.WellKnown"), printed)
     }
 
     /// FuzzWireToJSON, 2026-12-06 (19 inputs, all this one case): a NullValue field holding a

@@ -29,6 +29,11 @@ final class JSONToWireWellKnownTests: XCTestCase, JSONToWireTesting {
         try assertWire("edgetest.WellKnown", "{\"wAny\": {\"@type\": \"x/google.protobuf.Int32Value\", \"value\": 5}}", "0a220a1c782f676f6f676c652e70726f746f6275662e496e74333256616c756512020805")
     }
 
+    func testAnyTypeURLWithoutSlashIsTheTypeName() throws {
+        // As Python's json_format and Go's protojson read it (C++ and Java refuse it); the URL is kept as written.
+        try assertWire("edgetest.WellKnown", #"{"wAny": {"@type": "edgetest.Scalars", "fInt32": 1}}"#, "0a160a1065646765746573742e5363616c61727312022801")
+    }
+
     func testAnyEmptyMessage() throws {
         try assertWire("edgetest.WellKnown", "{\"wAny\": {\"@type\": \"type.googleapis.com/google.protobuf.Empty\"}}", "0a2b0a29747970652e676f6f676c65617069732e636f6d2f676f6f676c652e70726f746f6275662e456d707479")
     }
