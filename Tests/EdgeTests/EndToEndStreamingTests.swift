@@ -202,6 +202,35 @@ final class EndToEndStreamingTests: XCTestCase {
         XCTAssertEqual(try response.json()["code"] as? Int, 3)
     }
 
+    /// A JSON body of white space alone is no JSON text: 400, as for any malformed element
+    /// (found by schemathesis' negative data: `' '` was a stream of no messages, 200). No body
+    /// at all, or NDJSON of blank lines only, is still a stream of no messages.
+    func testClientStreamOfWhiteSpaceAloneIs400AndNoBodyIsAnEmptyStream() throws {
+        let fixture = try XCTUnwrap(Self.fixture, EndToEndFixture.startFailure)
+        for body in [" ", "\r\n\t "] {
+            let response = try EndToEndClient.send(port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate", body: body)
+            XCTAssertEqual(response.status, 400, response.body)
+            XCTAssertEqual(try response.json()["code"] as? Int, 3)
+            let message = try XCTUnwrap(try response.json()["message"] as? String)
+            XCTAssertTrue(message.contains("only white space, not JSON"), message)
+        }
+        // Chunked, in pieces.
+        let socket = try connect()
+        socket.sendHead("POST", "/v1/shelves/3/books:batchCreate", headers: [("Content-Type", "application/json")], chunked: true)
+        socket.sendChunk("  ")
+        socket.sendChunk("\n")
+        socket.sendChunk("")
+        XCTAssertEqual(try socket.readResponse().head.status, 400)
+
+        for (body, type) in [("", "application/json"), ("\n \n", "application/x-ndjson"), ("[]", "application/json")] {
+            let response = try EndToEndClient.send(port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate", body: body, contentType: type)
+            XCTAssertEqual(response.status, 200, "\(body.debugDescription) \(type): \(response.body)")
+            XCTAssertEqual(try response.json()["createdCount"] as? Int ?? 0, 0, response.body)
+        }
+        let none = try EndToEndClient.send(port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate")
+        XCTAssertEqual(none.status, 200, none.body)
+    }
+
     // MARK: Bidirectional
 
     func testBidiHalfDuplexChat() throws {
