@@ -128,6 +128,31 @@ final class EndToEndStreamingTests: XCTestCase {
         XCTAssertEqual(try next.get("/v1/shelves/1/books:stream?limit=1").head.status, 200)
     }
 
+    /// Clients that give up mid-download, again and again (issue 14: after ~100 abandoned
+    /// 1-byte-chunk downloads every call hung; before the fix a few were enough to stall this
+    /// test's calls past their timeouts). Each abandoned call is reset upstream at once and
+    /// gives back its connection slot; the demo backend hears the reset after at most a
+    /// stream window (8 MiB) of queued writes, in at most 512 messages since chunks are at
+    /// least 16 KiB (`BookstoreService.minDownloadChunk`). Afterwards calls are answered.
+    func testClientsAbandoningDownloadsLeaveStreamingWorking() throws {
+        let fixture = try EndToEndFixture.blocking { try await EndToEndFixture.start() }
+        defer { _ = try? EndToEndFixture.blocking { await fixture.shutdown() } }
+        let tiny = try EndToEndClient.send(port: fixture.port, "GET", "/v1/download?bytes=999999&chunkSize=1")
+        XCTAssertEqual(tiny.status, 400, tiny.body)
+        for _ in 0..<24 {
+            let socket = try StreamingSocket(port: fixture.port, readTimeoutSeconds: 30)
+            XCTAssertEqual(try socket.getHead("/v1/download?bytes=1073741824&chunkSize=16384").status, 200)
+            XCTAssertNotNil(try socket.readChunk())
+            socket.abort()
+        }
+        let socket = try StreamingSocket(port: fixture.port, readTimeoutSeconds: 30)
+        let (head, body, complete) = try socket.get("/v1/shelves/1/books:stream")
+        XCTAssertEqual(head.status, 200, body)
+        XCTAssertTrue(complete)
+        XCTAssertEqual(try ndjsonObjects(body).count, 3)
+        XCTAssertEqual(try EndToEndClient.send(port: fixture.port, "GET", "/v1/shelves/1", readTimeoutSeconds: 30).status, 200)
+    }
+
     /// An HTTP/1.0 client cannot read a chunked body: its stream comes as HTTP/1.0 without
     /// framing, and the closed connection ends it.
     func testServerStreamToAnHTTP10ClientEndsWithTheConnection() throws {
