@@ -169,6 +169,15 @@ final class EndToEndStreamingTests: XCTestCase {
             ["Dune", "The Left Hand of Darkness", "Middlemarch"])
     }
 
+    /// The document's `limit: minimum 0` holds (schemathesis found `limit=-368638` answered
+    /// as "all books", 200).
+    func testNegativeLimitIs400() throws {
+        let fixture = try XCTUnwrap(Self.fixture, EndToEndFixture.startFailure)
+        let response = try EndToEndClient.send(port: fixture.port, "GET", "/v1/shelves/1/books:stream?limit=-1")
+        XCTAssertEqual(response.status, 400, response.body)
+        XCTAssertTrue(response.body.contains("must not be negative"), response.body)
+    }
+
     func testKeepAliveAfterAStream() throws {
         let socket = try connect()
         XCTAssertEqual(try socket.get("/v1/shelves/1/books:stream?limit=1").head.status, 200)
