@@ -23,7 +23,7 @@ if [ -n "$skipped_names" ]; then
   echo "skipped tests:"
   while IFS= read -r name; do
     reason=$(grep -F ": $name : Test skipped" "$log" | head -1 | sed -E 's/.*: Test skipped( - )?//' || true)
-    if grep -qE 'set EDGE_[A-Z0-9_]+=1' <<<"$reason"; then
+    if grep -qE 'set EDGE_[A-Z0-9_]+_BENCH=1' <<<"$reason"; then
       echo "  $name (opt-in benchmark: $reason)"
     else
       echo "  $name: ${reason:-no reason given}"

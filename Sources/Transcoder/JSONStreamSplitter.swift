@@ -11,6 +11,11 @@
 ///   `[`, else ``Framing/lines`` (`application/json`: an array of messages, or
 ///   one message).
 ///
+/// An empty body (no bytes) has no values in every framing. A body of white space
+/// alone has none as ``Framing/lines`` (blank lines), but is refused as
+/// ``Framing/array`` and ``Framing/automatic``: it is not a JSON text (RFC 8259), and
+/// a JSON stream of no values is `[]`.
+///
 /// The splitter only finds where values begin and end (strings, escapes and
 /// bracket nesting); the values themselves are checked by whoever parses them.
 /// Memory: an element wholly inside one chunk is handed out without a copy; an
@@ -61,6 +66,8 @@ public struct JSONStreamSplitter: Sendable {
     private var bare = false
     /// The start of a value cut by a chunk boundary.
     private var pending: [UInt8] = []
+    /// White space came before the first value (or the end).
+    private var leadingSpace = false
 
     public init(framing: Framing, maxElementBytes: Int = 4 << 20) {
         self.framing = framing
@@ -77,7 +84,11 @@ public struct JSONStreamSplitter: Sendable {
             let byte = chunk[index]
             switch phase {
             case .start:
-                if Self.isSpace(byte) { index += 1; continue }
+                if Self.isSpace(byte) {
+                    leadingSpace = true
+                    index += 1
+                    continue
+                }
                 if framing == .automatic { framing = byte == UInt8(ascii: "[") ? .array : .lines }
                 if framing == .array {
                     guard byte == UInt8(ascii: "[") else { throw failure("expected a JSON array, found \(Self.show(byte))") }
@@ -163,7 +174,11 @@ public struct JSONStreamSplitter: Sendable {
     /// The body ended: hands out a last bare value, or fails if a value or the array is unfinished.
     public mutating func finish(emit: (UnsafeRawBufferPointer) throws -> Void) throws {
         switch phase {
-        case .start, .closed:
+        case .start:
+            if leadingSpace, framing != .lines {
+                throw failure("the body is only white space, not JSON (a stream of no messages is `[]`)")
+            }
+        case .closed:
             return
         case .beforeValue(let afterComma):
             if framing == .array {

@@ -128,6 +128,31 @@ final class EndToEndStreamingTests: XCTestCase {
         XCTAssertEqual(try next.get("/v1/shelves/1/books:stream?limit=1").head.status, 200)
     }
 
+    /// Clients that give up mid-download, again and again (issue 14: after ~100 abandoned
+    /// 1-byte-chunk downloads every call hung; before the fix a few were enough to stall this
+    /// test's calls past their timeouts). Each abandoned call is reset upstream at once and
+    /// gives back its connection slot; the demo backend hears the reset after at most a
+    /// stream window (8 MiB) of queued writes, in at most 512 messages since chunks are at
+    /// least 16 KiB (`BookstoreService.minDownloadChunk`). Afterwards calls are answered.
+    func testClientsAbandoningDownloadsLeaveStreamingWorking() throws {
+        let fixture = try EndToEndFixture.blocking { try await EndToEndFixture.start() }
+        defer { _ = try? EndToEndFixture.blocking { await fixture.shutdown() } }
+        let tiny = try EndToEndClient.send(port: fixture.port, "GET", "/v1/download?bytes=999999&chunkSize=1")
+        XCTAssertEqual(tiny.status, 400, tiny.body)
+        for _ in 0..<24 {
+            let socket = try StreamingSocket(port: fixture.port, readTimeoutSeconds: 30)
+            XCTAssertEqual(try socket.getHead("/v1/download?bytes=1073741824&chunkSize=16384").status, 200)
+            XCTAssertNotNil(try socket.readChunk())
+            socket.abort()
+        }
+        let socket = try StreamingSocket(port: fixture.port, readTimeoutSeconds: 30)
+        let (head, body, complete) = try socket.get("/v1/shelves/1/books:stream")
+        XCTAssertEqual(head.status, 200, body)
+        XCTAssertTrue(complete)
+        XCTAssertEqual(try ndjsonObjects(body).count, 3)
+        XCTAssertEqual(try EndToEndClient.send(port: fixture.port, "GET", "/v1/shelves/1", readTimeoutSeconds: 30).status, 200)
+    }
+
     /// An HTTP/1.0 client cannot read a chunked body: its stream comes as HTTP/1.0 without
     /// framing, and the closed connection ends it.
     func testServerStreamToAnHTTP10ClientEndsWithTheConnection() throws {
@@ -142,6 +167,15 @@ final class EndToEndStreamingTests: XCTestCase {
         XCTAssertEqual(
             try ndjsonObjects(String(raw[split.upperBound...])).map { $0["title"] as? String },
             ["Dune", "The Left Hand of Darkness", "Middlemarch"])
+    }
+
+    /// The document's `limit: minimum 0` holds (schemathesis found `limit=-368638` answered
+    /// as "all books", 200).
+    func testNegativeLimitIs400() throws {
+        let fixture = try XCTUnwrap(Self.fixture, EndToEndFixture.startFailure)
+        let response = try EndToEndClient.send(port: fixture.port, "GET", "/v1/shelves/1/books:stream?limit=-1")
+        XCTAssertEqual(response.status, 400, response.body)
+        XCTAssertTrue(response.body.contains("must not be negative"), response.body)
     }
 
     func testKeepAliveAfterAStream() throws {
@@ -200,6 +234,35 @@ final class EndToEndStreamingTests: XCTestCase {
             port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate", body: "{\"author\":\"X\"}", contentType: "application/x-ndjson")
         XCTAssertEqual(response.status, 400, response.body)
         XCTAssertEqual(try response.json()["code"] as? Int, 3)
+    }
+
+    /// A JSON body of white space alone is no JSON text: 400, as for any malformed element
+    /// (found by schemathesis' negative data: `' '` was a stream of no messages, 200). No body
+    /// at all, or NDJSON of blank lines only, is still a stream of no messages.
+    func testClientStreamOfWhiteSpaceAloneIs400AndNoBodyIsAnEmptyStream() throws {
+        let fixture = try XCTUnwrap(Self.fixture, EndToEndFixture.startFailure)
+        for body in [" ", "\r\n\t "] {
+            let response = try EndToEndClient.send(port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate", body: body)
+            XCTAssertEqual(response.status, 400, response.body)
+            XCTAssertEqual(try response.json()["code"] as? Int, 3)
+            let message = try XCTUnwrap(try response.json()["message"] as? String)
+            XCTAssertTrue(message.contains("only white space, not JSON"), message)
+        }
+        // Chunked, in pieces.
+        let socket = try connect()
+        socket.sendHead("POST", "/v1/shelves/3/books:batchCreate", headers: [("Content-Type", "application/json")], chunked: true)
+        socket.sendChunk("  ")
+        socket.sendChunk("\n")
+        socket.sendChunk("")
+        XCTAssertEqual(try socket.readResponse().head.status, 400)
+
+        for (body, type) in [("", "application/json"), ("\n \n", "application/x-ndjson"), ("[]", "application/json")] {
+            let response = try EndToEndClient.send(port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate", body: body, contentType: type)
+            XCTAssertEqual(response.status, 200, "\(body.debugDescription) \(type): \(response.body)")
+            XCTAssertEqual(try response.json()["createdCount"] as? Int ?? 0, 0, response.body)
+        }
+        let none = try EndToEndClient.send(port: fixture.port, "POST", "/v1/shelves/3/books:batchCreate")
+        XCTAssertEqual(none.status, 200, none.body)
     }
 
     // MARK: Bidirectional

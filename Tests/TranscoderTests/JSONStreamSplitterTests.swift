@@ -74,6 +74,21 @@ final class JSONStreamSplitterTests: XCTestCase {
         XCTAssertEqual(try split([""], framing: .automatic).get(), [])
     }
 
+    /// White space alone is no JSON text: refused where the body is JSON, skipped as NDJSON's
+    /// blank lines. An empty body has no values in every framing.
+    func testWhiteSpaceAloneIsNotAJSONBody() {
+        for framing in [JSONStreamSplitter.Framing.automatic, .array] {
+            assertFails([" "], framing: framing, element: 0, "only white space, not JSON")
+            assertFails(["\r\n", "\t ", ""], framing: framing, element: 0, "only white space, not JSON")
+            XCTAssertEqual(try split([], framing: framing).get(), [], "\(framing)")
+            XCTAssertEqual(try split(["", ""], framing: framing).get(), [], "\(framing)")
+        }
+        XCTAssertEqual(try split([" \n\r\n\t"], framing: .lines).get(), [])
+        XCTAssertEqual(
+            JSONStreamSplitter.Failure(element: 0, reason: "the body is only white space, not JSON (a stream of no messages is `[]`)").description,
+            "request stream element 0: the body is only white space, not JSON (a stream of no messages is `[]`)")
+    }
+
     func testBareValuesEndAtDelimitersOrTheEnd() {
         assertSplits("12 true\nnull -1.5e3", framing: .lines, ["12", "true", "null", "-1.5e3"])
     }

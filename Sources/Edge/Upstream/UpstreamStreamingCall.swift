@@ -83,6 +83,8 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
     func start(cluster: UpstreamCluster) {
         self.eventLoop.assertInEventLoop()
         defer { self.opening = false }
+        // Cancelled before it started (opened from another loop): nothing is taken.
+        guard !self.ended else { return }
         cluster.stats.update { $0.attempts += 1 }
         self.summaryStart = (cluster.config.name, .now(), false)
         guard self.head.deadline > .now() else {
@@ -205,7 +207,12 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
         guard !self.ended else { return }
         self.ended = true
         self.deadlineTask?.cancel()
+        self.deadlineTask = nil
+        self.queued = []
         self.resetStream()
+        // The call is over for the connection now (as in `finish`), not when the stream
+        // channel's close completes: the slot must not wait on the backend.
+        self.releaseSlot()
         // The client went away: not the backend's failure, but a probe's permit is given back.
         self.recordEnd(.cancelled)
         if self.summaryStart?.attempted == true {

@@ -10,6 +10,15 @@ extension BookstoreService {
     /// The largest Download accepted.
     static let maxDownloadBytes: Int64 = 1 << 30
     static let maxDownloadChunk: Int32 = 1 << 20
+    /// The smallest Download chunk (but 0, the default). gRPC-Swift's HTTP/2 transport hops
+    /// every message written onto the stream's event loop, which runs all its queued tasks
+    /// before it reads a socket again: tiny messages are written faster than that loop sends
+    /// them, so it does not read again until the client's stream window (8 MiB at the edge)
+    /// is full. A client that gave up is then only heard (its RST_STREAM read) after that
+    /// backlog: ~350,000 one-byte messages, a minute of a debug build's loop, during which
+    /// every other call on that loop waits. A hundred such downloads abandoned hung the demo.
+    /// At 16 KiB the backlog is at most 512 messages.
+    static let minDownloadChunk: Int32 = 16 << 10
 
     func chatBooks(
         request: StreamingServerRequest<Demo_Bookstore_V1_ChatBooksRequest>,
@@ -76,8 +85,8 @@ extension BookstoreService {
         guard message.bytes >= 0, message.bytes <= Self.maxDownloadBytes else {
             throw DemoError.invalidField("bytes", "must be between 0 and \(Self.maxDownloadBytes)")
         }
-        guard message.chunkSize >= 0, message.chunkSize <= Self.maxDownloadChunk else {
-            throw DemoError.invalidField("chunk_size", "must be between 0 and \(Self.maxDownloadChunk)")
+        guard message.chunkSize == 0 || (Self.minDownloadChunk...Self.maxDownloadChunk).contains(message.chunkSize) else {
+            throw DemoError.invalidField("chunk_size", "must be 0 (65536) or between \(Self.minDownloadChunk) and \(Self.maxDownloadChunk)")
         }
         let total = message.bytes
         let chunkSize = Int64(message.chunkSize == 0 ? 65536 : message.chunkSize)
@@ -87,6 +96,10 @@ extension BookstoreService {
             var offset: Int64 = 0
             var chunks = 0
             while offset < total {
+                // An abandoned call (reset by the client, or past its deadline) stops here.
+                if context.cancellation.isCancelled {
+                    throw RPCError(code: .cancelled, message: "download abandoned after \(chunks) chunks")
+                }
                 let count = Int(min(chunkSize, total - offset))
                 let start = Int(offset % 251)
                 try await writer.write(.with {

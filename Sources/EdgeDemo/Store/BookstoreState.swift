@@ -132,6 +132,8 @@ struct BookstoreState: Sendable {
 
     /// The shelf's books in id order, at most `limit` (0: all).
     func books(onShelf id: Int64, limit: Int32) throws(GoogleRPCStatus) -> [Demo_Bookstore_V1_Book] {
+        // As documented (`minimum: 0`); schemathesis found `limit=-368638` read as "all".
+        guard limit >= 0 else { throw DemoError.invalidField("limit", "must not be negative") }
         let books = try record(id).sortedBooks
         return limit > 0 ? Array(books.prefix(Int(limit))) : books
     }
