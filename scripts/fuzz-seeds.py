@@ -158,6 +158,9 @@ for mode, header in HEADERS:
         write("FuzzJWT", jwt(mode, header, claims, b"\x01\x02"))
 for claims in CLAIMS:
     write("FuzzJWT", jwt(0, '{"alg":"HS256"}', claims))
+# FuzzFindingsTests (Edge): a zero with an exponent, which Foundation's JSONDecoder does not read.
+write("FuzzJWT", jwt(1, '{"alg":"ES256"}', '{"iss":"https://issuer.example","aud":["other","fuzz"],"sub":"u~",'
+                     '"exp":1800000600,"nbf":17999,"scope":0e3}', b"\x01\x02"))
 write("FuzzJWT", jwt(2, '{"alg":"HS256"}', CLAIMS[0], bytes(range(32))))
 write("FuzzJWT", jwt(2, '{"alg":"ES256","kid":"es"}', CLAIMS[0], bytes(range(64))))
 for token in [b"a.b.c", b"e30.e30.", b"e30.e30.e30", b"a.b.c.d.e", b"eyJhbGciOiJub25lIn0.e30.", b"....",
