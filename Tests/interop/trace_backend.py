@@ -11,17 +11,7 @@ from concurrent import futures
 
 import grpc
 
-
-def _varint(value):
-    out = bytearray()
-    while True:
-        byte = value & 0x7F
-        value >>= 7
-        if value:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
+from python_backend import _varint  # the same wire helper (this directory is on sys.path)
 
 
 def _string(number, text):
