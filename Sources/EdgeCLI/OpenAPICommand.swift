@@ -61,7 +61,9 @@ struct OpenAPICommand: ParsableCommand {
         }
         var settings = edgeConfig.openAPI
         settings.docs = false
-        let document = OpenAPIDocument(schema: schema, table: table, policies: RoutePolicies(config: edgeConfig), settings: settings)
+        let policies = RoutePolicies(config: edgeConfig)
+        let document = OpenAPIDocument(
+            schema: schema, table: table, policies: policies, settings: settings, security: .from(config: edgeConfig, policies: policies))
         let bytes = format == "yaml" ? document.yaml : document.json
         FileHandle.standardOutput.write(Data(bytes.readableBytesView))
     }

@@ -52,10 +52,11 @@ public final class SchemaTranscoder: RequestTranscoding {
     /// - Parameters:
     ///   - gatewayPolicies: the configuration's policies with the credentials that own I/O
     ///     (JWT providers); by default those of `config` alone.
-    ///   - security: what the auth configuration contributes to the OpenAPI document.
+    ///   - security: what the auth configuration contributes to the OpenAPI document; by
+    ///     default what `config`'s policies say (``OpenAPISecurity/from(config:policies:)``).
     public init(
         schema: Schema, config: EdgeConfig, gatewayPolicies: GatewayPolicies? = nil, rateLimiter: RateLimiter? = nil,
-        security: OpenAPISecurity = .none
+        security: OpenAPISecurity? = nil
     ) throws {
         let policies = RoutePolicies(config: config)
         let gatewayPolicies = gatewayPolicies ?? GatewayPolicies(config: config, rateLimiter: rateLimiter)
@@ -108,7 +109,9 @@ public final class SchemaTranscoder: RequestTranscoding {
         binder = RequestBinder(jsonToWire: JSONToWire(schema: schema))
         printer = WireToJSON(schema: schema)
         openAPI = config.openAPI.enabled
-            ? OpenAPIDocument(schema: schema, table: table, policies: policies, settings: config.openAPI, security: security)
+            ? OpenAPIDocument(
+                schema: schema, table: table, policies: policies, settings: config.openAPI,
+                security: security ?? .from(config: config, policies: policies))
             : nil
     }
 
