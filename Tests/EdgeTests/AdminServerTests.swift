@@ -1,6 +1,7 @@
 import Edge
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import XCTest
 
@@ -10,7 +11,10 @@ final class AdminServerTests: XCTestCase {
         let reachable = NIOLockedValueBox(true)
         let metrics = EdgeMetrics()
         let started = NIODeadline.now() - TimeAmount.milliseconds(3)
-        metrics.exchangeCompleted(outcome: ExchangeOutcome(status: 200, started: started, label: "GET /v1/x"), on: nil)
+        let exchange = PolicyExchange(
+            head: HTTPRequestHead(version: .http1_1, method: .GET, uri: "/v1/x"), connection: ConnectionInfo(),
+            route: RouteIdentity(label: "GET /v1/x", method: ""), requestID: "r")
+        metrics.exchangeCompleted(exchange, outcome: ExchangeOutcome(status: 200, started: started, label: "GET /v1/x"))
         let admin = AdminServer(
             settings: .init(host: "127.0.0.1", port: 0),
             routes: [RouteDescription(httpMethod: "GET", pattern: "/v1/{name=books/*}", grpcMethod: "shop.v1.Catalog.GetBook", cluster: "shop")],

@@ -158,12 +158,39 @@ struct AccessLogByteWriter {
     /// A JSON string with its quotes, from bytes that may not be valid UTF-8.
     mutating func jsonString(bytes source: UnsafeBufferPointer<UInt8>) {
         byte(UInt8(ascii: "\""))
-        guard let start = source.baseAddress else { return byte(UInt8(ascii: "\"")) }
+        copyEscaping(source, deleteIsSpecial: false) { writer, value in
+            switch value {
+            case UInt8(ascii: "\""): writer.ascii("\\\"")
+            case UInt8(ascii: "\\"): writer.ascii("\\\\")
+            case 0x0A: writer.ascii("\\n")
+            case 0x0D: writer.ascii("\\r")
+            case 0x09: writer.ascii("\\t")
+            case 0x08: writer.ascii("\\b")
+            case 0x0C: writer.ascii("\\f")
+            case ..<0x20:
+                writer.ascii("\\u00")
+                writer.byte(Self.hexDigit(value >> 4))
+                writer.byte(Self.hexDigit(value & 0x0F))
+            default:
+                writer.byte(0xEF)  // an invalid UTF-8 byte: U+FFFD
+                writer.byte(0xBF)
+                writer.byte(0xBD)
+            }
+        }
+        byte(UInt8(ascii: "\""))
+    }
+
+    /// Copies `source`: runs of plain ASCII and valid UTF-8 sequences as they are, every other
+    /// byte (quote, backslash, a control character, an invalid UTF-8 byte) through `escape`.
+    private mutating func copyEscaping(
+        _ source: UnsafeBufferPointer<UInt8>, deleteIsSpecial: Bool, _ escape: (inout AccessLogByteWriter, UInt8) -> Void
+    ) {
+        guard let start = source.baseAddress else { return }
         let end = source.count
         var index = 0
         var runStart = 0
         while true {
-            index = Self.plainASCIIEnd(start, from: index, to: end, below: 0x20, delete: false)
+            index = Self.plainASCIIEnd(start, from: index, to: end, below: 0x20, delete: deleteIsSpecial)
             guard index < end else { break }
             let value = start[index]
             if value >= 0x80, let length = Self.validSequenceLength(source, at: index) {
@@ -171,28 +198,11 @@ struct AccessLogByteWriter {
                 continue
             }
             bytes(UnsafeBufferPointer(start: start + runStart, count: index - runStart))
-            switch value {
-            case UInt8(ascii: "\""): ascii("\\\"")
-            case UInt8(ascii: "\\"): ascii("\\\\")
-            case 0x0A: ascii("\\n")
-            case 0x0D: ascii("\\r")
-            case 0x09: ascii("\\t")
-            case 0x08: ascii("\\b")
-            case 0x0C: ascii("\\f")
-            case ..<0x20:
-                ascii("\\u00")
-                byte(Self.hexDigit(value >> 4))
-                byte(Self.hexDigit(value & 0x0F))
-            default:
-                byte(0xEF)  // an invalid UTF-8 byte: U+FFFD
-                byte(0xBF)
-                byte(0xBD)
-            }
+            escape(&self, value)
             index += 1
             runStart = index
         }
         bytes(UnsafeBufferPointer(start: start + runStart, count: end - runStart))
-        byte(UInt8(ascii: "\""))
     }
 
     // MARK: Text
@@ -214,34 +224,19 @@ struct AccessLogByteWriter {
     /// The inside of a quoted text value: `"` and `\` escaped with `\`, control
     /// characters and invalid UTF-8 as `\n`, `\r`, `\t` or `\xHH`.
     mutating func textEscaped(bytes source: UnsafeBufferPointer<UInt8>) {
-        guard let start = source.baseAddress else { return }
-        let end = source.count
-        var index = 0
-        var runStart = 0
-        while true {
-            index = Self.plainASCIIEnd(start, from: index, to: end, below: 0x20, delete: true)
-            guard index < end else { break }
-            let value = start[index]
-            if value >= 0x80, let length = Self.validSequenceLength(source, at: index) {
-                index += length
-                continue
-            }
-            bytes(UnsafeBufferPointer(start: start + runStart, count: index - runStart))
+        copyEscaping(source, deleteIsSpecial: true) { writer, value in
             switch value {
-            case UInt8(ascii: "\""): ascii("\\\"")
-            case UInt8(ascii: "\\"): ascii("\\\\")
-            case 0x0A: ascii("\\n")
-            case 0x0D: ascii("\\r")
-            case 0x09: ascii("\\t")
+            case UInt8(ascii: "\""): writer.ascii("\\\"")
+            case UInt8(ascii: "\\"): writer.ascii("\\\\")
+            case 0x0A: writer.ascii("\\n")
+            case 0x0D: writer.ascii("\\r")
+            case 0x09: writer.ascii("\\t")
             default:
-                ascii("\\x")
-                byte(Self.hexDigit(value >> 4))
-                byte(Self.hexDigit(value & 0x0F))
+                writer.ascii("\\x")
+                writer.byte(Self.hexDigit(value >> 4))
+                writer.byte(Self.hexDigit(value & 0x0F))
             }
-            index += 1
-            runStart = index
         }
-        bytes(UnsafeBufferPointer(start: start + runStart, count: end - runStart))
     }
 
     /// Whether a text value can go unquoted: printable, no space, quote or backslash.

@@ -76,12 +76,6 @@ public final class EdgeMetrics: ExchangeObserver, Sendable {
         }
     }
 
-    /// An exchange that no observer saw start (the edge refused it before routing): counted alike.
-    public func exchangeCompleted(outcome: ExchangeOutcome, on loop: (any EventLoop)?) {
-        let shard = shard(for: loop)
-        shard.withLock { _ in Self.record(outcome, routed: false, into: &shard.slot(outcome.label, grpcMethod: "").series) }
-    }
-
     private static func record(_ outcome: ExchangeOutcome, routed: Bool, into series: inout MetricsShard.RouteSeries) {
         if routed { series.inFlight -= 1 }
         series.countResponse(.init(status: outcome.status, grpcCode: outcome.grpcCode?.rawValue ?? -1))
