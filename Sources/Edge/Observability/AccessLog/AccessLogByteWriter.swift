@@ -109,7 +109,7 @@ struct AccessLogByteWriter {
     }
 
     /// RFC 3339 in UTC with milliseconds, `2026-12-06T05:45:04.123Z`: always 24 bytes.
-    /// Days to a civil date by Howard Hinnant's `civil_from_days` (no calendar, no locale).
+    /// Days to a civil date by `CalendarQuotaWindow.civil(fromDays:)` (no calendar, no locale).
     mutating func rfc3339(unixNanos: Int64) {
         let nanosPerSecond: Int64 = 1_000_000_000
         var seconds = unixNanos / nanosPerSecond
@@ -121,15 +121,7 @@ struct AccessLogByteWriter {
         var secondOfDay = seconds % 86_400
         if secondOfDay < 0 { secondOfDay += 86_400; days -= 1 }
 
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        let (year, month, day) = CalendarQuotaWindow.civil(fromDays: days)
 
         twoDigits(year / 100)
         twoDigits(year % 100)
