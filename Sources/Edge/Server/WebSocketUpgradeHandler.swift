@@ -200,7 +200,7 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
     }
 
     private func admissionResumed(_ result: Result<PolicyResume, any Error>) {
-        guard case .admitting(var admitting) = state, let context else { return }
+        guard case .admitting(let admitting) = state, let context else { return }
         let outcome = admitting.admission.resume(result)
         carryOut(outcome, admitting, context: context)
     }

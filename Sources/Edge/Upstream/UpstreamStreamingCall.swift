@@ -425,7 +425,7 @@ final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStreamControl,
             if start.attempted { self.head.attemptObserver?.attemptEnded(1, status: status, retrying: false) }
         }
         if self.opening {
-            self.eventLoop.execute { [self] in self.deliver(end) }
+            self.eventLoop.execute { [self, end] in self.deliver(end) }
         } else {
             self.deliver(end)
         }
