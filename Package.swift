@@ -52,32 +52,90 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The gateway, in targets that depend on each other one way (docs/server.md):
+        // EdgeCore ← EdgeTLS ← EdgeConfig ← EdgeUpstream ← EdgePolicy ← Edge.
+        // Values every part shares: errors and gRPC statuses, metadata rules, overload counters, addresses.
         .target(
-            name: "Edge",
+            name: "EdgeCore",
             dependencies: [
-                "DescriptorLoader",
                 "Transcoder",
-                "EdgeRedis",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOTLS", package: "swift-nio"),
-                .product(name: "NIOWebSocket", package: "swift-nio"),
-                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
-                .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        // Certificates and keys, the listener's TLS contexts (SNI, reload) and the peer's identity.
+        .target(
+            name: "EdgeTLS",
+            dependencies: [
+                "EdgeCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "NIOExtras", package: "swift-nio-extras"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // The configuration model (plain values, one settings struct per runtime part) and its parser.
+        .target(
+            name: "EdgeConfig",
+            dependencies: [
+                "EdgeCore", "EdgeTLS", "DescriptorLoader", "Transcoder",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // The upstream gRPC client on swift-nio-http2: clusters, resilience, health, reflection.
+        .target(
+            name: "EdgeUpstream",
+            dependencies: [
+                "EdgeCore", "EdgeTLS", "EdgeConfig", "DescriptorLoader",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Atomics", package: "swift-atomics"),
+            ]
+        ),
+        // The policy chain and its policies (auth, IP rules, CORS, rate limits) and observers.
+        .target(
+            name: "EdgePolicy",
+            dependencies: [
+                "EdgeCore", "EdgeTLS", "EdgeConfig", "EdgeUpstream", "EdgeRedis", "Transcoder",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Atomics", package: "swift-atomics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        // The server: listener, routing, admission, streaming, OpenAPI, admin, reload, assembly.
+        .target(
+            name: "Edge",
+            dependencies: [
+                "EdgeCore", "EdgeTLS", "EdgeConfig", "EdgeUpstream", "EdgePolicy",
+                "DescriptorLoader", "Transcoder",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOExtras", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // The in-process demo service (`edge demo`) and the test backends: grpc-swift-2.

@@ -8,14 +8,7 @@ import NIOPosix
 /// `GET /healthz`, `GET /readyz`, `GET /admin/routes`, `GET /admin/upstreams`, `GET /metrics`,
 /// and `POST /admin/reload` when the gateway reloads.
 public final class AdminServer: Sendable {
-    public struct Settings: Sendable, Equatable {
-        public var host: String
-        public var port: Int
-        public init(host: String = "127.0.0.1", port: Int = 9901) {
-            self.host = host
-            self.port = port
-        }
-    }
+    public typealias Settings = AdminSettings
 
     /// Whether every configured cluster has a reachable endpoint (the upstream pool answers this).
     public typealias UpstreamsReachable = @Sendable () -> Bool

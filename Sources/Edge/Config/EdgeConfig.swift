@@ -45,11 +45,11 @@ public struct EdgeConfig: Sendable {
 
     public struct Listen: Sendable, Equatable {
         public var server: ServerSettings
-        public var admin: AdminServer.Settings
+        public var admin: AdminSettings
         /// `nil`: `BENCH_GW_CPUS` or the core count (see ``eventLoopThreads(environment:)``).
         public var threads: Int?
 
-        public init(server: ServerSettings = .init(), admin: AdminServer.Settings = .init(), threads: Int? = nil) {
+        public init(server: ServerSettings = .init(), admin: AdminSettings = .init(), threads: Int? = nil) {
             self.server = server
             self.admin = admin
             self.threads = threads

@@ -20,11 +20,6 @@ public struct RateLimitDefinition: Sendable, Hashable {
         self.mode = mode
     }
 
-    /// The GCRA parameters of a rolling limit; `nil` for a calendar quota.
-    public var gcra: GCRA? {
-        rate.emissionIntervalMicroseconds.map { GCRA(emissionInterval: $0, burst: Int64(burst)) }
-    }
-
     /// The local stand-in while Redis is away: the same limit with the rate and burst divided by the instance count.
     public func fallback(instances: Int) -> RateLimitDefinition {
         var copy = self

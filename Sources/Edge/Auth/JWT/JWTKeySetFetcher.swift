@@ -26,10 +26,7 @@ enum JWTKeySetFetcher {
         }
     }
 
-    struct FetchError: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
-    }
+    typealias FetchError = JWTKeySetFetchError
 
     static let maxBodyBytes = 1 << 20
 

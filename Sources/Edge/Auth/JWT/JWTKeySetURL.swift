@@ -10,16 +10,16 @@ struct JWTKeySetURL: Sendable, Equatable {
     var target: String
 
     /// Nil (with the reason) for anything but an absolute http(s) URL with a host.
-    static func parse(_ text: String) -> Result<JWTKeySetURL, JWTKeySetFetcher.FetchError> {
+    static func parse(_ text: String) -> Result<JWTKeySetURL, JWTKeySetFetchError> {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
-            return .failure(JWTKeySetFetcher.FetchError("'\(text)' is not a URL"))
+            return .failure(JWTKeySetFetchError("'\(text)' is not a URL"))
         }
-        guard scheme == "http" || scheme == "https" else { return .failure(JWTKeySetFetcher.FetchError("the scheme must be http or https, got '\(scheme)'")) }
-        guard let host = components.host, !host.isEmpty else { return .failure(JWTKeySetFetcher.FetchError("'\(text)' has no host")) }
-        guard components.user == nil, components.password == nil else { return .failure(JWTKeySetFetcher.FetchError("credentials in the URL are not supported")) }
+        guard scheme == "http" || scheme == "https" else { return .failure(JWTKeySetFetchError("the scheme must be http or https, got '\(scheme)'")) }
+        guard let host = components.host, !host.isEmpty else { return .failure(JWTKeySetFetchError("'\(text)' has no host")) }
+        guard components.user == nil, components.password == nil else { return .failure(JWTKeySetFetchError("credentials in the URL are not supported")) }
         let tls = scheme == "https"
         let port = components.port ?? (tls ? 443 : 80)
-        guard (1...65535).contains(port) else { return .failure(JWTKeySetFetcher.FetchError("port \(port) is out of range")) }
+        guard (1...65535).contains(port) else { return .failure(JWTKeySetFetchError("port \(port) is out of range")) }
         var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         if let query = components.percentEncodedQuery { target += "?" + query }
         let bareHost = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
@@ -36,4 +36,10 @@ struct JWTKeySetURL: Sendable, Equatable {
     var isIPLiteral: Bool {
         host.contains(":") || host.split(separator: ".").count == 4 && host.allSatisfy { $0.isNumber || $0 == "." }
     }
+}
+
+/// Why a key set could not be fetched (or its URL not used): a message for the log and `edge validate`.
+public struct JWTKeySetFetchError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
