@@ -154,7 +154,7 @@ let package = Package(
             dependencies: [
                 "DescriptorLoader",
                 "Transcoder",
-                "Edge",
+                "EdgeCore", "EdgeTLS", "EdgeConfig", "EdgeUpstream", "EdgePolicy", "Edge",
                 "EdgeDemo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -162,7 +162,7 @@ let package = Package(
         .executableTarget(
             name: "EdgeBench",
             dependencies: [
-                "DescriptorLoader", "Transcoder", "Edge",
+                "DescriptorLoader", "Transcoder", "EdgeCore", "EdgeConfig", "EdgeUpstream", "EdgePolicy", "Edge",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -179,7 +179,12 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
-        .testTarget(name: "EdgeTests", dependencies: ["Edge", "EdgeDemo", "Transcoder", "DescriptorLoader"]),
+        .testTarget(
+            name: "EdgeTests",
+            dependencies: [
+                "EdgeCore", "EdgeTLS", "EdgeConfig", "EdgeUpstream", "EdgePolicy", "Edge", "EdgeDemo", "Transcoder",
+                "DescriptorLoader",
+            ]),
     ]
 )
 
@@ -198,13 +203,13 @@ if let fuzz = Context.environment["EDGE_FUZZ"] {
         ("FuzzPathTemplate", ["Transcoder"]),
         ("FuzzRouteMatch", ["Transcoder"]),
         ("FuzzJSONStreamSplitter", ["Transcoder"]),
-        ("FuzzHeadValidator", ["Edge", .product(name: "NIOCore", package: "swift-nio"),
+        ("FuzzHeadValidator", ["Edge", "EdgeCore", "EdgeConfig", .product(name: "NIOCore", package: "swift-nio"),
                                .product(name: "NIOEmbedded", package: "swift-nio"),
                                .product(name: "NIOHTTP1", package: "swift-nio")]),
-        ("FuzzGRPCResponseDecoder", ["Edge", .product(name: "NIOCore", package: "swift-nio"),
+        ("FuzzGRPCResponseDecoder", ["EdgeUpstream", .product(name: "NIOCore", package: "swift-nio"),
                                      .product(name: "NIOHPACK", package: "swift-nio-http2")]),
         ("FuzzRESPReply", ["EdgeRedis", .product(name: "NIOCore", package: "swift-nio")]),
-        ("FuzzJWT", ["Edge", .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit")]),
+        ("FuzzJWT", ["EdgePolicy", "EdgeConfig", .product(name: "Crypto", package: "swift-crypto"), .product(name: "JWTKit", package: "jwt-kit")]),
     ]
     for target in fuzzTargets {
         package.targets.append(

@@ -2,7 +2,7 @@ import FuzzSupport
 import NIOCore
 import NIOHPACK
 
-@testable import Edge
+@testable import EdgeUpstream
 
 /// The gRPC response decoder (one unary call's HEADERS and DATA frames: message
 /// framing, status, trailers). The input is a script of frames: a byte whose low

@@ -3,6 +3,7 @@ import FuzzSupport
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import EdgeConfig
 
 /// The HTTP request-head checks behind NIO's HTTP/1 decoder, as the server runs
 /// them: raw bytes → `HTTPRequestDecoder` → `HeadValidator.validate`. Beyond "no

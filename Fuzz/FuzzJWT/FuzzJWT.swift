@@ -2,7 +2,8 @@ import Crypto
 import FuzzSupport
 import JWTKit
 
-@testable import Edge
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// The JWT verification front (``JWTTokenVerifier``: shape, base64url, header and claims
 /// JSON, `alg` and key selection, signature, claims) with a fixed HS256 secret and a key

@@ -2,6 +2,8 @@ import Edge
 import Foundation
 import NIOCore
 import NIOPosix
+import EdgeConfig
+import EdgePolicy
 
 /// `EdgeBench jwt --jwks FILE --tokens FILE [--seconds S] [--runs N]`: the cost of
 /// ``JWTProvider/verify(_:on:now:mayWait:)`` on its event loop, per token line

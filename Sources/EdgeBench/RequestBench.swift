@@ -8,6 +8,8 @@ import Edge
 import NIOCore
 import NIOHTTP1
 import Transcoder
+import EdgeConfig
+import EdgeUpstream
 
 /// The transcoding work of one gateway-benchmark request, exactly as the server
 /// runs it through ``ReloadingTranscoder`` (match → prepare → render), with no

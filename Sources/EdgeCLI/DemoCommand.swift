@@ -4,6 +4,8 @@ import Edge
 import EdgeDemo
 import Foundation
 import Logging
+import EdgeConfig
+import EdgePolicy
 
 /// `edge demo`: the bookstore demo gRPC service started in-process, the edge in
 /// front of it, and `curl` commands to paste. Needs nothing but this binary:
@@ -23,12 +25,9 @@ struct DemoCommand: AsyncParsableCommand {
     var grpcPort = 0
 
     func run() async throws {
-        // The demo's configuration and schema are compiled in: SIGHUP has nothing to
-        // reload, so every one is logged and ignored (never the default: terminate).
+        // SIGHUP is ignored until the gateway serves; from then on it is logged and ignored.
+        ReloadSignal.ignore()
         let logger = Logger(label: "edge")
-        let sighup = ReloadSignal()
-        sighup.start { logger.notice("SIGHUP: edge demo has no configuration file to reload; ignored") }
-        defer { sighup.stop() }
         let backend = try await DemoServer.start(host: "127.0.0.1", port: grpcPort)
         var builder = SchemaBuilder()
         try builder.addDescriptorSet(DemoSchema.descriptorSet, origin: "demo/bookstore.protoset")
@@ -48,9 +47,8 @@ struct DemoCommand: AsyncParsableCommand {
         // Unbuffered, so the banner shows at once also when stdout is a pipe.
         FileHandle.standardOutput.write(Data((Self.banner(port: port, adminPort: adminPort, grpcPort: backend.port) + "\n").utf8))
         do {
-            try await EdgeLauncher.run(config: config, environment: ProcessInfo.processInfo.environment, logger: logger) { group in
-                try ServeCommand.makeComponents(config: config, schema: schema, group: group)
-            }
+            // SIGHUP is handled every time: there is no file to reread, so it is logged and ignored.
+            try await EdgeLauncher.run(config: config, schema: schema, environment: ProcessInfo.processInfo.environment, logger: logger)
         } catch {
             await backend.shutdown()
             throw error

@@ -2,6 +2,7 @@ import ArgumentParser
 import DescriptorLoader
 import Edge
 import Transcoder
+import EdgeConfig
 
 /// `edge match`: what the server would do with a request. It runs the server's
 /// own match, binding and JSON → wire conversion (``RequestPreview``) and prints

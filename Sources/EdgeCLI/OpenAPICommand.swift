@@ -4,6 +4,7 @@ import Edge
 import Foundation
 import NIOCore
 import Transcoder
+import EdgeConfig
 
 /// `edge openapi <sources…> [--config file]`: prints the OpenAPI 3.1 document the
 /// edge would serve at `/openapi.json` for these descriptor sources. With

@@ -5,6 +5,9 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
+import EdgeConfig
+import EdgePolicy
+import EdgeUpstream
 
 /// `edge serve --config <file>`: validates like `edge validate` (same messages,
 /// exit 1), discovers the schema of `reflection: true` clusters, then serves
@@ -34,24 +37,5 @@ struct ServeCommand: AsyncParsableCommand {
             print(error.description, to: &standardError)
             throw ExitCode(1)
         }
-    }
-
-    /// The gateway wired together without reload, for callers that build their own
-    /// schema: the schema transcoder, the upstream client, the route list, the
-    /// `google.rpc.Status` details renderer and the readiness probe.
-    static func makeComponents(config: EdgeConfig, schema: Schema, group: any EventLoopGroup) throws -> GatewayComponents<SchemaTranscoder> {
-        let rateLimitStores = try RateLimitStores.make(config: config, group: group, previous: nil)
-        let transcoder = try SchemaTranscoder(schema: schema, config: config, rateLimiter: rateLimitStores?.limiter(for: config))
-        let upstream = try UpstreamPool(config: config)
-        upstream.startHealthChecks(on: group.next())
-        let reachability = UpstreamReachability(config: config)
-        reachability.start(on: group.next())
-        return GatewayComponents(
-            transcoder: transcoder,
-            upstream: upstream,
-            routes: ConfigSchemaCheck.routeDescriptions(config, schema: schema),
-            detailsRenderer: transcoder.detailsRenderer(schema: schema),
-            upstreamsReachable: { UpstreamReadiness.isReady(upstream, reachability: reachability) },
-            upstreamsStatus: { upstream.upstreamStatus() })
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import DescriptorLoader
 import Edge
 import Foundation
+import EdgeConfig
 
 /// `edge validate <config>`: prints every problem (exit 1) or a summary (exit 0).
 struct ValidateCommand: ParsableCommand {

@@ -4,6 +4,7 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgePolicy
 
 /// Opt-in (`EDGE_ACCESS_LOG_BENCH=1`): the cost of ``AccessLog/log(_:on:)`` on the event
 /// loop, per line, JSON and text, to /dev/null (the writer thread keeps up; nothing is

@@ -3,6 +3,8 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// Every field of both formats, byte for byte where it matters: JSON lines are parsed back
 /// with Foundation's JSONSerialization (here only, never in the edge) and checked key by key.

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Edge
+@testable import EdgePolicy
 
 final class AccessLogSamplerTests: XCTestCase {
     private func written(sampling: Double, errorsOnly: Bool = false, successes: Int, errors: Int = 0) -> Int {

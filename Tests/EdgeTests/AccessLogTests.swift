@@ -8,6 +8,9 @@ import Prometheus
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgePolicy
 
 #if canImport(Glibc)
 import Glibc

@@ -4,6 +4,8 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import XCTest
+import EdgeConfig
+import EdgePolicy
 
 final class AdminServerTests: XCTestCase {
     func testAdminEndpoints() async throws {

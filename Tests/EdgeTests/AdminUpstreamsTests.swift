@@ -3,6 +3,8 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeUpstream
 
 /// `GET /admin/upstreams` on a real admin listener, and the cluster keys that configure
 /// the breaker, health checks and outlier detection (parsed with problems and locations).

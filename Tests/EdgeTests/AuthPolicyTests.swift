@@ -5,6 +5,9 @@ import NIOHTTP1
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgePolicy
 
 /// Requirement combinations, scopes and claims, without sockets.
 final class AuthPolicyTests: XCTestCase {

@@ -3,6 +3,8 @@ import NIOHTTP1
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// CORS decisions without sockets (the Fetch standard's CORS protocol).
 final class CORSPolicyTests: XCTestCase {

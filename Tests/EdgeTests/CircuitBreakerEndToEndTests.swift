@@ -5,6 +5,9 @@ import Foundation
 import NIOCore
 import NIOPosix
 import XCTest
+import EdgeConfig
+import EdgePolicy
+import EdgeUpstream
 
 /// The circuit breaker through the real edge: HTTP/1.1 client → ``EdgeServer`` →
 /// ``UpstreamPool`` → the demo bookstore (or a closed port), and `GET /admin/upstreams`
@@ -118,27 +121,23 @@ final class CircuitBreakerEndToEndTests: XCTestCase {
     }
 }
 
-/// The edge as `edge serve` wires it (see `ServeCommand.makeComponents`) with one cluster
+/// The edge through the one assembly `edge serve` uses (``ReloadableGateway``) with one cluster
 /// `demo` whose extra keys the test writes, plus the admin listener with
 /// `GET /admin/upstreams`; optionally an in-process demo bookstore to call.
 final class ResilienceEdge: Sendable {
     let demo: RunningDemoServer?
     let group: MultiThreadedEventLoopGroup
-    let server: EdgeServer<SchemaTranscoder>
-    let admin: AdminServer
-    let upstream: UpstreamPool
+    let gateway: ReloadableGateway
+    var upstream: UpstreamPool { gateway.store.current.upstream }
     let port: Int
     let adminPort: Int
 
     private init(
-        demo: RunningDemoServer?, group: MultiThreadedEventLoopGroup, server: EdgeServer<SchemaTranscoder>, admin: AdminServer,
-        upstream: UpstreamPool, port: Int, adminPort: Int
+        demo: RunningDemoServer?, group: MultiThreadedEventLoopGroup, gateway: ReloadableGateway, port: Int, adminPort: Int
     ) {
         self.demo = demo
         self.group = group
-        self.server = server
-        self.admin = admin
-        self.upstream = upstream
+        self.gateway = gateway
         self.port = port
         self.adminPort = adminPort
     }
@@ -156,21 +155,12 @@ final class ResilienceEdge: Sendable {
         case .failure(let error): throw error
         }
         let schema = try EndToEndFixture.cliSchema()
-        let transcoder = try SchemaTranscoder(schema: schema, config: config)
-        let upstream = try UpstreamPool(config: config)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        upstream.startHealthChecks(on: group.next())
-        let context = RequestContext(
-            transcoder: transcoder, upstream: upstream, limits: config.listen.server.limits,
-            metadataPolicy: config.metadataPolicy, metrics: EdgeMetrics(),
-            detailsRenderer: transcoder.detailsRenderer(schema: schema))
-        let server = EdgeServer(settings: config.listen.server, context: context, group: group)
-        let port = try await server.start().port!
-        let admin = AdminServer(
-            settings: config.listen.admin, routes: [], metrics: EdgeMetrics(),
-            upstreamsStatus: { upstream.upstreamStatus() }, group: group)
-        let adminPort = try await admin.start().port!
-        return ResilienceEdge(demo: demo, group: group, server: server, admin: admin, upstream: upstream, port: port, adminPort: adminPort)
+        let gateway = try await ReloadableGateway.load(config: config, schema: schema, group: group)
+        try await gateway.start(handleSIGHUP: false)
+        return ResilienceEdge(
+            demo: demo, group: group, gateway: gateway, port: gateway.server.localAddress!.port!,
+            adminPort: gateway.admin.localAddress!.port!)
     }
 
     static func startBlocking(endpoints: [Int]?, clusterYAML: String) throws -> ResilienceEdge {
@@ -179,9 +169,7 @@ final class ResilienceEdge: Sendable {
 
     func stopBlocking() {
         _ = try? EndToEndFixture.blocking { [self] in
-            await self.admin.stop()
-            await self.server.shutdown()
-            self.upstream.close()
+            await self.gateway.shutdown()
             try? await self.group.shutdownGracefully()
             await self.demo?.shutdown(gracePeriod: .seconds(1))
         }

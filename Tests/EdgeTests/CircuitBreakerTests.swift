@@ -2,6 +2,9 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgeUpstream
 
 /// ``CircuitBreakerState`` transitions with time passed in, and ``CircuitBreaker``'s
 /// permits; no sockets.

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
 
 /// The one service → cluster map: configuration checks, discovery and the upstream client.
 final class ClusterMapTests: XCTestCase {

@@ -1,6 +1,7 @@
 import NIOCore
 import XCTest
 @testable import Edge
+@testable import EdgeConfig
 
 final class ConfigLoaderTests: XCTestCase {
     private func parse(_ yaml: String) -> Result<EdgeConfig, ConfigError> {

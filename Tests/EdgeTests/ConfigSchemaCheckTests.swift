@@ -2,6 +2,7 @@ import DescriptorLoader
 import Foundation
 import XCTest
 @testable import Edge
+@testable import EdgeConfig
 
 final class ConfigSchemaCheckTests: XCTestCase {
     private var fixture: String {

@@ -1,5 +1,6 @@
 import Edge
 import XCTest
+import EdgeConfig
 
 /// Graceful shutdown: in-flight requests finish, new connections are refused, idle ones close.
 final class DrainTests: XCTestCase {

@@ -6,28 +6,31 @@ import Foundation
 import NIOCore
 import NIOPosix
 import XCTest
+import EdgeConfig
+import EdgePolicy
+import EdgeUpstream
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The whole gateway as `edge serve` wires it (see `ServeCommand.makeComponents`), on
-/// 127.0.0.1 with ephemeral ports: the demo bookstore gRPC service, and an ``EdgeServer``
-/// with the ``SchemaTranscoder`` over the demo protoset plus the bundled google.rpc set,
-/// and an ``UpstreamPool`` pointing at the demo service. The configuration is YAML parsed
-/// by ``ConfigLoader`` and checked by ``ConfigSchemaCheck``, as the CLI does.
+/// The whole gateway through the one assembly `edge serve` and `edge demo` use
+/// (``ReloadableGateway``, ``GatewayLoader``), on 127.0.0.1 with ephemeral ports: the demo
+/// bookstore gRPC service, and the edge over the demo protoset plus the bundled google.rpc
+/// set, with one cluster pointing at the demo service. The configuration is YAML parsed by
+/// ``ConfigLoader``; the assembly checks it against the schema, as the CLI does.
 final class EndToEndFixture: Sendable {
     let demo: RunningDemoServer
     let group: MultiThreadedEventLoopGroup
-    let server: EdgeServer<SchemaTranscoder>
-    let upstream: UpstreamPool
+    let gateway: ReloadableGateway
     let port: Int
+    /// The upstream pool of the gateway's snapshot.
+    var upstream: UpstreamPool { gateway.store.current.upstream }
 
-    private init(demo: RunningDemoServer, group: MultiThreadedEventLoopGroup, server: EdgeServer<SchemaTranscoder>, upstream: UpstreamPool, port: Int) {
+    private init(demo: RunningDemoServer, group: MultiThreadedEventLoopGroup, gateway: ReloadableGateway, port: Int) {
         self.demo = demo
         self.group = group
-        self.server = server
-        self.upstream = upstream
+        self.gateway = gateway
         self.port = port
     }
 
@@ -74,6 +77,7 @@ final class EndToEndFixture: Sendable {
             listen:
               host: 127.0.0.1
               port: 0
+              admin: {host: 127.0.0.1, port: 0}
             descriptors:
               sources: ["\(protosetPath)"]
             clusters:
@@ -94,19 +98,15 @@ final class EndToEndFixture: Sendable {
         case .failure(let error): throw error
         }
         let schema = try cliSchema()
-        let problems = ConfigSchemaCheck.problems(config, schema: schema)
-        guard problems.isEmpty else { throw FixtureFailure.config("\(problems)") }
-
-        let transcoder = try SchemaTranscoder(schema: schema, config: config)
-        let upstream = try UpstreamPool(config: config)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
-        let context = RequestContext(
-            transcoder: transcoder, upstream: upstream, limits: config.listen.server.limits,
-            metadataPolicy: config.metadataPolicy, metrics: EdgeMetrics(),
-            detailsRenderer: transcoder.detailsRenderer(schema: schema))
-        let server = EdgeServer(settings: config.listen.server, context: context, group: group)
-        let port = try await server.start().port!
-        return EndToEndFixture(demo: demo, group: group, server: server, upstream: upstream, port: port)
+        do {
+            let gateway = try await ReloadableGateway.load(config: config, schema: schema, group: group)
+            try await gateway.start(handleSIGHUP: false)
+            return EndToEndFixture(demo: demo, group: group, gateway: gateway, port: gateway.server.localAddress!.port!)
+        } catch let error as GatewayLoadError {
+            try? await group.shutdownGracefully()
+            throw FixtureFailure.config("\(error.problems)")
+        }
     }
 
     /// The demo schema as `edge serve` loads it (the bundled google-rpc set, then the demo
@@ -117,8 +117,7 @@ final class EndToEndFixture: Sendable {
     }
 
     func shutdown() async {
-        await server.shutdown()
-        upstream.close()
+        await gateway.shutdown()
         try? await group.shutdownGracefully()
         await demo.shutdown(gracePeriod: .seconds(1))
     }

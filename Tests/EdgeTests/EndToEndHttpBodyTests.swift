@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import XCTest
+import EdgeConfig
 
 /// `google.api.HttpBody` through the real edge and the demo: raw responses with the
 /// backend's content type (GetCover), raw uploads of any content type streamed chunk by

@@ -4,6 +4,9 @@ import Foundation
 import NIOCore
 import NIOPosix
 import XCTest
+import EdgeConfig
+import EdgePolicy
+import EdgeUpstream
 
 /// The whole edge (``EdgeServer`` + ``SchemaTranscoder`` + ``UpstreamPool``, wired as
 /// `edge serve` does) in front of a grpcio backend (`Tests/interop/python_backend.py`),

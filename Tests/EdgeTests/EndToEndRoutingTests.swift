@@ -2,6 +2,7 @@ import DescriptorLoader
 import Edge
 import Foundation
 import XCTest
+import EdgeConfig
 
 /// Every google.api.http rule shape of the demo bookstore, and the rejections of bad
 /// input, through the real edge and the real gRPC service over TCP.

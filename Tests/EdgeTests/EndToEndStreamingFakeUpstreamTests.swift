@@ -6,6 +6,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import XCTest
+import EdgeConfig
+import EdgeCore
+import EdgeUpstream
 
 /// The HTTP side of streaming over real TCP: the real ``EdgeServer`` and
 /// ``SchemaTranscoder`` over the demo schema, in front of a scripted

@@ -2,6 +2,8 @@ import Dispatch
 import Edge
 import Foundation
 import XCTest
+import EdgePolicy
+import EdgeUpstream
 
 #if canImport(Glibc)
 import Glibc

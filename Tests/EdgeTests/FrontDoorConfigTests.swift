@@ -3,6 +3,8 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// `auth:`, `cors:` and the routes' access keys: what is accepted, and every mistake named.
 final class FrontDoorConfigTests: XCTestCase {

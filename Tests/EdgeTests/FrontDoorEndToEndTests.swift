@@ -3,6 +3,8 @@ import Foundation
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// The front door over real sockets: the demo bookstore (grpc-swift-2) behind a
 /// ``ReloadableGateway`` loaded from a YAML file, with API keys, IP rules and CORS; unary,

@@ -1,6 +1,8 @@
 @testable import Edge
 import Foundation
 import XCTest
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// Every input a fuzz target on the Edge module (Fuzz/, scripts/fuzz.sh) found breaking a
 /// property, kept as a regular test with the input as found. See docs/fuzzing.md.

@@ -2,6 +2,7 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeUpstream
 
 final class GRPCFrameTests: XCTestCase {
     private let payload: [UInt8] = [0x0A, 0x03, 0x61, 0x62, 0x63]

@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Edge
+@testable import EdgeUpstream
 
 final class GRPCMetadataCodingTests: XCTestCase {
     func testPercentDecoding() {

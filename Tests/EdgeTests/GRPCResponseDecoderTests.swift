@@ -3,6 +3,8 @@ import NIOHPACK
 import XCTest
 
 @testable import Edge
+@testable import EdgeCore
+@testable import EdgeUpstream
 
 final class GRPCResponseDecoderTests: XCTestCase {
     private let okHeaders: HPACKHeaders = [":status": "200", "content-type": "application/grpc+proto", "x-h": "1"]

@@ -2,6 +2,8 @@ import NIOHTTP2
 import XCTest
 
 @testable import Edge
+@testable import EdgeCore
+@testable import EdgeUpstream
 
 final class GRPCStatusMappingTests: XCTestCase {
     func testHTTPStatusTable() {

@@ -1,6 +1,7 @@
 import Edge
 import NIOCore
 import XCTest
+import EdgeConfig
 
 /// Limits, smuggling defences and timeouts, with exact bytes over real sockets.
 final class HTTPLimitsServerTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Edge
 import XCTest
+import EdgeConfig
 
 /// ``HTTPPipeliningHandler`` over real sockets: order, its buffer bound, half-closure,
 /// and the lazily re-armed connection timers after many requests on one connection.

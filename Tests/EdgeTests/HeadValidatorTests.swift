@@ -3,6 +3,8 @@ import NIOEmbedded
 import NIOHTTP1
 import XCTest
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
 
 final class HeadValidatorTests: XCTestCase {
     private func head(_ headers: [(String, String)], uri: String = "/x") -> HTTPRequestHead {

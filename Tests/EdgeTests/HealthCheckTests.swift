@@ -4,6 +4,9 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgeUpstream
 
 /// Active `grpc.health.v1` health checks: the messages and the thresholds without
 /// sockets, then against grpcio's health servicer (`Tests/interop/python_health_backend.py`)

@@ -3,6 +3,9 @@ import NIOHTTP1
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgePolicy
 
 final class IPRangeTests: XCTestCase {
     func testAddressesParseAndPrint() throws {

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import XCTest
 import Yams
+@testable import EdgeConfig
 
 /// `auth.jwt[]` parsing (``ConfigParser/parseJWTProviders(_:_:)``): the contract keys,
 /// defaults, and each mistake reported with its path.

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
 
 /// JWT over real sockets: the demo bookstore behind a ``ReloadableGateway`` whose provider
 /// fetches its key set from `Tests/interop/jwt_keys.py` (which mints the tokens with PyJWT,

@@ -1,5 +1,6 @@
 @testable import Edge
 import XCTest
+@testable import EdgePolicy
 
 /// The bounded JSON parser and strict base64url decoder that read token headers and
 /// claims (pure).

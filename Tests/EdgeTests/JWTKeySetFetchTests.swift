@@ -2,6 +2,8 @@
 import Foundation
 import NIOCore
 import XCTest
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// ``JWTProvider`` keeping its key set fresh against a real key-set server
 /// (`Tests/interop/jwt_keys.py`) that rotates keys, goes down and comes back, and

@@ -1,6 +1,8 @@
 @testable import Edge
 import NIOHTTP1
 import XCTest
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// Where tokens are read from (pure): one token per request, `Bearer` in any case.
 final class JWTTokenSourceTests: XCTestCase {

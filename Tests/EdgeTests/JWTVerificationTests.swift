@@ -2,6 +2,8 @@
 import Foundation
 import NIOCore
 import XCTest
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// The token checks of ``JWTProvider``, with tokens minted by PyJWT (and hand-built
 /// where PyJWT refuses to build an attack) against a key set file written by the same

@@ -2,6 +2,8 @@ import Foundation
 import XCTest
 
 @testable import Edge
+@testable import EdgeCore
+@testable import EdgeTLS
 
 /// ``ListenerTLS`` without sockets: which context a new connection gets as files
 /// change on disk and as reloads install new ones.

@@ -2,6 +2,7 @@ import DescriptorLoader
 import Edge
 import Foundation
 import XCTest
+import EdgeConfig
 
 /// `edge match` shows what the server would do: the request message as it would
 /// be sent (JSON read back from the wire bytes), or the error response with the

@@ -1,5 +1,7 @@
 import Edge
 import XCTest
+import EdgeConfig
+import EdgeCore
 
 /// Headers to metadata and back, through the whole server.
 final class MetadataServerTests: XCTestCase {

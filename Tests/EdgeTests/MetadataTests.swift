@@ -2,6 +2,9 @@ import NIOCore
 import NIOHTTP1
 import XCTest
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgePolicy
 
 final class MetadataTests: XCTestCase {
     func testGRPCTimeoutSyntax() {

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
 
 /// `observability` (the contract keys and the ones around them) and a route's `tracing`:
 /// parsed, and every mistake named.

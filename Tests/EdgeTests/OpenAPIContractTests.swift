@@ -3,6 +3,7 @@ import Edge
 import Foundation
 import Transcoder
 import XCTest
+import EdgeConfig
 
 /// The OpenAPI document against real tools and the running gateway (the demo bookstore
 /// behind the edge, `openapi: {enabled: true, docs: true}`), through

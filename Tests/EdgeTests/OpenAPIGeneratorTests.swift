@@ -5,6 +5,9 @@ import NIOCore
 import Transcoder
 import XCTest
 import Yams
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
 
 /// The OpenAPI document generated from the demo schema and from a fixture service over
 /// Tests/Fixtures/protos/edgetest (every scalar, map key, oneof, WKT and recursion): what

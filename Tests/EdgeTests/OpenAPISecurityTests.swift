@@ -3,6 +3,7 @@ import Transcoder
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
 
 /// What the auth, IP and rate-limit configuration puts in the OpenAPI document: security
 /// schemes, each operation's requirements, the refusals its policies can answer, the

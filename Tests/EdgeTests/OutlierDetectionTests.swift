@@ -5,6 +5,8 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeUpstream
 
 /// Outlier ejection: the limits without sockets, then a dead endpoint (a closed port)
 /// beside the demo bookstore, over real TCP.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
 
 /// `listen.max_connections`, a cluster's `max_requests` and a route's (or the defaults')
 /// `max_in_flight`: parsed, resolved per route, and every mistake named.

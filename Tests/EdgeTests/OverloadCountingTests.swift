@@ -5,6 +5,9 @@ import NIOHTTP1
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgePolicy
 
 /// The counting behind overload protection, without sockets: the in-flight counter under
 /// concurrency, the counters a reload carries over, the listener's connection cap, and the

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import Edge
+@testable import EdgeCore
 
 /// Overload protection over real sockets: a ``ReloadableGateway`` in front of a
 /// ``GatedGRPCBackend`` that holds every call until the test lets it go, so the caps are

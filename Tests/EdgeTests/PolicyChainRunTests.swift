@@ -4,6 +4,8 @@ import NIOHTTP1
 import XCTest
 
 @testable import Edge
+@testable import EdgeCore
+@testable import EdgePolicy
 
 /// The chain's state machine without sockets: order, refusals, answers, suspensions.
 final class PolicyChainRunTests: XCTestCase {

@@ -3,6 +3,7 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
 
 /// `redis:`, `rate_limits:`, `rate_limit_options:` and routes' `rate_limits`: the contract keys, and every mistake named.
 final class RateLimitConfigTests: XCTestCase {

@@ -3,6 +3,8 @@ import NIOConcurrencyHelpers
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// The rate-limit core without sockets: GCRA, calendar windows, the LRU table, the local limiter,
 /// decisions over several limits, and the answer's headers and details.

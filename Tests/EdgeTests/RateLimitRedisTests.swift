@@ -5,6 +5,8 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// Global limits against a real `redis-server`: exactness across two "instances" (two limiters with
 /// their own connections) sharing one Redis, TTLs on every key, no double burst, rejected requests

@@ -4,6 +4,8 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeUpstream
 
 /// Schema discovery by gRPC server reflection, end to end: a ``ReloadableGateway``
 /// whose only schema source is a backend's reflection service, against grpcio

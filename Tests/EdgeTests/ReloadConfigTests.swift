@@ -2,6 +2,8 @@ import Edge
 import Foundation
 import NIOCore
 import XCTest
+import EdgeConfig
+import EdgeCore
 
 /// The `reload:` section and the cluster `reflection:` key, parsed with problems and
 /// locations like the rest of the file; and the file watcher's fingerprint.

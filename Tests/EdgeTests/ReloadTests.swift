@@ -8,6 +8,7 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeUpstream
 
 #if canImport(Glibc)
 import Glibc

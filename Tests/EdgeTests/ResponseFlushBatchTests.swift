@@ -3,6 +3,7 @@ import NIOEmbedded
 import XCTest
 
 @testable import Edge
+@testable import EdgeTLS
 
 /// Responses written on one loop go out together when the loop has finished its
 /// current work, not one by one (see ``ResponseFlushBatch``).

@@ -3,6 +3,7 @@ import NIOHTTP1
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
 
 /// `SchemaTranscoder.render` prints into the response buffer it sizes from the
 /// wire bytes; JSON longer than that room (short wire, long enum names) goes

@@ -28,7 +28,7 @@ final class SignalHandlingTests: XCTestCase {
         func text() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
         XCTAssertTrue(waitUntil(seconds: 60) { text().contains("admin listening") }, "the demo did not start:\n\(text())")
-        let notice = "SIGHUP: edge demo has no configuration file to reload; ignored"
+        let notice = "SIGHUP: no configuration file to reload (the configuration is built in); ignored"
         for sent in 1...5 {
             kill(process.processIdentifier, SIGHUP)
             XCTAssertTrue(

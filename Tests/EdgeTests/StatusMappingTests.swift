@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import XCTest
 @testable import Edge
+@testable import EdgeCore
 
 final class StatusMappingTests: XCTestCase {
     func testGoogleTable() {

@@ -1,5 +1,7 @@
 import Edge
 import XCTest
+import EdgeCore
+import EdgePolicy
 
 /// Backend statuses through the whole server: the HTTP status, the Status JSON, the metadata headers.
 final class StatusServerTests: XCTestCase {

@@ -2,6 +2,8 @@ import Foundation
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeUpstream
 
 /// `listen.tls` and `clusters[].tls` as `edge validate` reads them: keys, defaults and
 /// every file checked (readable, PEM, key matching its certificate), with clear problems.

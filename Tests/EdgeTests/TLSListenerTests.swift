@@ -3,6 +3,8 @@ import Foundation
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeTLS
 
 /// TLS on the public listener over real sockets: the demo bookstore behind a
 /// ``ReloadableGateway`` whose configuration has `listen.tls`, certificates made by

@@ -7,6 +7,9 @@ import NIOTLS
 import XCTest
 
 @testable import Edge
+@testable import EdgePolicy
+@testable import EdgeTLS
+@testable import EdgeUpstream
 
 /// ``TLSPeerIdentity`` as the policy chain will read it: over real sockets, a listener
 /// with the edge's ``ListenerTLS`` handlers and, after them, a handler that writes what

@@ -1,5 +1,6 @@
 import Edge
 import XCTest
+import EdgeTLS
 
 final class TLSServerNameMatcherTests: XCTestCase {
     private let matcher = TLSServerNameMatcher(names: [

@@ -4,6 +4,8 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeUpstream
 
 /// mTLS upstream: the edge's ``UpstreamPool``, configured by `clusters[].tls` with a
 /// client certificate, against a grpcio server (`python_backend.py` with

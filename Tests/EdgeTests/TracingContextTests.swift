@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Edge
+@testable import EdgePolicy
 
 /// `traceparent` / `tracestate` per the W3C Trace Context Recommendation (level 1, version 00).
 final class TracingContextTests: XCTestCase {

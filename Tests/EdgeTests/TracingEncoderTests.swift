@@ -2,6 +2,8 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeCore
+@testable import EdgePolicy
 
 /// `OTLPTraceEncoder`'s framing, read back with `ProtoWire.Reader` (no sockets; the field values
 /// themselves are checked by the reference receiver in `TracingExporterTests`).

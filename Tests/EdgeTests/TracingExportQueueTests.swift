@@ -1,6 +1,8 @@
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// The exporter's bounded queue, without sockets.
 final class TracingExportQueueTests: XCTestCase {

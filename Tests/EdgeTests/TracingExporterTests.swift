@@ -4,6 +4,8 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// ``SpanExporter`` against a real OTLP/HTTP receiver (`Tests/otlp/receiver.py`, the reference
 /// opentelemetry-proto messages): what arrives, and what happens when the collector is slow or away.

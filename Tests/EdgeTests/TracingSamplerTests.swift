@@ -1,6 +1,7 @@
 import XCTest
 
 @testable import Edge
+@testable import EdgePolicy
 
 /// Head-based sampling decisions and the ids they are made on.
 final class TracingSamplerTests: XCTestCase {

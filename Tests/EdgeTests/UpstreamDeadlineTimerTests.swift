@@ -3,6 +3,7 @@ import NIOEmbedded
 import XCTest
 
 @testable import Edge
+@testable import EdgeUpstream
 
 final class UpstreamDeadlineTimerTests: XCTestCase {
     private final class Call: UpstreamDeadlineWatched {

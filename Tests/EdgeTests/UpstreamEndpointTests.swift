@@ -1,6 +1,8 @@
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeUpstream
 
 final class UpstreamEndpointTests: XCTestCase {
     func testParses() {

@@ -4,6 +4,8 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeCore
+@testable import EdgeUpstream
 
 /// ``UpstreamPool`` against grpc-go (the benchmark backend), whose BDP estimator sends a
 /// PING on nearly every response: hundreds of calls on one connection must not trip

@@ -3,6 +3,7 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeUpstream
 
 /// The upstream families of `GET /metrics` (``UpstreamMetricsText``): the text for a
 /// known snapshot, and a real admin listener while a circuit breaker is open.

@@ -5,6 +5,9 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgeUpstream
 
 /// End-to-end tests of ``UpstreamPool`` over real sockets against ``ScriptedH2Backend``.
 final class UpstreamPoolTests: ScriptedUpstreamTestCase {

@@ -4,6 +4,8 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeCore
+@testable import EdgeUpstream
 
 /// ``UpstreamPool`` against a real grpcio (C-core) server: `Tests/interop/python_backend.py`.
 final class UpstreamPythonInteropTests: XCTestCase {

@@ -3,6 +3,7 @@ import Foundation
 import XCTest
 
 @testable import Edge
+@testable import EdgeUpstream
 
 /// `/readyz`'s upstream part: health checks where a cluster has them, TCP reachability
 /// where it does not (``UpstreamReadiness``).

@@ -2,6 +2,7 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeUpstream
 
 final class UpstreamRetryBudgetTests: XCTestCase {
     private func at(_ seconds: Double) -> NIODeadline {

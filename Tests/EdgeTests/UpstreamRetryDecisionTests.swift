@@ -2,6 +2,10 @@ import NIOCore
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgePolicy
+@testable import EdgeUpstream
 
 final class UpstreamRetryDecisionTests: XCTestCase {
     private let now = NIODeadline.uptimeNanoseconds(1_000_000_000_000)

@@ -4,6 +4,8 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeCore
+@testable import EdgeUpstream
 
 /// A unary connection that runs out of HTTP/2 stream IDs (2^31 - 1 is the last odd one)
 /// takes no more calls: it is retired, the call that found it exhausted was never

@@ -6,6 +6,9 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgePolicy
+@testable import EdgeTLS
+@testable import EdgeUpstream
 
 /// The flow-control window a streaming call grants the server: the configured stream
 /// window (SETTINGS_INITIAL_WINDOW_SIZE), also for the first stream of a new connection.

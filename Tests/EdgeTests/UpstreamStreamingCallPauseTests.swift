@@ -5,6 +5,7 @@ import NIOHTTP2
 import XCTest
 
 @testable import Edge
+@testable import EdgeUpstream
 
 /// ``UpstreamStreamingCall`` with reading paused: NIO hands over every frame it had
 /// buffered when a read was asked for, even after `autoRead` went off (after a long

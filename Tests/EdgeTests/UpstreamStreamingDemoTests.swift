@@ -6,6 +6,10 @@ import SwiftProtobuf
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgePolicy
+@testable import EdgeUpstream
 
 /// ``UpstreamPool``'s streaming calls against the in-process grpc-swift demo bookstore:
 /// server streaming (`ListBooksStream`), client streaming (`CreateBooks`), errors before and

@@ -5,6 +5,8 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeCore
+@testable import EdgeUpstream
 
 /// Streaming calls against ``ScriptedH2Backend``, which controls every frame: request
 /// headers and framing, split and batched messages, RST_STREAM, GOAWAY, bad `:status`,

@@ -4,6 +4,9 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeCore
+@testable import EdgeUpstream
 
 /// Upstream TLS for real: a grpcio server (`Tests/interop/python_backend.py` with
 /// `EDGE_TLS_CERT`/`EDGE_TLS_KEY`) serving TLS with a certificate from a private CA made by

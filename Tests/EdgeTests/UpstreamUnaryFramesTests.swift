@@ -5,6 +5,7 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeUpstream
 
 /// Unary calls run on the connection's frames (``UpstreamUnaryConnectionHandler``): the
 /// server's stream limit, inbound flow control, several calls in flight when a stream is

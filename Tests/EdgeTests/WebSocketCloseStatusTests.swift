@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOWebSocket
 import XCTest
+@testable import EdgeCore
 
 final class WebSocketCloseStatusTests: XCTestCase {
     func testCloseCodes() {

@@ -6,6 +6,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import XCTest
+import EdgeConfig
+import EdgeCore
+import EdgeUpstream
 
 /// WebSocket streams through the whole edge (schema transcoder, upstream pool over
 /// HTTP/2) to the grpc-swift demo bookstore, over real TCP. The upstream pool is

@@ -4,6 +4,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import XCTest
+import EdgeConfig
+import EdgeCore
+import EdgeUpstream
 
 /// The WebSocket endpoint over real sockets, with a fake transcoder (the
 /// "protobuf message" is the JSON itself) and a scripted streaming upstream.

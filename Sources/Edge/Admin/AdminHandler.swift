@@ -1,17 +1,22 @@
 import NIOCore
 import NIOHTTP1
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
+import EdgeTLS
+import EdgeUpstream
 
 /// Answers the admin endpoints; everything else is a `google.rpc.Status` 404/405.
-final class AdminHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+package final class AdminHandler: ChannelInboundHandler {
+    package typealias InboundIn = HTTPServerRequestPart
+    package typealias OutboundOut = HTTPServerResponsePart
 
     private let server: AdminServer
     private var head: HTTPRequestHead?
 
-    init(server: AdminServer) { self.server = server }
+    package init(server: AdminServer) { self.server = server }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head): self.head = head
         case .body: break

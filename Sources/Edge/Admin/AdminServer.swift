@@ -3,6 +3,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import EdgeConfig
+import EdgePolicy
+import EdgeUpstream
 
 /// The admin listener (its own port, normally loopback only):
 /// `GET /healthz`, `GET /readyz`, `GET /admin/routes`, `GET /admin/upstreams`, `GET /metrics`,
@@ -19,13 +22,13 @@ public final class AdminServer: Sendable {
     /// swapped in, and the JSON body to answer with.
     public typealias Reload = @Sendable () async -> (reloaded: Bool, json: String)
 
-    let settings: Settings
+    package let settings: Settings
     private let routesProvider: @Sendable () -> [RouteDescription]
-    var routes: [RouteDescription] { routesProvider() }
-    let reload: Reload?
-    let metrics: EdgeMetrics
-    let upstreamsReachable: UpstreamsReachable
-    let upstreamsStatus: UpstreamsStatus
+    package var routes: [RouteDescription] { routesProvider() }
+    package let reload: Reload?
+    package let metrics: EdgeMetrics
+    package let upstreamsReachable: UpstreamsReachable
+    package let upstreamsStatus: UpstreamsStatus
     private let group: any EventLoopGroup
     private let logger: Logger
     private let ready = NIOLockedValueBox(false)
@@ -63,7 +66,7 @@ public final class AdminServer: Sendable {
     /// Set once the configuration is loaded and the listener runs; cleared when draining.
     public func markReady(_ value: Bool) { ready.withLockedValue { $0 = value } }
 
-    var isReady: Bool { ready.withLockedValue { $0 } && upstreamsReachable() }
+    package var isReady: Bool { ready.withLockedValue { $0 } && upstreamsReachable() }
 
     @discardableResult
     public func start() async throws -> SocketAddress {

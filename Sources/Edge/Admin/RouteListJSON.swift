@@ -1,8 +1,10 @@
 import NIOCore
+import EdgeConfig
+import EdgeCore
 
 /// `GET /admin/routes`: `{"routes":[{"method":"GET","pattern":"/v1/…","grpc_method":"pkg.S.M",…}]}`.
-enum RouteListJSON {
-    static func write(_ routes: [RouteDescription], into buffer: inout ByteBuffer) {
+package enum RouteListJSON {
+    package static func write(_ routes: [RouteDescription], into buffer: inout ByteBuffer) {
         buffer.writeStaticString(#"{"routes":["#)
         for (index, route) in routes.enumerated() {
             if index > 0 { buffer.writeStaticString(",") }

@@ -1,5 +1,7 @@
 import Foundation
 import NIOCore
+import EdgeCore
+import EdgeUpstream
 
 /// `GET /admin/upstreams`: per cluster, the circuit breaker, every endpoint's health and
 /// ejection, and the connection counters.
@@ -8,8 +10,8 @@ import NIOCore
 /// "health_checks":true,"outlier_detection":true,"panic":false,
 /// "endpoints":[{"address":"10.0.0.1:50051","health":"healthy","in_rotation":true,…}],
 /// "stats":{"connections_opened":1,…}}]}`
-enum UpstreamListJSON {
-    static func write(_ clusters: [UpstreamClusterStatus], into buffer: inout ByteBuffer) {
+package enum UpstreamListJSON {
+    package static func write(_ clusters: [UpstreamClusterStatus], into buffer: inout ByteBuffer) {
         buffer.writeStaticString(#"{"clusters":["#)
         for (index, cluster) in clusters.enumerated() {
             if index > 0 { buffer.writeStaticString(",") }

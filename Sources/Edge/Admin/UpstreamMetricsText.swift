@@ -1,4 +1,5 @@
 import NIOCore
+import EdgeUpstream
 
 /// The upstream side of `GET /metrics`, read from the same snapshot as
 /// `GET /admin/upstreams` when scraped (as Envoy's cluster stats): per cluster the
@@ -7,11 +8,11 @@ import NIOCore
 /// per endpoint its health (one-hot over `healthy`/`unhealthy`/`unknown`), whether it
 /// takes calls, whether it is ejected and how often it was. Counters restart when a
 /// reload replaces a cluster's pool (Prometheus treats that as a counter reset).
-enum UpstreamMetricsText {
+package enum UpstreamMetricsText {
     private static let breakerStates = ["closed", "open", "half_open"]
     private static let healthStates = ["healthy", "unhealthy", "unknown"]
 
-    static func write(_ clusters: [UpstreamClusterStatus], into buffer: inout ByteBuffer) {
+    package static func write(_ clusters: [UpstreamClusterStatus], into buffer: inout ByteBuffer) {
         guard !clusters.isEmpty else { return }
         family("edge_upstream_circuit_breaker_state", "gauge", "Circuit breaker state per cluster (1 for the current state)", &buffer) {
             for cluster in clusters where cluster.circuitBreaker.enabled {
@@ -100,7 +101,7 @@ enum UpstreamMetricsText {
     }
 
     /// Label values escape backslash, double quote and line feed (the exposition format's rule).
-    static func escape(_ value: String) -> String {
+    package static func escape(_ value: String) -> String {
         guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) else {
             return value
         }

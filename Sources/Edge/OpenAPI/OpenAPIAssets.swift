@@ -13,8 +13,8 @@ public struct OpenAPIAssets: Sendable {
         public var body: ByteBuffer
     }
 
-    static let marker = "swagger-ui-bundle.js"
-    static let files: [(String, String)] = [
+    package static let marker = "swagger-ui-bundle.js"
+    package static let files: [(String, String)] = [
         ("swagger-ui-bundle.js", "application/javascript; charset=utf-8"),
         ("swagger-ui.css", "text/css; charset=utf-8"),
         ("favicon-32x32.png", "image/png"),
@@ -38,7 +38,7 @@ public struct OpenAPIAssets: Sendable {
         self.byName = byName
     }
 
-    static let directory: String? = {
+    package static let directory: String? = {
         var candidates: [String] = []
         if let fromEnvironment = ProcessInfo.processInfo.environment["EDGE_DOCS_ASSETS_DIR"], !fromEnvironment.isEmpty {
             candidates.append(fromEnvironment)

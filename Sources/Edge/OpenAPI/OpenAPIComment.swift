@@ -1,4 +1,5 @@
 import Foundation
+import EdgeConfig
 
 /// A proto comment read for the document: the text people read, and the
 /// `OpenAPI: {…}` lines that carry JSON Schema keywords (`minimum`, `maxLength`,
@@ -11,17 +12,17 @@ import Foundation
 /// Those lines are taken out of the description and merged into the element's
 /// schema, so the demo's (or any service's) validation rules are in the
 /// document and generated valid data is really valid.
-struct OpenAPIComment {
+package struct OpenAPIComment {
     /// The comment without the `OpenAPI:` lines; nil when nothing is left.
-    var text: String?
+    package var text: String?
     /// Keywords from the `OpenAPI:` lines, in key order.
-    var keywords: [(String, OpenAPIValue)]
+    package var keywords: [(String, OpenAPIValue)]
     /// `OpenAPI:` lines that are not a JSON object (reported, not fatal).
-    var problems: [String]
+    package var problems: [String]
 
-    static let marker = "OpenAPI:"
+    package static let marker = "OpenAPI:"
 
-    init(_ comment: String?) {
+    package init(_ comment: String?) {
         keywords = []
         problems = []
         guard let comment else {
@@ -51,7 +52,7 @@ struct OpenAPIComment {
 
     /// The first sentence of the first paragraph: an operation's `summary` (the whole
     /// comment stays the `description`, so a one-line comment is in both, never only a title).
-    var summary: String? {
+    package var summary: String? {
         guard let text else { return nil }
         let paragraph = text.components(separatedBy: "\n\n").first ?? text
         let flat = paragraph.replacingOccurrences(of: "\n", with: " ")

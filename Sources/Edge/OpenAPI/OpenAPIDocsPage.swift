@@ -3,8 +3,8 @@
 /// page (Redoc has no such thing), it renders OpenAPI 3.1, and it ships as plain
 /// files (no build step), which the edge serves itself. URLs are relative, so the
 /// page also works behind a path prefix.
-enum OpenAPIDocsPage {
-    static func html(title: String) -> String {
+package enum OpenAPIDocsPage {
+    package static func html(title: String) -> String {
         let escaped = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
         return """
             <!doctype html>

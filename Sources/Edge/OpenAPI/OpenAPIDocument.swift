@@ -1,6 +1,7 @@
 import DescriptorLoader
 import NIOCore
 import Transcoder
+import EdgeConfig
 
 /// The OpenAPI document of one loaded gateway, rendered once (JSON, YAML and the
 /// docs page) when the schema is loaded or reloaded, and served from memory by

@@ -1,6 +1,8 @@
 import DescriptorLoader
 import NIOCore
 import Transcoder
+import EdgeConfig
+import EdgePolicy
 
 /// Generates the OpenAPI 3.1 document of what the edge serves: from the loaded
 /// schema, the compiled route table and each route's resolved settings (JSON
@@ -21,14 +23,14 @@ public struct OpenAPIGenerator {
     }
 
     /// HTTP methods an OpenAPI Path Item can hold; routes with other (custom) methods are listed under `x-edge-undocumented-routes`.
-    static let documentableMethods = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]
-    static let statusComponent = "google.rpc.Status"
+    package static let documentableMethods = ["GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"]
+    package static let statusComponent = "google.rpc.Status"
 
-    let schema: Schema
-    let routes: [Route]
-    let policies: RoutePolicies
-    let security: OpenAPISecurity
-    let options: Options
+    package let schema: Schema
+    package let routes: [Route]
+    package let policies: RoutePolicies
+    package let security: OpenAPISecurity
+    package let options: Options
 
     public init(schema: Schema, table: RouteTable, policies: RoutePolicies, security: OpenAPISecurity = .none, options: Options = .init()) {
         self.schema = schema
@@ -307,10 +309,10 @@ public struct OpenAPIGenerator {
 
     // MARK: - Helpers
 
-    static let binary = OpenAPIValue.object([("type", .string("string")), ("format", .string("binary"))])
+    package static let binary = OpenAPIValue.object([("type", .string("string")), ("format", .string("binary"))])
 
     /// What the edge writes for every error (``StatusBody``).
-    static let statusSchema = OpenAPIValue.object([
+    package static let statusSchema = OpenAPIValue.object([
         ("type", .string("object")),
         ("description", .string("google.rpc.Status: the gRPC status code, a message for developers, and typed details (google.rpc.ErrorInfo, BadRequest, …) as Any.")),
         ("properties", .object([
@@ -321,13 +323,13 @@ public struct OpenAPIGenerator {
         ("required", .array([.string("code"), .string("message"), .string("details")])),
     ])
 
-    static func seconds(_ amount: TimeAmount) -> String {
+    package static func seconds(_ amount: TimeAmount) -> String {
         let milliseconds = amount.nanoseconds / 1_000_000
         return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
     }
 
     /// Tags: the service's short name, or its full name where two services share one.
-    static func tagNames(for services: [String]) -> [String: String] {
+    package static func tagNames(for services: [String]) -> [String: String] {
         var byShort: [String: Set<String>] = [:]
         for service in services { byShort[String(service.split(separator: ".").last ?? ""), default: []].insert(service) }
         var result: [String: String] = [:]
@@ -339,7 +341,7 @@ public struct OpenAPIGenerator {
     }
 
     /// `Service_Method`, then `Service_Method_2`, … for further bindings (unique in the document).
-    static func operationID(for route: Route, tag: String, used: inout Set<String>) -> String {
+    package static func operationID(for route: Route, tag: String, used: inout Set<String>) -> String {
         let base = tag.replacingOccurrences(of: ".", with: "_") + "_" + route.method.name
         var candidate = base
         var number = 2
@@ -351,7 +353,7 @@ public struct OpenAPIGenerator {
         return candidate
     }
 
-    static func field(at path: [String], from messageName: String, in schema: Schema) -> (FieldSchema, MessageSchema)? {
+    package static func field(at path: [String], from messageName: String, in schema: Schema) -> (FieldSchema, MessageSchema)? {
         var message = schema.message(messageName)
         var result: (FieldSchema, MessageSchema)?
         for name in path {
@@ -362,11 +364,11 @@ public struct OpenAPIGenerator {
         return result
     }
 
-    static func description(of value: OpenAPIValue) -> String? { value["description"]?.stringValue }
+    package static func description(of value: OpenAPIValue) -> String? { value["description"]?.stringValue }
 
     /// A URL value is text: an int64 parameter is its decimal string (the number form of
     /// request bodies does not apply; its bounds are the pattern's).
-    static func urlForm(_ value: OpenAPIValue) -> OpenAPIValue {
+    package static func urlForm(_ value: OpenAPIValue) -> OpenAPIValue {
         guard case .object(let members) = value else { return value }
         if case .array(let types)? = value["type"], types == [.string("string"), .string("integer")] {
             var object = OpenAPIObject(members.filter { $0.0 != "minimum" && $0.0 != "maximum" })
@@ -381,7 +383,7 @@ public struct OpenAPIGenerator {
         return value
     }
 
-    static func withoutDescription(_ value: OpenAPIValue) -> OpenAPIValue {
+    package static func withoutDescription(_ value: OpenAPIValue) -> OpenAPIValue {
         guard case .object(let members) = value else { return value }
         return .object(members.filter { $0.0 != "description" })
     }

@@ -1,10 +1,11 @@
 import NIOCore
+import EdgeCore
 
 /// Writes an ``OpenAPIValue`` as JSON (two-space indented: the document is read by
 /// people too) with the edge's own string escaping (``JSONText``). Runs once per
 /// load, never per request.
-enum OpenAPIJSONWriter {
-    static func write(_ value: OpenAPIValue) -> ByteBuffer {
+package enum OpenAPIJSONWriter {
+    package static func write(_ value: OpenAPIValue) -> ByteBuffer {
         var buffer = ByteBuffer()
         write(value, indent: 0, into: &buffer)
         buffer.writeStaticString("\n")

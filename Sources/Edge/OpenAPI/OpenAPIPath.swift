@@ -7,27 +7,27 @@ import Transcoder
 /// The edge matches the same requests as before; it binds the variable to the
 /// segments joined with `/`. A `**` is one parameter that stands for the rest of
 /// the path (documented as such: a client must not percent-encode its slashes).
-struct OpenAPIPath {
-    struct Parameter {
+package struct OpenAPIPath {
+    package struct Parameter {
         /// The OpenAPI parameter name.
-        var name: String
+        package var name: String
         /// The variable's dotted field path.
-        var fieldPath: [String]
+        package var fieldPath: [String]
         /// The variable covers only this segment (`{shelf}`): the parameter is the field's value.
-        var wholeVariable: Bool
+        package var wholeVariable: Bool
         /// The segment is `**`.
-        var rest: Bool
+        package var rest: Bool
         /// The variable's template text (`name=shelves/*/books/*`), for descriptions.
-        var variableText: String
+        package var variableText: String
         /// Which wildcard of its variable this parameter is (0 for the first).
-        var segmentPosition: Int = 0
+        package var segmentPosition: Int = 0
     }
 
-    var path: String
-    var parameters: [Parameter]
+    package var path: String
+    package var parameters: [Parameter]
 
     /// - Parameter reserved: names the parameters must not take (query parameter names).
-    init(template: PathTemplate, reserved: Set<String>) {
+    package init(template: PathTemplate, reserved: Set<String>) {
         var used = reserved
         var owner: [Int: Int] = [:]
         for (index, variable) in template.variables.enumerated() {
@@ -80,7 +80,7 @@ struct OpenAPIPath {
     }
 
     /// `shelves` → `shelf`, `books` → `book`, `categories` → `category`, `boxes` → `box`.
-    static func singular(_ word: String) -> String {
+    package static func singular(_ word: String) -> String {
         if word.hasSuffix("ies"), word.count > 3 { return String(word.dropLast(3)) + "y" }
         if word.hasSuffix("ves"), word.count > 3 { return String(word.dropLast(3)) + "f" }
         if word.hasSuffix("sses") || word.hasSuffix("xes") || word.hasSuffix("ches") || word.hasSuffix("shes") { return String(word.dropLast(2)) }
@@ -89,7 +89,7 @@ struct OpenAPIPath {
     }
 
     /// `base`, or else `prefix_base`, or else with a number: never a name already used.
-    static func unique(_ base: String, used: inout Set<String>, prefix: String? = nil) -> String {
+    package static func unique(_ base: String, used: inout Set<String>, prefix: String? = nil) -> String {
         var candidates = [base]
         if let prefix { candidates.append(prefix + "_" + base) }
         for candidate in candidates where !used.contains(candidate) {
@@ -103,7 +103,7 @@ struct OpenAPIPath {
         return name
     }
 
-    static func text(of variable: PathTemplate.Variable, template: PathTemplate) -> String {
+    package static func text(of variable: PathTemplate.Variable, template: PathTemplate) -> String {
         let segments = template.segments[variable.segments].map { segment -> String in
             switch segment {
             case .literal(let text): return text

@@ -6,15 +6,15 @@ import Transcoder
 /// messages with dotted names (`query.minPages`), repeated fields as repeated
 /// parameters, maps as `field[key]=value` (`deepObject`). A message already on the
 /// dotted path is not entered again (recursive messages would be endless).
-struct OpenAPIQueryParameters {
-    struct Parameter {
-        var name: String
-        var field: FieldSchema
-        var owner: MessageSchema
-        var isMap: Bool
+package struct OpenAPIQueryParameters {
+    package struct Parameter {
+        package var name: String
+        package var field: FieldSchema
+        package var owner: MessageSchema
+        package var isMap: Bool
     }
 
-    static func parameters(for route: Route, schema: Schema, useProtoNames: Bool) -> [Parameter] {
+    package static func parameters(for route: Route, schema: Schema, useProtoNames: Bool) -> [Parameter] {
         guard let root = schema.message(route.method.inputType) else { return [] }
         switch route.body {
         case .wholeRequest: return []

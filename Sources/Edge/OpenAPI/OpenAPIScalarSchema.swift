@@ -1,30 +1,31 @@
 import DescriptorLoader
+import EdgeCore
 
 /// The JSON Schema of scalar fields and of the well-known types, as the edge
 /// really reads and writes them (the proto3 JSON mapping).
-enum OpenAPIScalarSchema {
+package enum OpenAPIScalarSchema {
     /// int64 values are JSON strings of decimal digits without leading zeros (the
     /// edge rejects `043`). The pattern admits at most 18 digits: every such number
     /// fits, so generated valid data is valid (19-digit values are accepted too, up
     /// to the type's limit, and so are JSON numbers).
-    static let int64Pattern = "^-?(0|[1-9][0-9]{0,17})$"
-    static let uint64Pattern = "^(0|[1-9][0-9]{0,18})$"
+    package static let int64Pattern = "^-?(0|[1-9][0-9]{0,17})$"
+    package static let uint64Pattern = "^(0|[1-9][0-9]{0,18})$"
     /// What the edge writes: any value of the type (up to 19 and 20 digits).
-    static let int64OutputPattern = "^-?(0|[1-9][0-9]{0,18})$"
-    static let uint64OutputPattern = "^(0|[1-9][0-9]{0,19})$"
-    static let base64Pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+    package static let int64OutputPattern = "^-?(0|[1-9][0-9]{0,18})$"
+    package static let uint64OutputPattern = "^(0|[1-9][0-9]{0,19})$"
+    package static let base64Pattern = "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
     /// RFC 3339 as ProtoJSON writes and reads it: years 0001-9999, `Z` or an offset, up to nine fractional digits.
-    static let timestampPattern =
+    package static let timestampPattern =
         "^(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
     /// Seconds with up to nine fractional digits and an `s` (bounded by ±315576000000 s).
-    static let durationPattern = "^-?[0-9]{1,11}(\\.[0-9]{1,9})?s$"
+    package static let durationPattern = "^-?[0-9]{1,11}(\\.[0-9]{1,9})?s$"
     /// Comma-separated lowerCamelCase field paths.
-    static let fieldMaskPattern = "^([a-zA-Z][a-zA-Z0-9]*(\\.[a-zA-Z][a-zA-Z0-9]*)*(,[a-zA-Z][a-zA-Z0-9]*(\\.[a-zA-Z][a-zA-Z0-9]*)*)*)?$"
+    package static let fieldMaskPattern = "^([a-zA-Z][a-zA-Z0-9]*(\\.[a-zA-Z][a-zA-Z0-9]*)*(,[a-zA-Z][a-zA-Z0-9]*(\\.[a-zA-Z][a-zA-Z0-9]*)*)*)?$"
 
-    static func object(_ members: [(String, OpenAPIValue)]) -> OpenAPIValue { .object(members) }
+    package static func object(_ members: [(String, OpenAPIValue)]) -> OpenAPIValue { .object(members) }
 
     /// - Parameter input: the schema of a request value (int64 numbers are read too).
-    static func scalar(_ type: FieldType, input: Bool = false) -> OpenAPIValue {
+    package static func scalar(_ type: FieldType, input: Bool = false) -> OpenAPIValue {
         switch type {
         case .double: return object([("type", .string("number")), ("format", .string("double"))])
         case .float: return object([("type", .string("number")), ("format", .string("float"))])
@@ -60,7 +61,7 @@ enum OpenAPIScalarSchema {
     }
 
     /// The JSON form of a well-known type, inline (they are small and have no fields to document).
-    static func wellKnown(_ type: WellKnownType, input: Bool = false) -> OpenAPIValue {
+    package static func wellKnown(_ type: WellKnownType, input: Bool = false) -> OpenAPIValue {
         switch type {
         case .timestamp:
             return object([
@@ -106,7 +107,7 @@ enum OpenAPIScalarSchema {
     }
 
     /// `propertyNames` of a map whose keys are not strings (JSON object keys are).
-    static func mapKeyNames(_ type: FieldType) -> OpenAPIValue? {
+    package static func mapKeyNames(_ type: FieldType) -> OpenAPIValue? {
         switch type {
         case .int32, .sint32, .sfixed32, .int64, .sint64, .sfixed64:
             return object([("pattern", .string("^-?[0-9]+$"))])

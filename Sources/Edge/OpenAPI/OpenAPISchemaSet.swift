@@ -1,30 +1,31 @@
 import DescriptorLoader
+import EdgeCore
 
 /// Builds `components.schemas`: one component per message (and enum) and
 /// style that a route uses, reached through `$ref` so recursive messages are
 /// fine. Well-known types are written inline in their JSON form.
-struct OpenAPISchemaSet {
-    let schema: Schema
-    private(set) var components: [(String, OpenAPIValue)] = []
+package struct OpenAPISchemaSet {
+    package let schema: Schema
+    package private(set) var components: [(String, OpenAPIValue)] = []
     private var built: Set<String> = []
-    private(set) var problems: [String] = []
+    package private(set) var problems: [String] = []
 
-    init(schema: Schema) {
+    package init(schema: Schema) {
         self.schema = schema
     }
 
     /// Adds a component written by hand (e.g. the error body), which a message of the same name will not replace.
-    mutating func reserve(_ name: String, _ value: OpenAPIValue) {
+    package mutating func reserve(_ name: String, _ value: OpenAPIValue) {
         built.insert(name)
         components.append((name, value))
     }
 
-    static func ref(_ name: String) -> OpenAPIValue {
+    package static func ref(_ name: String) -> OpenAPIValue {
         .object([("$ref", .string("#/components/schemas/" + name))])
     }
 
     /// The schema of a message as a whole body: a `$ref`, or a well-known type inline.
-    mutating func message(_ fullName: String, style: OpenAPISchemaStyle) -> OpenAPIValue {
+    package mutating func message(_ fullName: String, style: OpenAPISchemaStyle) -> OpenAPIValue {
         if let wkt = schema.message(fullName)?.wellKnownType { return OpenAPIScalarSchema.wellKnown(wkt, input: style.direction == .input) }
         let name = fullName + style.suffix
         if !built.contains(name) {
@@ -37,7 +38,7 @@ struct OpenAPISchemaSet {
     }
 
     /// The schema of an enum, as a component.
-    mutating func enumeration(_ fullName: String, style: OpenAPISchemaStyle) -> OpenAPIValue {
+    package mutating func enumeration(_ fullName: String, style: OpenAPISchemaStyle) -> OpenAPIValue {
         if fullName == "google.protobuf.NullValue" { return .object([("type", .string("null"))]) }
         let input = style.direction == .input
         let name = fullName + (input ? "-input" : style.enumsAsInts ? "-enums_as_ints" : "")
@@ -84,7 +85,7 @@ struct OpenAPISchemaSet {
 
     /// The schema of one field's value (maps and repeated fields included), with
     /// its comment, `deprecated`, `readOnly`/`writeOnly` and `OpenAPI:` keywords.
-    mutating func field(_ field: FieldSchema, of owner: MessageSchema, style: OpenAPISchemaStyle) -> OpenAPIValue {
+    package mutating func field(_ field: FieldSchema, of owner: MessageSchema, style: OpenAPISchemaStyle) -> OpenAPIValue {
         var value: OpenAPIValue
         if let entryName = field.mapEntryTypeName, let entry = schema.message(entryName),
             let key = entry.field(number: 1), let mapped = entry.field(number: 2)
@@ -126,7 +127,7 @@ struct OpenAPISchemaSet {
     }
 
     /// `value` or `null`: a `type` gains `"null"` (and an `enum` the value null); a `$ref` becomes `anyOf`.
-    static func nullable(_ value: OpenAPIValue) -> OpenAPIValue {
+    package static func nullable(_ value: OpenAPIValue) -> OpenAPIValue {
         guard case .object(let members) = value else { return value }
         var object = OpenAPIObject(members)
         if let type = value["type"]?.stringValue, type != "null" {
@@ -149,21 +150,21 @@ struct OpenAPISchemaSet {
 
     /// In a field's `OpenAPI:` keywords: the schema of each `*` segment parameter a
     /// multi-segment path variable over the field expands into (see ``OpenAPIPath``).
-    static let segmentKeyword = "x-path-segment"
+    package static let segmentKeyword = "x-path-segment"
 
     /// The `x-path-segment` schema of a field's `position`-th `*` segment (0-based), if its
     /// comment gives one: one schema for every segment, or an array of them by position.
-    func segmentSchema(of field: FieldSchema, in owner: MessageSchema, position: Int) -> OpenAPIValue? {
+    package func segmentSchema(of field: FieldSchema, in owner: MessageSchema, position: Int) -> OpenAPIValue? {
         let given = OpenAPIComment(schema.docs.comment(.field(message: owner.fullName, name: field.name))).keywords
             .first { $0.0 == Self.segmentKeyword }?.1
         if case .array(let list)? = given { return position < list.count ? list[position] : nil }
         return given
     }
 
-    static let arrayKeywords: Set<String> = ["minItems", "maxItems", "uniqueItems", "example", "examples", "default"]
+    package static let arrayKeywords: Set<String> = ["minItems", "maxItems", "uniqueItems", "example", "examples", "default"]
 
     /// The JSON name of a field in a style.
-    func name(of field: FieldSchema, style: OpenAPISchemaStyle) -> String {
+    package func name(of field: FieldSchema, style: OpenAPISchemaStyle) -> String {
         style.useProtoNames ? field.name : field.jsonName
     }
 

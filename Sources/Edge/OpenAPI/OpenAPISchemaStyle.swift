@@ -4,8 +4,8 @@ import Transcoder
 /// options (``JSONPrintOptions``) and whether it is read (a request) or written
 /// (a response) by the edge. Each distinct style of a message is its own
 /// component, so routes with different options never share a wrong schema.
-struct OpenAPISchemaStyle: Hashable {
-    enum Direction: Hashable {
+package struct OpenAPISchemaStyle: Hashable {
+    package enum Direction: Hashable {
         /// A request body or parameter: `required` from `field_behavior` REQUIRED.
         case input
         /// A response: nothing is required (proto3 JSON leaves defaults out) unless
@@ -13,16 +13,16 @@ struct OpenAPISchemaStyle: Hashable {
         case output
     }
 
-    var direction: Direction
-    var useProtoNames: Bool
-    var enumsAsInts: Bool
-    var emitUnpopulated: Bool
+    package var direction: Direction
+    package var useProtoNames: Bool
+    package var enumsAsInts: Bool
+    package var emitUnpopulated: Bool
     /// The route ignores unknown fields in requests: input objects allow other members.
-    var allowsUnknownFields: Bool
+    package var allowsUnknownFields: Bool
     /// A PATCH body: a partial update (AIP-134), so REQUIRED fields are not required.
-    var partial: Bool = false
+    package var partial: Bool = false
 
-    init(direction: Direction, options: JSONPrintOptions, parse: JSONParseOptions = .defaults) {
+    package init(direction: Direction, options: JSONPrintOptions, parse: JSONParseOptions = .defaults) {
         self.allowsUnknownFields = direction == .input && parse.ignoreUnknownFields
         self.direction = direction
         self.useProtoNames = options.useProtoNames
@@ -34,7 +34,7 @@ struct OpenAPISchemaStyle: Hashable {
     /// The component name suffix: none for the default output style; `-input` for
     /// requests (they take `null`, and `required` follows field_behavior). Proto names
     /// cannot contain `-`, so a suffixed name never clashes with a message's.
-    var suffix: String {
+    package var suffix: String {
         var suffix = ""
         if direction == .input { suffix += "-input" }
         if useProtoNames { suffix += "-proto_names" }

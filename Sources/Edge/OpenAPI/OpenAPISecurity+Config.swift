@@ -1,3 +1,5 @@
+import EdgeConfig
+
 extension OpenAPISecurity {
     /// What the configuration's policies put in the document: a security scheme per credential
     /// (`jwt:NAME` → `jwt_NAME`, `api_key`, `mtls`), each route's requirements (any of: one

@@ -40,16 +40,16 @@ public indirect enum OpenAPIValue: Sendable, Equatable {
 }
 
 /// Builds an object member by member, skipping absent values.
-struct OpenAPIObject {
-    private(set) var members: [(String, OpenAPIValue)] = []
+package struct OpenAPIObject {
+    package private(set) var members: [(String, OpenAPIValue)] = []
 
-    init() {}
+    package init() {}
 
-    init(_ members: [(String, OpenAPIValue)]) {
+    package init(_ members: [(String, OpenAPIValue)]) {
         self.members = members
     }
 
-    mutating func set(_ key: String, _ value: OpenAPIValue?) {
+    package mutating func set(_ key: String, _ value: OpenAPIValue?) {
         guard let value else { return }
         if let index = members.firstIndex(where: { $0.0 == key }) {
             members[index].1 = value
@@ -58,17 +58,17 @@ struct OpenAPIObject {
         }
     }
 
-    mutating func set(_ key: String, _ text: String?) {
+    package mutating func set(_ key: String, _ text: String?) {
         set(key, text.map(OpenAPIValue.string))
     }
 
     /// Sets `key` to `true` only when `flag` is; `false` is the default and left out.
-    mutating func flag(_ key: String, _ flag: Bool) {
+    package mutating func flag(_ key: String, _ flag: Bool) {
         if flag { set(key, .bool(true)) }
     }
 
-    var isEmpty: Bool { members.isEmpty }
-    func contains(_ key: String) -> Bool { members.contains { $0.0 == key } }
+    package var isEmpty: Bool { members.isEmpty }
+    package func contains(_ key: String) -> Bool { members.contains { $0.0 == key } }
 
-    var value: OpenAPIValue { .object(members) }
+    package var value: OpenAPIValue { .object(members) }
 }

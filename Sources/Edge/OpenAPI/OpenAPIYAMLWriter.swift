@@ -1,10 +1,11 @@
 import NIOCore
+import EdgeCore
 
 /// Writes an ``OpenAPIValue`` as block-style YAML. Every string is written
 /// double-quoted (JSON escaping is valid YAML), so no text can change meaning
 /// (`yes`, `1.0`, `:` or `#` inside a description); keys are quoted unless plain.
-enum OpenAPIYAMLWriter {
-    static func write(_ value: OpenAPIValue) -> ByteBuffer {
+package enum OpenAPIYAMLWriter {
+    package static func write(_ value: OpenAPIValue) -> ByteBuffer {
         var buffer = ByteBuffer()
         switch value {
         case .object(let members) where !members.isEmpty:

@@ -2,36 +2,86 @@ import DescriptorLoader
 import Logging
 import NIOCore
 import NIOPosix
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
+import EdgeTLS
+import EdgeUpstream
 
-/// Builds a ``GatewaySnapshot`` from the configuration file: parse and validate
-/// it, discover the schema of `reflection: true` clusters, load the descriptors,
-/// check the configuration against them, compile the transcoder. Blocking work
+/// The one assembly of the gateway: builds a ``GatewaySnapshot`` — the transcoder with its
+/// compiled routes and policy chains, the upstream pool, rate-limit stores, JWT providers and
+/// observers — from a configuration. `edge serve`, `edge demo`, the tests and every reload go
+/// through ``load(generation:previous:)``; only where the configuration comes from differs
+/// (``Source``).
+///
+/// From a file: parse and validate it, discover the schema of `reflection: true` clusters,
+/// load the descriptors, check the configuration against them, then assemble. Blocking work
 /// (files, `protoc`) runs on NIO's thread pool, never on an event loop.
 ///
 /// At start (no previous snapshot) every problem is fatal. On a reload, a
 /// reflection cluster that cannot be reached keeps the schema it had.
 public struct GatewayLoader: Sendable {
-    public let configFile: String
-    let group: any EventLoopGroup
-    let logger: Logger
+    /// Where the configuration comes from.
+    public enum Source: Sendable {
+        /// A YAML file, read again on every reload (`edge serve`).
+        case file(String)
+        /// A configuration and its schema built in memory (`edge demo`, tests): a reload
+        /// assembles the same configuration again.
+        case fixed(EdgeConfig, Schema)
+    }
+
+    public let source: Source
+    package let group: any EventLoopGroup
+    package let logger: Logger
     /// Each reflection exchange's timeout.
-    let reflectionTimeout: TimeAmount
+    package let reflectionTimeout: TimeAmount
     /// Where the snapshot's observers (access log, tracing) come from; `nil`: none (`edge validate`).
-    let telemetry: EdgeTelemetry?
+    package let telemetry: EdgeTelemetry?
 
     public init(
-        configFile: String, group: any EventLoopGroup, logger: Logger, reflectionTimeout: TimeAmount = .seconds(5),
+        source: Source, group: any EventLoopGroup, logger: Logger, reflectionTimeout: TimeAmount = .seconds(5),
         telemetry: EdgeTelemetry? = nil
     ) {
-        self.configFile = configFile
+        self.source = source
         self.group = group
         self.logger = logger
         self.reflectionTimeout = reflectionTimeout
         self.telemetry = telemetry
     }
 
+    public init(
+        configFile: String, group: any EventLoopGroup, logger: Logger, reflectionTimeout: TimeAmount = .seconds(5),
+        telemetry: EdgeTelemetry? = nil
+    ) {
+        self.init(source: .file(configFile), group: group, logger: logger, reflectionTimeout: reflectionTimeout, telemetry: telemetry)
+    }
+
+    /// The configuration file, when there is one.
+    public var configFile: String? {
+        if case .file(let file) = source { return file }
+        return nil
+    }
+
+    /// Names the source in problems and logs: the file, or "the built-in configuration".
+    package var sourceName: String { configFile ?? "the built-in configuration" }
+
     public func load(generation: Int, previous: GatewaySnapshot?) async throws -> GatewaySnapshot {
-        let file = configFile
+        switch source {
+        case .file(let file):
+            return try await loadFile(file, generation: generation, previous: previous)
+        case .fixed(let config, let schema):
+            let listenerTLS: ListenerTLSContext?
+            do {
+                listenerTLS = try await NIOThreadPool.singleton.runIfActive { try config.listen.server.tls.map { try ListenerTLSContext.load($0) } }
+            } catch {
+                throw GatewayLoadError(file: sourceName, problems: ["listen.tls: \(error)"])
+            }
+            return try await assemble(
+                config: config, schema: schema, discovered: [:], listenerTLS: listenerTLS, generation: generation, previous: previous)
+        }
+    }
+
+    private func loadFile(_ file: String, generation: Int, previous: GatewaySnapshot?) async throws -> GatewaySnapshot {
         let parsed: EdgeConfig
         do {
             parsed = try await NIOThreadPool.singleton.runIfActive { try ConfigLoader.load(file: file) }
@@ -78,6 +128,16 @@ public struct GatewayLoader: Sendable {
         } catch {
             throw GatewayLoadError(file: file, problems: ["descriptors: cannot load: \(Self.describe(error))"])
         }
+        return try await assemble(
+            config: config, schema: schema, discovered: discovered, listenerTLS: listenerTLS, generation: generation, previous: previous)
+    }
+
+    /// The assembly proper: a checked configuration and its schema → the snapshot that serves them.
+    private func assemble(
+        config: EdgeConfig, schema: Schema, discovered: [String: DiscoveredSchema], listenerTLS: ListenerTLSContext?,
+        generation: Int, previous: GatewaySnapshot?
+    ) async throws -> GatewaySnapshot {
+        let file = sourceName
         let problems = ConfigSchemaCheck.problems(config, schema: schema)
         guard problems.isEmpty else { throw GatewayLoadError(file: file, problems: problems.map(\.description)) }
         for warning in ConfigSchemaCheck.warnings(config, schema: schema) {
@@ -156,7 +216,7 @@ public struct GatewayLoader: Sendable {
 
     /// Adds each discovered service to its cluster's `services`, unless the
     /// configuration maps it (or a package prefix of it) to a cluster explicitly.
-    static func routingDiscovered(_ config: EdgeConfig, _ discovered: [String: DiscoveredSchema]) -> EdgeConfig {
+    package static func routingDiscovered(_ config: EdgeConfig, _ discovered: [String: DiscoveredSchema]) -> EdgeConfig {
         guard !discovered.isEmpty else { return config }
         let explicit = ClusterMap(clusters: config.clusters)
         var result = config
@@ -171,7 +231,7 @@ public struct GatewayLoader: Sendable {
         return result
     }
 
-    static func describe(_ error: any Error) -> String {
+    package static func describe(_ error: any Error) -> String {
         if let discovery = error as? DiscoveryError { return discovery.message }
         if let many = error as? SchemaErrors { return many.errors.map(\.description).joined(separator: "; ") }
         return "\(error)"

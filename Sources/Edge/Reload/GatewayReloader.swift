@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import EdgeCore
 
 /// Reloads the gateway: loads and validates a new ``GatewaySnapshot`` off the
 /// request path, then swaps it in. Reloads run one at a time, in the order asked.
@@ -50,7 +51,7 @@ public final class GatewayReloader: Sendable {
     private func perform(reason: String) async -> ReloadOutcome {
         let current = store.current
         let generation = current.generation + 1
-        logger.info("reloading", metadata: ["reason": "\(reason)", "file": "\(loader.configFile)"])
+        logger.info("reloading", metadata: ["reason": "\(reason)", "source": "\(loader.sourceName)"])
         let next: GatewaySnapshot
         do {
             next = try await loader.load(generation: generation, previous: current)

@@ -1,6 +1,11 @@
 import DescriptorLoader
 import NIOConcurrencyHelpers
 import NIOCore
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
+import EdgeTLS
+import EdgeUpstream
 
 /// One complete, immutable state of the gateway: the configuration, the schema
 /// (configured sources plus what reflection discovered), the compiled
@@ -21,7 +26,7 @@ public final class GatewaySnapshot: Sendable {
     /// from its files while loading; `nil`: plaintext.
     public let listenerTLS: ListenerTLSContext?
     /// See ``UpstreamKey/tlsFiles``.
-    let upstreamTLSFiles: ReloadFileWatcher.Fingerprint
+    package let upstreamTLSFiles: ReloadFileWatcher.Fingerprint
 
     /// `/readyz`'s upstream part for this snapshot (see ``UpstreamReadiness``).
     public var upstreamsReady: Bool {
@@ -43,7 +48,7 @@ public final class GatewaySnapshot: Sendable {
     /// over from the previous snapshot, so requests in flight across a reload keep counting).
     public let overload: OverloadCounters
     /// Streaming calls opened on this snapshot's pool and not finished yet.
-    var openStreams: NIOLockedValueBox<Int> { pinnedUpstream.openStreams }
+    package var openStreams: NIOLockedValueBox<Int> { pinnedUpstream.openStreams }
 
     public init(
         generation: Int, config: EdgeConfig, schema: Schema, transcoder: SchemaTranscoder, upstream: UpstreamPool,
@@ -82,25 +87,25 @@ public final class GatewaySnapshot: Sendable {
     }
 
     /// What the upstream pool is built from: two snapshots with equal keys share one pool.
-    var upstreamKey: UpstreamKey {
+    package var upstreamKey: UpstreamKey {
         UpstreamKey(clusters: config.clusters, retryBudget: config.defaults.retries.budget, tlsFiles: upstreamTLSFiles)
     }
 
-    struct UpstreamKey: Equatable {
-        var clusters: [EdgeConfig.Cluster]
-        var retryBudget: Double?
+    package struct UpstreamKey: Equatable {
+        package var clusters: [EdgeConfig.Cluster]
+        package var retryBudget: Double?
         /// The clusters' TLS files as they were when the pool was built: rotated
         /// certificates, keys or CAs get a new pool on the next reload.
-        var tlsFiles: ReloadFileWatcher.Fingerprint
+        package var tlsFiles: ReloadFileWatcher.Fingerprint
 
-        init(clusters: [EdgeConfig.Cluster], retryBudget: Double?, tlsFiles: ReloadFileWatcher.Fingerprint) {
+        package init(clusters: [EdgeConfig.Cluster], retryBudget: Double?, tlsFiles: ReloadFileWatcher.Fingerprint) {
             self.clusters = clusters
             self.retryBudget = retryBudget
             self.tlsFiles = tlsFiles
         }
 
         /// The key of a pool built now from `config`.
-        init(config: EdgeConfig) {
+        package init(config: EdgeConfig) {
             let files = config.clusters.compactMap(\.tls).flatMap { [$0.caFile, $0.certFile, $0.keyFile].compactMap { $0 } }
             self.init(clusters: config.clusters, retryBudget: config.defaults.retries.budget, tlsFiles: ReloadFileWatcher.fingerprint(files))
         }

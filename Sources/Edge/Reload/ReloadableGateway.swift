@@ -1,7 +1,12 @@
+import DescriptorLoader
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import ServiceLifecycle
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
+import EdgeTLS
 
 /// The gateway as `edge serve` runs it: the public and admin listeners over a
 /// ``GatewaySnapshotStore``, reloaded by SIGHUP, by `POST /admin/reload`, and
@@ -11,7 +16,7 @@ public final class ReloadableGateway: Sendable {
     public let reloader: GatewayReloader
     public let server: EdgeServer<ReloadingTranscoder>
     public let admin: AdminServer
-    private let configFile: String
+    private let configFile: String?
     private let logger: Logger
     private let watcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let sighup = NIOLockedValueBox<ReloadSignal?>(nil)
@@ -25,12 +30,27 @@ public final class ReloadableGateway: Sendable {
     /// tests wait on this instead of sleeping.
     public var watcherRounds: Int { watcherRoundCount.withLockedValue { $0 } }
 
-    /// Loads the configuration (generation 1); throws ``GatewayLoadError`` with every problem.
+    /// Loads the configuration file (generation 1); throws ``GatewayLoadError`` with every problem.
     public static func load(
         configFile: String, group: any EventLoopGroup, logger: Logger = Logger(label: "edge"), metrics: EdgeMetrics? = nil
     ) async throws -> ReloadableGateway {
+        try await load(source: .file(configFile), group: group, logger: logger, metrics: metrics)
+    }
+
+    /// The gateway over a configuration and schema built in memory (`edge demo`, tests): the
+    /// same assembly as a file's, without a file to watch or reload from.
+    public static func load(
+        config: EdgeConfig, schema: Schema, group: any EventLoopGroup, logger: Logger = Logger(label: "edge"),
+        metrics: EdgeMetrics? = nil
+    ) async throws -> ReloadableGateway {
+        try await load(source: .fixed(config, schema), group: group, logger: logger, metrics: metrics)
+    }
+
+    package static func load(
+        source: GatewayLoader.Source, group: any EventLoopGroup, logger: Logger, metrics: EdgeMetrics?
+    ) async throws -> ReloadableGateway {
         let telemetry = EdgeTelemetry(group: group, metrics: metrics, logger: logger)
-        let loader = GatewayLoader(configFile: configFile, group: group, logger: logger, telemetry: telemetry)
+        let loader = GatewayLoader(source: source, group: group, logger: logger, telemetry: telemetry)
         let initial: GatewaySnapshot
         do {
             initial = try await loader.load(generation: 1, previous: nil)
@@ -83,7 +103,13 @@ public final class ReloadableGateway: Sendable {
         let reloader = self.reloader
         if handleSIGHUP {
             let signal = ReloadSignal()
-            signal.start { Task { await reloader.reload(reason: "SIGHUP") } }
+            if configFile != nil {
+                signal.start { Task { await reloader.reload(reason: "SIGHUP") } }
+            } else {
+                // Handled every time, never the default action (terminate): there is nothing to reread.
+                let logger = self.logger
+                signal.start { logger.notice("SIGHUP: no configuration file to reload (the configuration is built in); ignored") }
+            }
             sighup.withLockedValue { $0 = signal }
             let telemetry = self.telemetry
             let reopen = AccessLogReopenSignal()
@@ -94,6 +120,7 @@ public final class ReloadableGateway: Sendable {
         let configFile = self.configFile
         server.tls?.startWatching(interval: { Duration.nanoseconds(store.current.config.reload.pollInterval.nanoseconds) })
         let watcherRoundCount = self.watcherRoundCount
+        guard let configFile else { return }
         watcher.withLockedValue {
             $0 = Task.detached {
                 await ReloadFileWatcher.run(
@@ -122,7 +149,7 @@ public final class ReloadableGateway: Sendable {
         await telemetry.shutdown()
     }
 
-    static func adminAnswer(_ outcome: ReloadOutcome) -> (reloaded: Bool, json: String) {
+    package static func adminAnswer(_ outcome: ReloadOutcome) -> (reloaded: Bool, json: String) {
         switch outcome {
         case .reloaded(let generation, let routes):
             return (true, #"{"reloaded":true,"generation":\#(generation),"routes":\#(routes)}"#)

@@ -1,5 +1,8 @@
 import NIOCore
 import NIOHTTP1
+import EdgeCore
+import EdgePolicy
+import EdgeUpstream
 
 /// The ``RequestTranscoding`` the server runs with when the gateway reloads: it
 /// matches on the current snapshot and remembers that snapshot in the route, so

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import EdgeUpstream
 
 /// The upstream client the server runs with when the gateway reloads: each call
 /// goes to the pool of the current snapshot. A call started before a swap
@@ -36,9 +37,9 @@ public struct ReloadingUpstream: UpstreamCalling, UpstreamStreaming {
 public final class SnapshotUpstream: UpstreamCalling, UpstreamStreaming {
     public let pool: UpstreamPool
     /// Streaming calls opened through this object and not finished yet.
-    let openStreams = NIOLockedValueBox(0)
+    package let openStreams = NIOLockedValueBox(0)
 
-    init(pool: UpstreamPool) {
+    package init(pool: UpstreamPool) {
         self.pool = pool
     }
 

@@ -1,5 +1,6 @@
 import DescriptorLoader
 import Foundation
+import EdgeUpstream
 
 /// The schema the gateway serves: the configured descriptor sources plus the
 /// bundled `google.rpc` types, so backend error details always render as JSON

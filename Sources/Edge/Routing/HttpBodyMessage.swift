@@ -1,4 +1,5 @@
 import NIOCore
+import EdgeCore
 
 /// The wire form of `google.api.HttpBody` (`content_type` = 1, `data` = 2,
 /// `extensions` = 3), written and read straight from `ByteBuffer`s: raw bodies

@@ -32,12 +32,3 @@ public enum JSONMediaType {
         return slash.count == 2 && !slash[0].isEmpty && slash[1].count > 5
     }
 }
-
-extension Substring {
-    func trimmingSpaces() -> Substring {
-        var text = self
-        while text.first == " " || text.first == "\t" { text = text.dropFirst() }
-        while text.last == " " || text.last == "\t" { text = text.dropLast() }
-        return text
-    }
-}

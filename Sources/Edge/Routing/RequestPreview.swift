@@ -2,6 +2,10 @@ import DescriptorLoader
 import NIOCore
 import NIOHTTP1
 import Transcoder
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
+import EdgeUpstream
 
 /// What the server would do with one request, without calling anything:
 /// the same ``SchemaTranscoder`` match and bind (path, query and JSON body →
@@ -15,8 +19,8 @@ public struct RequestPreview: Sendable {
         case refused(EdgeError, statusJSON: [UInt8])
     }
 
-    let transcoder: SchemaTranscoder
-    let printer: WireToJSON
+    package let transcoder: SchemaTranscoder
+    package let printer: WireToJSON
 
     public init(schema: Schema, config: EdgeConfig) throws {
         transcoder = try SchemaTranscoder(schema: schema, config: config)
@@ -48,7 +52,7 @@ public struct RequestPreview: Sendable {
         }
     }
 
-    static func refused(_ error: EdgeError) -> Outcome {
+    package static func refused(_ error: EdgeError) -> Outcome {
         let body = StatusBody.render(error, detailsRenderer: nil, allocator: ByteBufferAllocator())
         return .refused(error, statusJSON: Array(body.readableBytesView))
     }

@@ -1,5 +1,9 @@
 import NIOCore
 import NIOHTTP1
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
+import EdgeUpstream
 
 /// The seam between the HTTP server and the transcoder: everything that turns an
 /// HTTP request into an ``UpstreamRequest`` message and an upstream message back

@@ -1,5 +1,6 @@
 import NIOCore
 import Transcoder
+import EdgeConfig
 
 /// Resolves the ``RouteSettings`` of each route from the configuration, once,
 /// when the route table is built: built-in defaults ← `defaults` ← the
@@ -39,7 +40,7 @@ public struct RoutePolicies: Sendable {
         return settings
     }
 
-    static func apply(_ options: EdgeConfig.RouteOptions, to settings: inout RouteSettings) {
+    package static func apply(_ options: EdgeConfig.RouteOptions, to settings: inout RouteSettings) {
         if let value = options.timeout { settings.timeout = value }
         if let value = options.maxTimeout { settings.maxTimeout = value }
         if let value = options.maxBodyBytes { settings.maxBodyBytes = value }

@@ -2,6 +2,10 @@ import DescriptorLoader
 import NIOCore
 import NIOHTTP1
 import Transcoder
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
+import EdgeUpstream
 
 /// The real ``RequestTranscoding``: the compiled route table, the request
 /// binder (JSON body + path + query → wire) and the response printer
@@ -21,29 +25,29 @@ public final class SchemaTranscoder: RequestTranscoding {
     }
 
     /// Per-route data resolved at load time.
-    struct Compiled: Sendable {
-        let grpcPath: String
-        let service: String
-        let label: String
-        let acceptsBody: Bool
-        let settings: RouteSettings
-        let callPolicy: CallPolicy
-        let streaming: RouteStreaming
-        let policies: PolicyChain
-        let identity: RouteIdentity
+    package struct Compiled: Sendable {
+        package let grpcPath: String
+        package let service: String
+        package let label: String
+        package let acceptsBody: Bool
+        package let settings: RouteSettings
+        package let callPolicy: CallPolicy
+        package let streaming: RouteStreaming
+        package let policies: PolicyChain
+        package let identity: RouteIdentity
         /// For a raw request whose `body:` names an HttpBody field: that field's number.
-        let rawBodyField: Int32?
+        package let rawBodyField: Int32?
     }
 
-    static let httpBodyType = "google.api.HttpBody"
+    package static let httpBodyType = "google.api.HttpBody"
 
     public let table: RouteTable
     /// The same routes compiled to ignore unknown query parameters, consulted
     /// only when a route's settings ask for that and the strict table refused.
-    let lenientTable: RouteTable?
-    let binder: RequestBinder
-    let printer: WireToJSON
-    let compiled: [ObjectIdentifier: Compiled]
+    package let lenientTable: RouteTable?
+    package let binder: RequestBinder
+    package let printer: WireToJSON
+    package let compiled: [ObjectIdentifier: Compiled]
     /// The policies of this configuration; ``unmatchedPolicies()`` is theirs.
     public let gatewayPolicies: GatewayPolicies
     /// The OpenAPI document of these routes (`openapi.enabled`), generated with them.
@@ -123,7 +127,7 @@ public final class SchemaTranscoder: RequestTranscoding {
     /// How a route's messages flow (streaming sides, raw `google.api.HttpBody` bodies) and,
     /// for a raw request whose `body:` names an HttpBody field, that field's number.
     /// Decided here once, for the server and for the OpenAPI document.
-    static func streaming(of route: Transcoder.Route) -> (streaming: RouteStreaming, rawBodyField: Int32?) {
+    package static func streaming(of route: Transcoder.Route) -> (streaming: RouteStreaming, rawBodyField: Int32?) {
         var rawRequest = false
         var rawBodyField: Int32? = nil
         switch route.body {
@@ -229,7 +233,7 @@ public final class SchemaTranscoder: RequestTranscoding {
     }
 
     /// Responses up to this many wire bytes are printed straight into the response buffer.
-    static let directRenderLimit = 64 << 10
+    package static let directRenderLimit = 64 << 10
 
     /// ``render(_:for:)`` from the parts it reads (for wrapping transcoders).
     public func render(_ message: ByteBuffer?, for matched: Matched, options: JSONPrintOptions) -> Result<ByteBuffer, EdgeError> {
@@ -343,7 +347,7 @@ public final class SchemaTranscoder: RequestTranscoding {
         }
     }
 
-    func matched<Payload: Sendable>(
+    package func matched<Payload: Sendable>(
         _ route: Transcoder.Route, _ bindings: RequestBindings, _ wrap: (Matched) -> Payload
     ) -> MatchedRoute<Payload> {
         // Every route of the table was compiled in init.

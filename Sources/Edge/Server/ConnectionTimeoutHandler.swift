@@ -1,4 +1,8 @@
 import NIOCore
+import EdgeCore
+import EdgePolicy
+import EdgeTLS
+import EdgeUpstream
 
 /// First handler of a connection (below the HTTP decoder, so it sees raw bytes):
 /// closes idle connections and cuts off clients that trickle a request head.
@@ -6,10 +10,10 @@ import NIOCore
 /// The request handler tells it when a head is complete and when a response
 /// has been written; it starts the header-read deadline at the first byte of
 /// the next request.
-final class ConnectionTimeoutHandler: ChannelInboundHandler {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+package final class ConnectionTimeoutHandler: ChannelInboundHandler {
+    package typealias InboundIn = ByteBuffer
+    package typealias InboundOut = ByteBuffer
+    package typealias OutboundOut = ByteBuffer
 
     private var timeouts: ConnectionTimeouts
     /// When the armed timeout expires; nil when none is armed.
@@ -23,44 +27,44 @@ final class ConnectionTimeoutHandler: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private let detailsRenderer: StatusDetailsRenderer?
 
-    init(idleTimeout: TimeAmount, headerReadTimeout: TimeAmount, detailsRenderer: StatusDetailsRenderer? = nil) {
+    package init(idleTimeout: TimeAmount, headerReadTimeout: TimeAmount, detailsRenderer: StatusDetailsRenderer? = nil) {
         self.timeouts = ConnectionTimeouts(idleTimeout: idleTimeout, headerReadTimeout: headerReadTimeout)
         self.horizon = min(idleTimeout, headerReadTimeout)
         self.detailsRenderer = detailsRenderer
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         if context.channel.isActive { perform(timeouts.start()) }
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
         deadline = nil
         self.context = nil
     }
 
-    func channelActive(context: ChannelHandlerContext) {
+    package func channelActive(context: ChannelHandlerContext) {
         if timer == nil { perform(timeouts.start()) }
         context.fireChannelActive()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         perform(timeouts.closed())
         timer?.cancel()
         timer = nil
         context.fireChannelInactive()
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         perform(timeouts.bytesReceived())
         context.fireChannelRead(data)
     }
 
-    func headReceived() { perform(timeouts.headReceived()) }
+    package func headReceived() { perform(timeouts.headReceived()) }
 
-    func responseCompleted() { perform(timeouts.responseCompleted()) }
+    package func responseCompleted() { perform(timeouts.responseCompleted()) }
 
     private func perform(_ action: ConnectionTimeouts.Action) {
         switch action {

@@ -1,24 +1,26 @@
 import NIOCore
+import EdgePolicy
+import EdgeUpstream
 
 /// The timer state of one connection: idle between requests, reading a head
 /// (header-read deadline from its first byte), or busy with a request.
 ///
 /// Pure state machine; ``ConnectionTimeoutHandler`` carries out its actions.
-struct ConnectionTimeouts {
-    enum State: Equatable {
+package struct ConnectionTimeouts {
+    package enum State: Equatable {
         case awaitingHead
         case readingHead
         case busy
         case closed
     }
 
-    enum Action: Equatable {
+    package enum Action: Equatable {
         case none
         case arm(TimeAmount)
         case cancel
     }
 
-    enum Expiry: Equatable {
+    package enum Expiry: Equatable {
         /// Nothing in progress: close quietly.
         case idle
         /// A head was started and not finished: answer 408 and close.
@@ -26,36 +28,36 @@ struct ConnectionTimeouts {
         case ignore
     }
 
-    private(set) var state: State = .awaitingHead
-    let idleTimeout: TimeAmount
-    let headerReadTimeout: TimeAmount
+    package private(set) var state: State = .awaitingHead
+    package let idleTimeout: TimeAmount
+    package let headerReadTimeout: TimeAmount
 
-    init(idleTimeout: TimeAmount, headerReadTimeout: TimeAmount) {
+    package init(idleTimeout: TimeAmount, headerReadTimeout: TimeAmount) {
         self.idleTimeout = idleTimeout
         self.headerReadTimeout = headerReadTimeout
     }
 
-    func start() -> Action { state == .awaitingHead ? .arm(idleTimeout) : .none }
+    package func start() -> Action { state == .awaitingHead ? .arm(idleTimeout) : .none }
 
-    mutating func bytesReceived() -> Action {
+    package mutating func bytesReceived() -> Action {
         guard state == .awaitingHead else { return .none }
         state = .readingHead
         return .arm(headerReadTimeout)
     }
 
-    mutating func headReceived() -> Action {
+    package mutating func headReceived() -> Action {
         guard state != .closed else { return .none }
         state = .busy
         return .cancel
     }
 
-    mutating func responseCompleted() -> Action {
+    package mutating func responseCompleted() -> Action {
         guard state == .busy else { return .none }
         state = .awaitingHead
         return .arm(idleTimeout)
     }
 
-    mutating func expired() -> Expiry {
+    package mutating func expired() -> Expiry {
         switch state {
         case .awaitingHead:
             state = .closed
@@ -68,7 +70,7 @@ struct ConnectionTimeouts {
         }
     }
 
-    mutating func closed() -> Action {
+    package mutating func closed() -> Action {
         state = .closed
         return .cancel
     }

@@ -4,6 +4,9 @@ import NIOCore
 import NIOExtras
 import NIOHTTP1
 import NIOPosix
+import EdgeConfig
+import EdgeCore
+import EdgeTLS
 
 /// The public HTTP/1.1 listener.
 ///
@@ -110,7 +113,7 @@ public final class EdgeServer<Transcoder: RequestTranscoding>: Sendable {
         return address
     }
 
-    static func configure(
+    package static func configure(
         _ pipeline: ChannelPipeline.SynchronousOperations, shared: RequestContext<Transcoder>, limits: HTTPLimits,
         flushBatch: ResponseFlushBatch
     ) throws {

@@ -1,5 +1,8 @@
 import NIOCore
 import NIOHTTP1
+import EdgePolicy
+import EdgeTLS
+import EdgeUpstream
 
 /// Answers pipelined HTTP/1.1 requests strictly in order, in place of NIO's
 /// `HTTPServerPipelineHandler`: a request that arrives while the previous one is
@@ -15,15 +18,15 @@ import NIOHTTP1
 /// Also as NIO's: parse errors are delivered in order, and on
 /// ``NIOCore/ChannelShouldQuiesceEvent`` an idle connection closes while the
 /// exchange in progress finishes (its response says `connection: close`).
-final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+package final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    package typealias InboundIn = HTTPServerRequestPart
+    package typealias InboundOut = HTTPServerRequestPart
+    package typealias OutboundIn = HTTPServerResponsePart
+    package typealias OutboundOut = HTTPServerResponsePart
 
     /// Beyond this many buffered parts, or bytes of buffered bodies, `read()` is held back.
-    static let maxBufferedParts = 32
-    static let maxBufferedBytes = 64 * 1024
+    package static let maxBufferedParts = 32
+    package static let maxBufferedBytes = 64 * 1024
 
     private enum Buffered {
         case part(HTTPServerRequestPart)
@@ -50,7 +53,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     // MARK: - Inbound
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if state.dropsRequests { return }
         let part = unwrapInboundIn(data)
         if !buffer.isEmpty || state.exchange == .responding {
@@ -61,7 +64,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
         deliver(part, context: context)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if error is HTTPParserError, !buffer.isEmpty || state.exchange == .responding {
             buffer.append(.error(error))
             return
@@ -69,7 +72,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
         deliverError(error, context: context)
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
         case is ChannelShouldQuiesceEvent:
             let action = state.quiesce()
@@ -90,7 +93,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         state.closed()
         buffer.removeAll()
         bufferedBytes = 0
@@ -98,7 +101,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// On a WebSocket upgrade: whatever was buffered goes on, as does a held-back read.
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         let pending = buffer
         buffer.removeAll()
         for event in pending {
@@ -119,7 +122,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     // MARK: - Outbound
 
-    func read(context: ChannelHandlerContext) {
+    package func read(context: ChannelHandlerContext) {
         if state.dropsRequests { return }
         if isOverBound {
             readPending = true
@@ -128,7 +131,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .head(let head):
             if state.ending != .open, head.status.code >= 200 {
@@ -158,7 +161,7 @@ final class HTTPPipeliningHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    func flush(context: ChannelHandlerContext) {
+    package func flush(context: ChannelHandlerContext) {
         endUnflushed = false
         context.flush()
     }

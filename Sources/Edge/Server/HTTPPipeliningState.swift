@@ -1,8 +1,8 @@
 /// Whose turn it is on one HTTP/1.1 connection: requests are answered strictly in
 /// order, so a request's parts reach the request handler only once the previous
 /// response has ended. Pure state; ``HTTPPipeliningHandler`` buffers and delivers.
-struct HTTPPipeliningState {
-    enum Exchange: Equatable {
+package struct HTTPPipeliningState {
+    package enum Exchange: Equatable {
         /// Between exchanges: the next request part may be delivered.
         case idle
         /// A request is arriving and its response has not ended.
@@ -14,7 +14,7 @@ struct HTTPPipeliningState {
     }
 
     /// Draining (``NIOCore/ChannelShouldQuiesceEvent``) or the client's half-close.
-    enum Ending: Equatable {
+    package enum Ending: Equatable {
         case open
         /// Quiescing: deliver up to the end of the request in progress, then nothing more.
         case afterRequestEnd
@@ -24,7 +24,7 @@ struct HTTPPipeliningState {
         case closed
     }
 
-    enum CloseAction: Equatable {
+    package enum CloseAction: Equatable {
         case none
         /// Close now (nothing in flight).
         case close
@@ -32,17 +32,17 @@ struct HTTPPipeliningState {
         case closeAfterWrite
     }
 
-    private(set) var exchange: Exchange = .idle
-    private(set) var ending: Ending = .open
+    package private(set) var exchange: Exchange = .idle
+    package private(set) var ending: Ending = .open
     /// The client half-closed (its FIN was delivered in order, after every request before it).
-    private(set) var inputClosed = false
+    package private(set) var inputClosed = false
 
     /// Whether request parts are being dropped (the connection is ending).
-    var dropsRequests: Bool { ending == .afterResponse || ending == .closed }
+    package var dropsRequests: Bool { ending == .afterResponse || ending == .closed }
 
     /// A request part was handed to the request handler; `.close` when a quiesced
     /// connection's last request ended after its response did.
-    mutating func delivered(head: Bool, end: Bool) -> CloseAction {
+    package mutating func delivered(head: Bool, end: Bool) -> CloseAction {
         if head, exchange == .idle { exchange = .receiving }
         guard end else { return .none }
         switch exchange {
@@ -59,12 +59,12 @@ struct HTTPPipeliningState {
     }
 
     /// A parse error reaches the request handler, which answers it like a request.
-    mutating func deliveredError() {
+    package mutating func deliveredError() {
         if exchange == .idle || exchange == .finishingRequest { exchange = .responding }
     }
 
     /// A response ended; `nothingBuffered`: no request waits behind it.
-    mutating func responseEnded(nothingBuffered: Bool) -> CloseAction {
+    package mutating func responseEnded(nothingBuffered: Bool) -> CloseAction {
         switch exchange {
         case .receiving: exchange = .finishingRequest
         case .responding: exchange = .idle
@@ -79,7 +79,7 @@ struct HTTPPipeliningState {
     }
 
     /// The client's half-close, in order after the requests before it.
-    mutating func inputClosedDelivered() -> CloseAction {
+    package mutating func inputClosedDelivered() -> CloseAction {
         inputClosed = true
         guard exchange == .idle, ending != .closed else { return .none }
         ending = .closed
@@ -87,7 +87,7 @@ struct HTTPPipeliningState {
     }
 
     /// The server drains: idle connections close, the exchange in progress finishes.
-    mutating func quiesce() -> CloseAction {
+    package mutating func quiesce() -> CloseAction {
         switch (exchange, ending) {
         case (_, .closed), (_, .afterResponse):
             return .none
@@ -102,5 +102,5 @@ struct HTTPPipeliningState {
         return .none
     }
 
-    mutating func closed() { ending = .closed }
+    package mutating func closed() { ending = .closed }
 }

@@ -1,6 +1,10 @@
 import NIOCore
 import NIOHTTP1
 import Transcoder
+import EdgeCore
+import EdgePolicy
+import EdgeTLS
+import EdgeUpstream
 
 /// One HTTP/1.1 request at a time (``HTTPPipeliningHandler`` below
 /// it holds back pipelined requests): head checks, route match, body
@@ -12,10 +16,10 @@ import Transcoder
 /// Streaming routes (and server-streaming ones once their body is in) hand the
 /// request to a ``StreamingExchange``; while the upstream cannot take more request
 /// messages this handler holds back `read()`, so the client's body stops being read.
-final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHandler {
+    package typealias InboundIn = HTTPServerRequestPart
+    package typealias OutboundIn = HTTPServerResponsePart
+    package typealias OutboundOut = HTTPServerResponsePart
 
     private struct InFlight {
         var route: MatchedRoute<Transcoder.Route>
@@ -84,18 +88,18 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     private var readPaused = false
     private var readPending = false
 
-    init(shared: RequestContext<Transcoder>, timeouts: ConnectionTimeoutHandler, flushBatch: ResponseFlushBatch) {
+    package init(shared: RequestContext<Transcoder>, timeouts: ConnectionTimeoutHandler, flushBatch: ResponseFlushBatch) {
         self.shared = shared
         self.timeouts = timeouts
         self.flushBatch = flushBatch
         self.serverObservers = shared.metrics.map { [$0] } ?? []
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    package func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    package func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
     @_specialize(where Transcoder == ReloadingTranscoder)
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         // An exchange still in progress ends here for its observers: the client went away.
         switch state {
         case .admitting(let pending):
@@ -116,7 +120,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     }
 
     @_specialize(where Transcoder == ReloadingTranscoder)
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         if case .admitting(var pending) = state {
             state = .idle  // not to copy `parts` on append
@@ -138,7 +142,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     /// unary answers still go out, but a streaming call is not left running for a client
     /// that went away — the connection closes and the call is cancelled, as without half-closure.
     @_specialize(where Transcoder == ReloadingTranscoder)
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    package func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .streaming = state, event as? ChannelEvent == .inputClosed {
             context.close(promise: nil)
             return
@@ -146,7 +150,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         context.fireUserInboundEventTriggered(event)
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: Error) {
         guard let parseError = error as? HTTPParserError else {
             context.close(promise: nil)
             return
@@ -185,7 +189,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     }
 
     @_specialize(where Transcoder == ReloadingTranscoder)
-    func read(context: ChannelHandlerContext) {
+    package func read(context: ChannelHandlerContext) {
         if readPaused {
             readPending = true
         } else {
@@ -193,7 +197,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
         }
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
+    package func channelWritabilityChanged(context: ChannelHandlerContext) {
         if case .streaming(let exchange) = state { exchange.writabilityChanged(isWritable: context.channel.isWritable) }
         context.fireChannelWritabilityChanged()
     }
@@ -372,7 +376,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     /// The body-read deadline is armed only when a read ends with the body still incomplete:
     /// a request that arrives in one read (the common case) schedules no timer.
     @_specialize(where Transcoder == ReloadingTranscoder)
-    func channelReadComplete(context: ChannelHandlerContext) {
+    package func channelReadComplete(context: ChannelHandlerContext) {
         if case .receiving = state, bodyTimer == nil {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             bodyTimer = context.eventLoop.scheduleTask(in: shared.limits.bodyReadTimeout) { bound.value.bodyTimedOut() }
@@ -597,7 +601,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     }
 
     /// Holds back (or lets through again) `read()` while the upstream cannot take more request messages.
-    func setReadPaused(_ paused: Bool) {
+    package func setReadPaused(_ paused: Bool) {
         guard paused != readPaused else { return }
         readPaused = paused
         if !paused, readPending, let context {
@@ -607,7 +611,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     }
 
     /// A client-streaming call returned its one message (or none).
-    func exchangeCompleted(_ exchange: StreamingExchange<Transcoder>, response: UpstreamResponse) {
+    package func exchangeCompleted(_ exchange: StreamingExchange<Transcoder>, response: UpstreamResponse) {
         guard let context = finishExchange(exchange) else { return }
         exchange.noteFacts(&facts)
         deliver(
@@ -616,7 +620,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     }
 
     /// A streaming call failed before its response head: an ordinary error response.
-    func exchangeFailed(_ exchange: StreamingExchange<Transcoder>, error: EdgeError, headers: HTTPHeaders) {
+    package func exchangeFailed(_ exchange: StreamingExchange<Transcoder>, error: EdgeError, headers: HTTPHeaders) {
         guard let context = finishExchange(exchange) else { return }
         exchange.noteFacts(&facts)
         respond(
@@ -625,7 +629,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     }
 
     /// A streamed response is complete (its last frame written): ends it.
-    func exchangeStreamEnded(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus, grpcCode: GRPCStatusCode) {
+    package func exchangeStreamEnded(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus, grpcCode: GRPCStatusCode) {
         guard let context = finishExchange(exchange) else { return }
         exchange.noteFacts(&facts)
         completed(status: status, label: exchange.route.label, started: exchange.started, admission: exchange.admission, grpcCode: grpcCode)
@@ -639,7 +643,7 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
     }
 
     /// A raw streamed response failed after its head: the connection is cut without the last chunk.
-    func exchangeAborted(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus, grpcCode: GRPCStatusCode) {
+    package func exchangeAborted(_ exchange: StreamingExchange<Transcoder>, status: HTTPResponseStatus, grpcCode: GRPCStatusCode) {
         guard let context = finishExchange(exchange) else { return }
         exchange.noteFacts(&facts)
         completed(status: status, label: exchange.route.label, started: exchange.started, admission: exchange.admission, grpcCode: grpcCode)
@@ -730,15 +734,15 @@ final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHan
 }
 
 /// What an exchange read, wrote and called, gathered on its way to the response.
-struct ExchangeFacts {
-    var bytesIn = 0
-    var bytesOut = 0
-    var upstream: UpstreamCallSummary?
-    var grpcCode: GRPCStatusCode?
-    var stream: StreamSummary?
+package struct ExchangeFacts {
+    package var bytesIn = 0
+    package var bytesOut = 0
+    package var upstream: UpstreamCallSummary?
+    package var grpcCode: GRPCStatusCode?
+    package var stream: StreamSummary?
 
     /// Moves the facts into `outcome` and starts afresh for the next exchange.
-    mutating func fill(_ outcome: inout ExchangeOutcome) {
+    package mutating func fill(_ outcome: inout ExchangeOutcome) {
         outcome.bytesIn = bytesIn
         outcome.bytesOut = bytesOut
         outcome.upstream = upstream

@@ -1,4 +1,6 @@
 import NIOHTTP1
+import EdgeConfig
+import EdgeCore
 
 /// Checks a decoded request head before anything else looks at it: size limits
 /// and the request-smuggling defences, and works out whether a body follows.

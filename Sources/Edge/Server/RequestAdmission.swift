@@ -1,5 +1,8 @@
 import NIOCore
 import NIOHTTP1
+import EdgeCore
+import EdgePolicy
+import EdgeUpstream
 
 /// The one admission path of a request head, for plain requests, streams, raw bodies
 /// and WebSocket upgrades alike: match the route (a CORS preflight on the route of the
@@ -11,8 +14,8 @@ import NIOHTTP1
 /// take a suspension: a key-set fetch, a Redis reply); afterwards it is the record of what
 /// the policies decided (``policyHeaders``, ``metadata``) and tells the observers how the
 /// exchange ended (``completed(_:)``).
-final class RequestAdmission<Route: Sendable> {
-    enum Outcome {
+package final class RequestAdmission<Route: Sendable> {
+    package enum Outcome {
         case admitted(MatchedRoute<Route>)
         case refused(EdgeError)
         /// A policy answered (a preflight's `204`): an empty response, no backend call.
@@ -22,16 +25,16 @@ final class RequestAdmission<Route: Sendable> {
 
     /// The route, or why there is none (refused once the chain has run: IP rules first).
     private let target: Result<MatchedRoute<Route>, EdgeError>
-    let chain: PolicyChain
+    package let chain: PolicyChain
     /// The server's own observers (metrics): they see every exchange, whatever its chain.
     private let serverObservers: [any ExchangeObserver]
-    private(set) var exchange: PolicyExchange?
+    package private(set) var exchange: PolicyExchange?
     private var run: PolicyChainRun?
     /// A preflight that no policy answered is refused as the `OPTIONS` it is.
     private let preflightRefusal: EdgeError?
 
     /// Matches `head` and prepares its chain; ``start()`` runs it.
-    convenience init<Transcoder: RequestTranscoding>(
+    package convenience init<Transcoder: RequestTranscoding>(
         head: HTTPRequestHead, transcoder: Transcoder, connection: @autoclosure () -> ConnectionInfo, requestID: String,
         observers: [any ExchangeObserver] = []
     ) where Transcoder.Route == Route {
@@ -50,7 +53,7 @@ final class RequestAdmission<Route: Sendable> {
 
     /// A request the edge refuses before routing it (a malformed head, over a limit) or
     /// answers itself (`/openapi.json`): no policy runs, but the observers see it.
-    init<Transcoder: RequestTranscoding>(
+    package init<Transcoder: RequestTranscoding>(
         unrouted head: HTTPRequestHead, refusal: EdgeError, transcoder: Transcoder, connection: @autoclosure () -> ConnectionInfo,
         requestID: String, observers: [any ExchangeObserver]
     ) where Transcoder.Route == Route {
@@ -66,7 +69,7 @@ final class RequestAdmission<Route: Sendable> {
     }
 
     /// A head whose route the caller resolved itself (a WebSocket upgrade tries several methods).
-    init<Transcoder: RequestTranscoding>(
+    package init<Transcoder: RequestTranscoding>(
         head: HTTPRequestHead, target: Result<MatchedRoute<Route>, EdgeError>, transcoder: Transcoder,
         connection: @autoclosure () -> ConnectionInfo, requestID: String,
         preflight: (methods: [String], refusal: EdgeError)? = nil, observers: [any ExchangeObserver] = []
@@ -106,7 +109,7 @@ final class RequestAdmission<Route: Sendable> {
         return HTTPMethod(rawValue: asked)
     }
 
-    func start() -> Outcome {
+    package func start() -> Outcome {
         guard var exchange, var run else { return finish(.proceed) }
         let step = run.start(&exchange)
         self.exchange = exchange
@@ -115,7 +118,7 @@ final class RequestAdmission<Route: Sendable> {
     }
 
     /// The suspension's future completed (on the request's loop).
-    func resume(_ result: Result<PolicyResume, any Error>) -> Outcome {
+    package func resume(_ result: Result<PolicyResume, any Error>) -> Outcome {
         guard var exchange, var run else { preconditionFailure("RequestAdmission.resume without a chain") }
         let step: PolicyChainRun.Step
         switch result {
@@ -142,19 +145,19 @@ final class RequestAdmission<Route: Sendable> {
     }
 
     /// The route's label (or `unmatched`) for metrics and logs.
-    var label: String { (try? target.get().label) ?? "unmatched" }
+    package var label: String { (try? target.get().label) ?? "unmatched" }
 
     /// Headers the policies set for every response of this exchange.
-    var policyHeaders: [(name: String, value: String)] { exchange?.responseHeaders ?? [] }
+    package var policyHeaders: [(name: String, value: String)] { exchange?.responseHeaders ?? [] }
 
     /// Metadata the policies add for the backend.
-    var metadata: [(name: String, value: String)] { exchange?.metadata ?? [] }
+    package var metadata: [(name: String, value: String)] { exchange?.metadata ?? [] }
 
     /// The trace of the exchange, when one was started: the upstream call's attempts report to it.
-    var trace: ExchangeTrace? { exchange?.trace }
+    package var trace: ExchangeTrace? { exchange?.trace }
 
     /// The exchange is complete: the observers see it. Called exactly once per admission.
-    func completed(_ outcome: ExchangeOutcome) {
+    package func completed(_ outcome: ExchangeOutcome) {
         guard let exchange else { return }
         var outcome = outcome
         if outcome.decidedBy == nil { outcome.decidedBy = exchange.decidedBy }

@@ -1,4 +1,8 @@
 import NIOCore
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
+import EdgeUpstream
 
 /// What the server shares with every connection: the transcoder, the upstream
 /// client and the policies. Immutable and `Sendable`; read on each connection's loop.

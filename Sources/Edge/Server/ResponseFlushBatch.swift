@@ -14,21 +14,21 @@ import NIOCore
 /// alone sees no difference (its response is the only event).
 ///
 /// Confined to its event loop: only used from handlers of channels on that loop.
-final class ResponseFlushBatch {
+package final class ResponseFlushBatch {
     private let eventLoop: any EventLoop
     private var pending: [any Channel] = []
     /// The other buffer: `flushAll` swaps it in, so flushes that lead to new responses
     /// (pipelined requests answered at once) start the next batch instead of growing this one.
     private var flushing: [any Channel] = []
 
-    init(eventLoop: any EventLoop) {
+    package init(eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         pending.reserveCapacity(64)
         flushing.reserveCapacity(64)
     }
 
     /// Flushes `channel` after the current loop iteration (its writes are already made).
-    func flushSoon(_ channel: any Channel) {
+    package func flushSoon(_ channel: any Channel) {
         eventLoop.assertInEventLoop()
         pending.append(channel)
         guard pending.count == 1 else { return }
@@ -43,5 +43,5 @@ final class ResponseFlushBatch {
     }
 
     /// Channels waiting for their flush (tests).
-    var pendingCount: Int { pending.count }
+    package var pendingCount: Int { pending.count }
 }

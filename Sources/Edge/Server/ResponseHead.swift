@@ -1,15 +1,16 @@
 import NIOHTTP1
+import EdgeCore
 
 /// The one place a response head is made: every response the edge writes — answers,
 /// errors, refusals by policies, streamed responses, WebSocket handshakes and refusals,
 /// the header-read timeout — gets its framing headers, `x-request-id` and the headers the
 /// policies set for the exchange (CORS, rate limits) here.
-enum ResponseHead {
+package enum ResponseHead {
     /// - Parameters:
     ///   - headers: the response's own headers (backend metadata, `Allow`, `WWW-Authenticate` …).
     ///   - policyHeaders: the exchange's ``PolicyExchange/responseHeaders``.
     ///   - contentType / contentLength: `nil` leaves them out (streamed and empty responses).
-    static func make(
+    package static func make(
         status: HTTPResponseStatus, version: HTTPVersion = .http1_1, headers: HTTPHeaders = HTTPHeaders(),
         policyHeaders: [(name: String, value: String)] = [], contentType: String? = nil, contentLength: Int? = nil,
         requestID: String, keepAlive: Bool
@@ -24,7 +25,7 @@ enum ResponseHead {
     }
 
     /// The head of an error response (its `google.rpc.Status` JSON body is `bodyLength` bytes).
-    static func error(
+    package static func error(
         _ error: EdgeError, headers: HTTPHeaders = HTTPHeaders(), policyHeaders: [(name: String, value: String)] = [],
         bodyLength: Int, requestID: String, keepAlive: Bool
     ) -> HTTPResponseHead {
@@ -36,7 +37,7 @@ enum ResponseHead {
     }
 
     /// A head as HTTP/1.1 bytes, for handlers below the response encoder (the header-read timeout).
-    static func serialize(_ head: HTTPResponseHead) -> String {
+    package static func serialize(_ head: HTTPResponseHead) -> String {
         var text = "HTTP/\(head.version.major).\(head.version.minor) \(head.status.code) \(head.status.reasonPhrase)\r\n"
         for (name, value) in head.headers { text += name + ": " + value + "\r\n" }
         return text + "\r\n"

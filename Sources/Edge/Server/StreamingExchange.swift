@@ -1,6 +1,9 @@
 import NIOCore
 import NIOHTTP1
 import Transcoder
+import EdgeCore
+import EdgePolicy
+import EdgeUpstream
 
 /// One streaming call between an HTTP/1.1 request and an ``UpstreamStreaming`` call:
 /// the request body split into messages as it arrives (client streaming), the
@@ -11,9 +14,9 @@ import Transcoder
 /// The response head waits for the first message (or the end): a call that fails
 /// before any message gets an ordinary error response with its HTTP status; one
 /// that fails later ends with the format's error frame (see ``StreamingResponseFormat``).
-final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObserver {
+package final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObserver {
     /// What the request body is.
-    enum Input {
+    package enum Input {
         /// One message, sent when the exchange opened (server streaming only).
         case single
         /// JSON messages: NDJSON lines or array elements.
@@ -23,7 +26,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     }
 
     /// What the response is.
-    enum Output {
+    package enum Output {
         /// One message, answered like a unary call (client streaming only).
         case single
         case stream(StreamingResponseFormat)
@@ -33,12 +36,12 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     private let context: ChannelHandlerContext
     private let transcoder: Transcoder
     private let detailsRenderer: StatusDetailsRenderer?
-    let route: MatchedRoute<Transcoder.Route>
+    package let route: MatchedRoute<Transcoder.Route>
     /// The route's policies' decisions: response headers, and the observers at the end.
-    let admission: RequestAdmission<Transcoder.Route>
-    let requestID: String
-    let started: NIODeadline
-    private(set) var keepAlive: Bool
+    package let admission: RequestAdmission<Transcoder.Route>
+    package let requestID: String
+    package let started: NIODeadline
+    package private(set) var keepAlive: Bool
     /// An HTTP/1.0 client cannot read chunked bodies: its streamed response goes out as
     /// HTTP/1.0 without framing and ends when the connection closes.
     private let closeDelimited: Bool
@@ -47,11 +50,11 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     private var control: (any UpstreamStreamControl)?
 
     /// The client's body has ended (or there was none to stream).
-    private(set) var requestEnded = false
+    package private(set) var requestEnded = false
     /// The response head went out (streamed responses only).
     private var responseStarted = false
     /// The response is complete or abandoned: later events are ignored.
-    private(set) var done = false
+    package private(set) var done = false
     private var messages = 0
     private var headers: [(name: String, value: String)] = []
     /// The one response message of a client-streaming call.
@@ -61,13 +64,13 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     /// The request messages sent (the index of the next JSON element).
     private var sent = 0
     /// Request body bytes read (the handler sets the unary body's size for server streams).
-    var bytesIn = 0
+    package var bytesIn = 0
     /// Response body bytes written.
-    private(set) var bytesOut = 0
+    package private(set) var bytesOut = 0
     /// The upstream call's summary, once it ended.
-    private(set) var upstreamSummary: UpstreamCallSummary?
+    package private(set) var upstreamSummary: UpstreamCallSummary?
 
-    init(
+    package init(
         handler: HTTPRequestHandler<Transcoder>, context: ChannelHandlerContext, shared: RequestContext<Transcoder>,
         route: MatchedRoute<Transcoder.Route>, admission: RequestAdmission<Transcoder.Route>, requestID: String, keepAlive: Bool,
         started: NIODeadline,
@@ -88,7 +91,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     }
 
     /// Opens the upstream call; with `message`, sends it as the only request message.
-    func start(upstream: any UpstreamStreaming, metadata: [(name: String, value: String)], timeout: TimeAmount, message: ByteBuffer?) {
+    package func start(upstream: any UpstreamStreaming, metadata: [(name: String, value: String)], timeout: TimeAmount, message: ByteBuffer?) {
         let head = UpstreamStreamHead(
             path: route.grpcPath, service: route.service, metadata: metadata, deadline: .now() + timeout, attemptObserver: admission.trace)
         let control = upstream.openStream(head, policy: route.callPolicy, on: context.eventLoop, observer: self)
@@ -103,7 +106,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
 
     // MARK: - Request body (client streaming)
 
-    func receivedBody(_ part: ByteBuffer) {
+    package func receivedBody(_ part: ByteBuffer) {
         bytesIn += part.readableBytes
         guard !done, let control else { return }
         switch input {
@@ -139,7 +142,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
         if !control.isWritable { handler.setReadPaused(true) }
     }
 
-    func receivedEnd() {
+    package func receivedEnd() {
         guard !done, let control else {
             requestEnded = true
             return
@@ -184,7 +187,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     // MARK: - Downstream events
 
     /// The client's channel became writable (or not).
-    func writabilityChanged(isWritable: Bool) {
+    package func writabilityChanged(isWritable: Bool) {
         guard !done, let control else { return }
         if isWritable, readingPaused {
             readingPaused = false
@@ -193,7 +196,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     }
 
     /// The client went away: the upstream call is cancelled.
-    func channelClosed() {
+    package func channelClosed() {
         guard !done else { return }
         done = true
         control?.cancel()
@@ -202,11 +205,11 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
 
     // MARK: - UpstreamStreamObserver
 
-    func upstreamReceivedHeaders(_ headers: [(name: String, value: String)]) {
+    package func upstreamReceivedHeaders(_ headers: [(name: String, value: String)]) {
         self.headers = headers
     }
 
-    func upstreamReceivedMessage(_ message: ByteBuffer) {
+    package func upstreamReceivedMessage(_ message: ByteBuffer) {
         guard !done else { return }
         switch output {
         case .single:
@@ -216,7 +219,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
         }
     }
 
-    func upstreamFinished(_ end: UpstreamStreamEnd) {
+    package func upstreamFinished(_ end: UpstreamStreamEnd) {
         guard !done else { return }
         upstreamSummary = end.summary
         if headers.isEmpty { headers = end.headers }
@@ -244,7 +247,7 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
         }
     }
 
-    func upstreamWritabilityChanged(_ isWritable: Bool) {
+    package func upstreamWritabilityChanged(_ isWritable: Bool) {
         guard !done else { return }
         if isWritable { handler.setReadPaused(false) }
     }
@@ -340,10 +343,10 @@ final class StreamingExchange<Transcoder: RequestTranscoding>: UpstreamStreamObs
     }
 
     /// Messages each way so far.
-    var streamSummary: StreamSummary { StreamSummary(messagesIn: sent, messagesOut: messages) }
+    package var streamSummary: StreamSummary { StreamSummary(messagesIn: sent, messagesOut: messages) }
 
     /// Hands what this exchange read, wrote and called to the handler's observers.
-    func noteFacts(_ facts: inout ExchangeFacts) {
+    package func noteFacts(_ facts: inout ExchangeFacts) {
         facts.bytesIn = bytesIn
         facts.bytesOut = bytesOut
         facts.upstream = upstreamSummary

@@ -1,4 +1,5 @@
 import NIOCore
+import EdgeConfig
 
 /// How a server-streaming response frames its messages, and how it ends, well or
 /// with an error, once the `200` head is out:
@@ -11,7 +12,7 @@ import NIOCore
 /// | ``raw`` | the first message's | its bytes | the connection is cut (no last chunk) | — |
 ///
 /// `<status>` is the `google.rpc.Status` JSON of error responses. Pure: writes into buffers.
-enum StreamingResponseFormat: Sendable, Equatable {
+package enum StreamingResponseFormat: Sendable, Equatable {
     case ndjson
     case eventStream
     case jsonArray
@@ -20,7 +21,7 @@ enum StreamingResponseFormat: Sendable, Equatable {
 
     /// The format for a route and a request's `Accept` header: SSE when the client
     /// accepts `text/event-stream`, else the route's configured format.
-    static func negotiate(accept: String?, configured: EdgeConfig.StreamFormat, raw: Bool) -> StreamingResponseFormat {
+    package static func negotiate(accept: String?, configured: EdgeConfig.StreamFormat, raw: Bool) -> StreamingResponseFormat {
         if raw { return .raw }
         if let accept, accept.lowercased().contains("text/event-stream") { return .eventStream }
         switch configured {
@@ -30,7 +31,7 @@ enum StreamingResponseFormat: Sendable, Equatable {
     }
 
     /// `nil` for ``raw``: the type comes from the messages.
-    var contentType: String? {
+    package var contentType: String? {
         switch self {
         case .ndjson: "application/x-ndjson"
         case .eventStream: "text/event-stream"
@@ -40,10 +41,10 @@ enum StreamingResponseFormat: Sendable, Equatable {
     }
 
     /// Bytes added around one message, for sizing its buffer.
-    static let framingBytes = 16
+    package static let framingBytes = 16
 
     /// Writes message number `index` (0-based), already rendered as JSON (or raw bytes).
-    func writeMessage(_ message: ByteBuffer, index: Int, into buffer: inout ByteBuffer) {
+    package func writeMessage(_ message: ByteBuffer, index: Int, into buffer: inout ByteBuffer) {
         switch self {
         case .ndjson:
             buffer.writeImmutableBuffer(message)
@@ -67,7 +68,7 @@ enum StreamingResponseFormat: Sendable, Equatable {
 
     /// Writes the last frame of a stream that failed after `messages` messages;
     /// `status` is the `google.rpc.Status` JSON. Nothing for ``raw``.
-    func writeFailure(_ status: ByteBuffer, messages: Int, into buffer: inout ByteBuffer) {
+    package func writeFailure(_ status: ByteBuffer, messages: Int, into buffer: inout ByteBuffer) {
         switch self {
         case .ndjson:
             buffer.writeStaticString(#"{"error":"#)
@@ -88,11 +89,11 @@ enum StreamingResponseFormat: Sendable, Equatable {
     }
 
     /// Writes what closes a stream that ended well after `messages` messages.
-    func writeEnd(messages: Int, into buffer: inout ByteBuffer) {
+    package func writeEnd(messages: Int, into buffer: inout ByteBuffer) {
         guard self == .jsonArray else { return }
         buffer.writeStaticString(messages == 0 ? "[]" : "]")
     }
 
     /// A failure after the head can be told to the client in the body.
-    var canReportFailure: Bool { self != .raw }
+    package var canReportFailure: Bool { self != .raw }
 }

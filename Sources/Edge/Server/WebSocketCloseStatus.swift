@@ -1,5 +1,6 @@
 import NIOCore
 import NIOWebSocket
+import EdgeCore
 
 /// How a WebSocket stream's end is told to the client: the close frame's code
 /// and reason, and (when the status has details) a last text frame.
@@ -13,16 +14,16 @@ import NIOWebSocket
 ///   them the code); a longer message is cut on a character boundary and ends in `…`.
 /// - details do not fit a reason: when there are any, they go in a text frame
 ///   `{"error":{…Status JSON…}}` sent just before the close frame.
-enum WebSocketCloseStatus {
+package enum WebSocketCloseStatus {
     /// The most bytes a close frame's reason may hold.
-    static let maxReasonBytes = 123
+    package static let maxReasonBytes = 123
 
-    static func closeCode(for code: GRPCStatusCode) -> WebSocketErrorCode {
+    package static func closeCode(for code: GRPCStatusCode) -> WebSocketErrorCode {
         code == .ok ? .normalClosure : .unknown(UInt16(4000 + code.rawValue))
     }
 
     /// The close frame's payload: the 2-byte code, then the reason (empty for OK).
-    static func closePayload(code: WebSocketErrorCode, error: EdgeError?, allocator: ByteBufferAllocator) -> ByteBuffer {
+    package static func closePayload(code: WebSocketErrorCode, error: EdgeError?, allocator: ByteBufferAllocator) -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 2 + maxReasonBytes)
         buffer.write(webSocketErrorCode: code)
         if let error, error.code != .ok { writeReason(code: error.code, message: error.message, into: &buffer) }
@@ -30,7 +31,7 @@ enum WebSocketCloseStatus {
     }
 
     /// `{"code":N,"message":"…"}` in at most ``maxReasonBytes`` bytes.
-    static func writeReason(code: GRPCStatusCode, message: String, into buffer: inout ByteBuffer) {
+    package static func writeReason(code: GRPCStatusCode, message: String, into buffer: inout ByteBuffer) {
         let prefix = #"{"code":\#(code.rawValue),"message":""#
         let suffix = #""}"#
         let ellipsis = "…"
@@ -60,7 +61,7 @@ enum WebSocketCloseStatus {
 
     /// The last text frame of a stream whose status has details: `{"error":{"code":…,"message":…,"details":[…]}}`;
     /// nil when there are none to show (no details, an empty list, or no renderer).
-    static func errorFrame(_ error: EdgeError, detailsRenderer: StatusDetailsRenderer?, allocator: ByteBufferAllocator) -> ByteBuffer? {
+    package static func errorFrame(_ error: EdgeError, detailsRenderer: StatusDetailsRenderer?, allocator: ByteBufferAllocator) -> ByteBuffer? {
         guard let details = error.details, let detailsRenderer, let json = detailsRenderer(details), json != Array("[]".utf8) else {
             return nil
         }

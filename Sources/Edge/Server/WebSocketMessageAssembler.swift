@@ -1,5 +1,7 @@
 import NIOCore
 import NIOWebSocket
+import EdgePolicy
+import EdgeUpstream
 
 /// Joins a client's data frames into whole messages (RFC 6455 §5.4 fragmentation),
 /// under the stream's message-size limit, and checks the rules a server must
@@ -7,8 +9,8 @@ import NIOWebSocket
 ///
 /// Pure; control frames (ping, pong, close) are not its business and may arrive
 /// between the fragments of a message.
-struct WebSocketMessageAssembler {
-    enum Failure: Equatable {
+package struct WebSocketMessageAssembler {
+    package enum Failure: Equatable {
         /// An unmasked frame, a reserved bit set, a continuation with no message
         /// started, a new message before the last one finished.
         case protocolViolation(String)
@@ -16,7 +18,7 @@ struct WebSocketMessageAssembler {
         case tooLarge(limit: Int)
     }
 
-    enum Outcome: Equatable {
+    package enum Outcome: Equatable {
         /// A fragment was kept; the message is not complete yet.
         case incomplete
         /// A whole message: `.text` or `.binary`, unmasked payload.
@@ -24,26 +26,26 @@ struct WebSocketMessageAssembler {
         case failed(Failure)
     }
 
-    let maxMessageBytes: Int
+    package let maxMessageBytes: Int
     private var opcode: WebSocketOpcode?
     private var pending: ByteBuffer?
 
-    init(maxMessageBytes: Int) {
+    package init(maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes
     }
 
     /// Whether a fragmented message has been started and not finished.
-    var isAssembling: Bool { opcode != nil }
+    package var isAssembling: Bool { opcode != nil }
 
     /// Checks that hold for every frame a client sends, control frames included.
-    static func check(_ frame: WebSocketFrame) -> Failure? {
+    package static func check(_ frame: WebSocketFrame) -> Failure? {
         if frame.maskKey == nil { return .protocolViolation("client frames must be masked") }
         if frame.rsv1 || frame.rsv2 || frame.rsv3 { return .protocolViolation("reserved bits set but no extension was negotiated") }
         return nil
     }
 
     /// Takes one data frame (`.text`, `.binary` or `.continuation`).
-    mutating func append(_ frame: WebSocketFrame) -> Outcome {
+    package mutating func append(_ frame: WebSocketFrame) -> Outcome {
         if let failure = Self.check(frame) { return .failed(failure) }
         switch frame.opcode {
         case .text, .binary:

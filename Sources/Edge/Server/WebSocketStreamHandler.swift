@@ -1,5 +1,9 @@
 import NIOCore
 import NIOWebSocket
+import EdgeCore
+import EdgePolicy
+import EdgeTLS
+import EdgeUpstream
 
 /// One streaming call over an upgraded connection, full duplex: each text frame
 /// is one JSON request message, each response message goes back as one text
@@ -17,28 +21,28 @@ import NIOWebSocket
 /// - The client going away cancels the call.
 /// - Backpressure: the socket is not read while the call cannot take more
 ///   requests; the backend is not read while the socket cannot take more responses.
-final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuplexHandler, UpstreamStreamObserver {
-    typealias InboundIn = WebSocketFrame
-    typealias OutboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+package final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuplexHandler, UpstreamStreamObserver {
+    package typealias InboundIn = WebSocketFrame
+    package typealias OutboundIn = WebSocketFrame
+    package typealias OutboundOut = WebSocketFrame
 
     /// Everything the stream needs, resolved from the upgrade request.
-    struct Stream {
-        var route: MatchedRoute<Transcoder.Route>
-        var head: UpstreamStreamHead
-        var transcoder: Transcoder
-        var upstream: any UpstreamStreaming
-        var detailsRenderer: StatusDetailsRenderer?
-        var maxMessageBytes: Int
+    package struct Stream {
+        package var route: MatchedRoute<Transcoder.Route>
+        package var head: UpstreamStreamHead
+        package var transcoder: Transcoder
+        package var upstream: any UpstreamStreaming
+        package var detailsRenderer: StatusDetailsRenderer?
+        package var maxMessageBytes: Int
         /// When the upgrade request's head arrived.
-        var started: NIODeadline
+        package var started: NIODeadline
         /// The route's policies' decisions; their observers see the session's end.
-        var admission: RequestAdmission<Transcoder.Route>
-        var requestID: String
+        package var admission: RequestAdmission<Transcoder.Route>
+        package var requestID: String
     }
 
     /// How long the client has to answer our close frame before the connection is closed anyway.
-    static var closeHandshakeTimeout: TimeAmount { .seconds(5) }
+    package static var closeHandshakeTimeout: TimeAmount { .seconds(5) }
 
     private let stream: Stream
     private var state: WebSocketStreamState
@@ -58,14 +62,14 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
     private var endCode: GRPCStatusCode?
     private var upstreamSummary: UpstreamCallSummary?
 
-    init(_ stream: Stream) {
+    package init(_ stream: Stream) {
         self.stream = stream
         self.state = WebSocketStreamState(
             shape: .init(acceptsBody: stream.route.acceptsBody, streamsRequests: stream.route.streaming.clientStreaming))
         self.assembler = WebSocketMessageAssembler(maxMessageBytes: stream.maxMessageBytes)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
+    package func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         let control = stream.upstream.openStream(
             stream.head, policy: stream.route.callPolicy, on: context.eventLoop, observer: self)
@@ -75,12 +79,12 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
         perform(state.callOpened(), json: nil)
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
+    package func handlerRemoved(context: ChannelHandlerContext) {
         connectionClosed()
         self.context = nil
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    package func channelInactive(context: ChannelHandlerContext) {
         connectionClosed()
         context.fireChannelInactive()
     }
@@ -98,7 +102,7 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
 
     // MARK: - Client frames
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
         guard state.phase != .closed else { return }
         if let failure = WebSocketMessageAssembler.check(frame) { return refuse(failure) }
@@ -178,7 +182,7 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: Error) {
+    package func errorCaught(context: ChannelHandlerContext, error: Error) {
         // The frame decoder stops for good after an error: close without waiting for the client's close.
         switch error as? NIOWebSocketError {
         case .invalidFrameLength:
@@ -194,7 +198,7 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
 
     // MARK: - Backpressure
 
-    func read(context: ChannelHandlerContext) {
+    package func read(context: ChannelHandlerContext) {
         if let control, !control.isWritable {
             readPending = true
         } else {
@@ -202,7 +206,7 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
         }
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
+    package func channelWritabilityChanged(context: ChannelHandlerContext) {
         if context.channel.isWritable {
             control?.resumeReading()
         } else {
@@ -211,7 +215,7 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
         context.fireChannelWritabilityChanged()
     }
 
-    func upstreamWritabilityChanged(_ isWritable: Bool) {
+    package func upstreamWritabilityChanged(_ isWritable: Bool) {
         guard isWritable, readPending, let context else { return }
         readPending = false
         context.read()
@@ -219,11 +223,11 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
 
     // MARK: - Upstream events
 
-    func upstreamReceivedHeaders(_ headers: [(name: String, value: String)]) {
+    package func upstreamReceivedHeaders(_ headers: [(name: String, value: String)]) {
         // The 101 response is long gone; response metadata has nowhere to go.
     }
 
-    func upstreamReceivedMessage(_ message: ByteBuffer) {
+    package func upstreamReceivedMessage(_ message: ByteBuffer) {
         guard state.writesFrames, let context else { return }
         switch stream.transcoder.render(message, for: stream.route) {
         case .success(let json):
@@ -235,7 +239,7 @@ final class WebSocketStreamHandler<Transcoder: RequestTranscoding>: ChannelDuple
         }
     }
 
-    func upstreamFinished(_ end: UpstreamStreamEnd) {
+    package func upstreamFinished(_ end: UpstreamStreamEnd) {
         control = nil
         upstreamSummary = end.summary
         if endCode == nil { endCode = end.status.code }

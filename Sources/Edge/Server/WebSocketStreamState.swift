@@ -1,3 +1,5 @@
+import EdgeUpstream
+
 /// The life of one WebSocket stream as a pure state machine: what each event
 /// means in each phase, and what ``WebSocketStreamHandler`` does about it.
 ///
@@ -5,23 +7,23 @@
 /// waiting for the client's) → `closed` (the connection is closing or gone).
 /// Independently the call is live until it ends or is cancelled, and the client
 /// may have half-closed with its close frame.
-struct WebSocketStreamState {
-    enum Phase: Equatable {
+package struct WebSocketStreamState {
+    package enum Phase: Equatable {
         case open
         case closing
         case closed
     }
 
     /// What the request side of the route takes.
-    struct Shape: Equatable {
+    package struct Shape: Equatable {
         /// The rule has `body:`: text frames are request messages. Otherwise the path
         /// and query alone make the one request message, sent when the call opens.
-        var acceptsBody: Bool
+        package var acceptsBody: Bool
         /// Client or bidi streaming: any number of messages; else exactly one.
-        var streamsRequests: Bool
+        package var streamsRequests: Bool
     }
 
-    enum MessageAction: Equatable {
+    package enum MessageAction: Equatable {
         /// Transcode and send it; then half-close when the method takes no more.
         case send(finishSending: Bool)
         /// End the stream with INVALID_ARGUMENT.
@@ -30,7 +32,7 @@ struct WebSocketStreamState {
         case drop
     }
 
-    enum ClientCloseAction: Equatable {
+    package enum ClientCloseAction: Equatable {
         /// Half-close the call; first send the request built from the bindings alone
         /// when the method takes one message and none came.
         case finishSending(sendBindingsFirst: Bool)
@@ -39,7 +41,7 @@ struct WebSocketStreamState {
         case none
     }
 
-    enum EndAction: Equatable {
+    package enum EndAction: Equatable {
         /// Send our close frame (cancelling the call first if it is live); close the
         /// connection once it is written, or else wait for the client's close frame.
         case sendClose(cancelCall: Bool, closeAfterWrite: Bool)
@@ -47,25 +49,25 @@ struct WebSocketStreamState {
         case none
     }
 
-    let shape: Shape
-    private(set) var phase = Phase.open
-    private(set) var callLive = true
-    private(set) var clientSentClose = false
-    private(set) var requestsSent = 0
+    package let shape: Shape
+    package private(set) var phase = Phase.open
+    package private(set) var callLive = true
+    package private(set) var clientSentClose = false
+    package private(set) var requestsSent = 0
 
-    init(shape: Shape) {
+    package init(shape: Shape) {
         self.shape = shape
     }
 
     /// The call is open: a route without `body:` sends its one request now.
-    mutating func callOpened() -> MessageAction {
+    package mutating func callOpened() -> MessageAction {
         guard phase == .open, callLive, !shape.acceptsBody else { return .drop }
         requestsSent += 1
         return .send(finishSending: true)
     }
 
     /// A whole text message arrived.
-    mutating func receivedMessage(label: String) -> MessageAction {
+    package mutating func receivedMessage(label: String) -> MessageAction {
         guard phase == .open, callLive, !clientSentClose else { return .drop }
         guard shape.acceptsBody else { return .refuse("\(label) takes no request messages: its request is the path and query") }
         guard shape.streamsRequests || requestsSent == 0 else { return .refuse("\(label) takes one request message") }
@@ -74,10 +76,10 @@ struct WebSocketStreamState {
     }
 
     /// Whether frames (data, pong) may still go to the client.
-    var writesFrames: Bool { phase == .open }
+    package var writesFrames: Bool { phase == .open }
 
     /// The client's close frame arrived.
-    mutating func receivedClientClose() -> ClientCloseAction {
+    package mutating func receivedClientClose() -> ClientCloseAction {
         clientSentClose = true
         switch phase {
         case .open:
@@ -92,7 +94,7 @@ struct WebSocketStreamState {
     }
 
     /// The backend ended the call: its status goes in our close frame.
-    mutating func callEnded() -> EndAction {
+    package mutating func callEnded() -> EndAction {
         callLive = false
         guard phase == .open else { return .none }
         phase = .closing
@@ -102,7 +104,7 @@ struct WebSocketStreamState {
     /// The edge refuses the stream (bad message, protocol violation). With
     /// `awaitClientClose` false (the frame decoder is broken) the connection closes
     /// once our close frame is written.
-    mutating func failed(awaitClientClose: Bool) -> EndAction {
+    package mutating func failed(awaitClientClose: Bool) -> EndAction {
         switch phase {
         case .open:
             let cancel = callLive
@@ -120,14 +122,14 @@ struct WebSocketStreamState {
 
     /// Our close frame was written and the connection should close now (handshake
     /// complete, or the client did not answer in time).
-    mutating func closeConnection() -> Bool {
+    package mutating func closeConnection() -> Bool {
         guard phase != .closed else { return false }
         phase = .closed
         return true
     }
 
     /// The connection is gone: whether the call must be cancelled.
-    mutating func connectionClosed() -> Bool {
+    package mutating func connectionClosed() -> Bool {
         phase = .closed
         defer { callLive = false }
         return callLive

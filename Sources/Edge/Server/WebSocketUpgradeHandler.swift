@@ -1,14 +1,18 @@
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
+import EdgeCore
+import EdgePolicy
+import EdgeTLS
+import EdgeUpstream
 
 /// The HTTP handlers a WebSocket upgrade takes out of a connection's pipeline.
-struct HTTPPipelineHandlers {
-    let timeouts: ConnectionTimeoutHandler
-    let encoder: HTTPResponseEncoder
-    let decoder: ByteToMessageHandler<HTTPRequestDecoder>
+package struct HTTPPipelineHandlers {
+    package let timeouts: ConnectionTimeoutHandler
+    package let encoder: HTTPResponseEncoder
+    package let decoder: ByteToMessageHandler<HTTPRequestDecoder>
     /// Between the decoder and this handler, and after it: pipelining, the request handler.
-    let inbound: [any RemovableChannelHandler]
+    package let inbound: [any RemovableChannelHandler]
 }
 
 /// Turns a connection's first request into a WebSocket stream when it asks for one
@@ -30,10 +34,10 @@ struct HTTPPipelineHandlers {
 /// On acceptance, once the request's end is read: the HTTP handlers leave, the
 /// `101 Switching Protocols` goes out, and the WebSocket frame codec and
 /// ``WebSocketStreamHandler`` take over the connection.
-final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias InboundOut = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+package final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInboundHandler, RemovableChannelHandler {
+    package typealias InboundIn = HTTPServerRequestPart
+    package typealias InboundOut = HTTPServerRequestPart
+    package typealias OutboundOut = HTTPServerResponsePart
 
     private struct Accepted {
         var stream: WebSocketStreamHandler<Transcoder>.Stream
@@ -78,16 +82,16 @@ final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInbo
     private var context: ChannelHandlerContext?
     private var started = NIODeadline.uptimeNanoseconds(0)
 
-    init(shared: RequestContext<Transcoder>, upstream: any UpstreamStreaming, handlers: HTTPPipelineHandlers) {
+    package init(shared: RequestContext<Transcoder>, upstream: any UpstreamStreaming, handlers: HTTPPipelineHandlers) {
         self.shared = shared
         self.upstream = upstream
         self.handlers = handlers
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    package func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    package func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         switch state {
         case .awaitingHead:

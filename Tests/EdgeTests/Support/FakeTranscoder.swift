@@ -1,6 +1,9 @@
 import Edge
 import NIOCore
 import NIOHTTP1
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
 
 /// Stands in for the real transcoder: a few fixed routes whose "protobuf
 /// message" is the JSON body itself, so the server can be tested alone.

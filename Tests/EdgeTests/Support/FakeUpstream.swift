@@ -1,6 +1,9 @@
 import Edge
 import NIOConcurrencyHelpers
 import NIOCore
+import EdgeCore
+import EdgePolicy
+import EdgeUpstream
 
 /// Stands in for the gRPC client: echoes, answers any status on demand, or
 /// holds a call until the test releases it. Records every request it got.

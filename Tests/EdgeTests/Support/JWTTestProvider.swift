@@ -3,6 +3,8 @@ import Foundation
 import NIOCore
 import NIOPosix
 import XCTest
+@testable import EdgeConfig
+@testable import EdgePolicy
 
 /// A ``JWTProvider`` on its own one-loop group, driven the way the request path drives
 /// it: `verify` on the loop, waiting on `.awaitingKeys` and asking once more.

@@ -4,6 +4,7 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeUpstream
 
 /// `Tests/interop/python_backend.py` (grpcio, service `interop.Echo`) as a child
 /// process, with an ``UpstreamPool`` pointed at it and one event loop to call from:

@@ -3,6 +3,8 @@ import NIOPosix
 import XCTest
 
 @testable import Edge
+@testable import EdgeConfig
+@testable import EdgeUpstream
 
 /// The fixture of the tests that drive an ``UpstreamPool`` against ``ScriptedH2Backend``s
 /// over real sockets: a client event loop group, and the backends and pools a test makes,

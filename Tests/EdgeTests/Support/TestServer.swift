@@ -2,6 +2,9 @@ import Edge
 import NIOCore
 import NIOPosix
 import XCTest
+import EdgeConfig
+import EdgeCore
+import EdgePolicy
 
 /// A running ``EdgeServer`` on 127.0.0.1 with an ephemeral port, the fake transcoder and upstream.
 final class TestServer {

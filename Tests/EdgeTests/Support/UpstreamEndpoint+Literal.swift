@@ -1,4 +1,5 @@
 @testable import Edge
+@testable import EdgeConfig
 
 /// Tests write endpoints as text (`"127.0.0.1:\(port)"`); the one parser reads them.
 extension UpstreamEndpoint: ExpressibleByStringInterpolation {

@@ -1,0 +1,50 @@
+import NIOCore
+import NIOPosix
+import EdgeCore
+
+/// Rate limits and quotas as a policy of the chain, after authentication (so consumer and claims
+/// are known). Local limits decide at once; global ones suspend the chain for one Redis round trip
+/// and resume on the request's loop. An allowed request gets the `RateLimit-Policy`/`RateLimit`
+/// fields on its response (unless switched off); a rejected one 429 with them and `Retry-After`;
+/// with Redis away in failure mode `closed`, 503.
+package struct RateLimitPolicy: RequestPolicy {
+    package let name = "rate_limit"
+    package let limiter: RateLimiter
+    package let plan: RateLimitPlan
+
+    package func evaluate(_ exchange: inout PolicyExchange) -> PolicyVerdict {
+        let source = PolicyRateLimitKeySource(exchange: &exchange)
+        guard let loop = exchange.connection.eventLoop ?? MultiThreadedEventLoopGroup.currentEventLoop else {
+            return .refuse(EdgeError(code: .internal, message: "rate limits evaluated off an event loop"))
+        }
+        let headers = limiter.options.headers
+        switch limiter.check(plan, source: source, on: loop) {
+        case .decided(let decision):
+            return Self.apply(decision, headers: headers, to: &exchange)
+        case .pending(let future):
+            return .suspend(future.map { decision in
+                PolicyResume { exchange in Self.apply(decision, headers: headers, to: &exchange) }
+            }.recover { error in
+                let failure = error as? RateLimitUnavailable ?? RateLimitUnavailable(reason: String(describing: error))
+                return PolicyResume { exchange in
+                    exchange.refusalReason = "redis_unavailable"
+                    return .refuse(RateLimitRejection.unavailable(failure))
+                }
+            })
+        }
+    }
+
+    package static func apply(_ decision: RateLimitDecision, headers: Bool, to exchange: inout PolicyExchange) -> PolicyVerdict {
+        for (check, outcome) in zip(decision.checks, decision.outcomes) {
+            let kind: RateLimitDecisionKind =
+                outcome.allowed ? .allowed : (check.definition.mode == .shadow ? .shadowRejected : .rejected)
+            exchange.rateLimitDecisions.append((check.definition.name, kind))
+        }
+        guard decision.allowed else {
+            exchange.refusalReason = decision.degraded ? "redis_unavailable" : "limit_exceeded"
+            return .refuse(RateLimitRejection.error(for: decision, headers: headers))
+        }
+        if headers { exchange.responseHeaders += RateLimitHeaders.fields(decision) }
+        return .proceed
+    }
+}

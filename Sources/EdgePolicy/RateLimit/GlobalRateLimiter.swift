@@ -1,0 +1,105 @@
+import EdgeRedis
+import NIOCore
+import NIOSSL
+import EdgeConfig
+import EdgeUpstream
+
+/// Global limits: one `EVALSHA` of ``RateLimitScript`` per request, on the caller's event loop, with a
+/// circuit breaker per loop connection and the configured failure mode.
+///
+/// A call that fails (timeout, connection lost, a reply that is not the script's) counts against the
+/// breaker; after `breakerFailures` in a row Redis is not asked for `breakerOpenTime`, then one probe
+/// goes through. In failure mode `open` the request is decided by the local fallback (each limit at
+/// `rate / instances`), in `closed` it fails with ``RateLimitUnavailable`` (503).
+public final class GlobalRateLimiter: Sendable {
+    /// One loop's breaker (touched only on that loop) and since when it has been away from closed.
+    private final class LoopBreaker: @unchecked Sendable {
+        var state: CircuitBreakerState
+        var failingSince: NIODeadline?
+        init(_ configuration: CircuitBreakerConfiguration) { state = CircuitBreakerState(configuration: configuration, now: .now()) }
+
+        /// Records a call's end; adds the time spent open to `stats` when the breaker closes again.
+        func record(failure: Bool, probe: Bool, stats: RateLimitStats) {
+            let now = NIODeadline.now()
+            state.record(failure: failure, probe: probe, now: now)
+            if !state.isClosed, failingSince == nil { failingSince = now }
+            if state.isClosed, let since = failingSince {
+                stats.failureModeMicros.wrappingIncrement(by: Int((now - since).nanoseconds / 1000), ordering: .relaxed)
+                failingSince = nil
+            }
+        }
+    }
+
+    public let settings: RateLimitRedisSettings
+    public let client: RedisClient
+    public let stats: RateLimitStats
+    private let fallback: LocalRateLimiter
+    private let breakers: [ObjectIdentifier: LoopBreaker]
+    private let breakerConfiguration: CircuitBreakerConfiguration
+
+    public init(settings: RateLimitRedisSettings, group: EventLoopGroup, stats: RateLimitStats, fallbackMaxKeys: Int = 100_000) throws {
+        self.settings = settings
+        var tls: TLSConfiguration?
+        if settings.tls {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            if let caFile = settings.caFile { configuration.trustRoots = .file(caFile) }
+            tls = configuration
+        }
+        var configuration = RedisConfiguration(
+            host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+            database: settings.database, tls: tls, connectTimeout: settings.connectTimeout, commandTimeout: settings.timeout)
+        configuration.preloadScripts = [RateLimitScript.script]
+        self.client = try RedisClient(configuration: configuration, group: group)
+        self.stats = stats
+        self.fallback = LocalRateLimiter(maxKeys: fallbackMaxKeys)
+        self.breakerConfiguration = CircuitBreakerConfiguration(
+            consecutiveFailures: max(1, settings.breakerFailures), errorRate: 0,
+            openTimeout: settings.breakerOpenTime, maxOpenTimeout: max(settings.breakerOpenTime, .seconds(2)))
+        var breakers: [ObjectIdentifier: LoopBreaker] = [:]
+        for loop in group.makeIterator() { breakers[ObjectIdentifier(loop)] = LoopBreaker(breakerConfiguration) }
+        self.breakers = breakers
+    }
+
+    /// Decides `checks` (all global) for one request; completes on `eventLoop`.
+    public func decide(_ checks: [RateLimitCheck], on eventLoop: EventLoop) -> EventLoopFuture<RateLimitDecision> {
+        guard !checks.isEmpty else { return eventLoop.makeSucceededFuture(.empty) }
+        let breaker = eventLoop.inEventLoop ? breakers[ObjectIdentifier(eventLoop)] : nil
+        let now = NIODeadline.now()
+        let admission = breaker?.state.admit(now: now) ?? .allowed
+        if admission == .rejected { return eventLoop.makeCompletedFuture(failureMode(checks, reason: "circuit open")) }
+        let probe = admission == .probe
+        let (keys, arguments) = RateLimitScript.invocation(checks)
+        return client.run(RateLimitScript.script, keys: keys, arguments: arguments, on: eventLoop)
+            .flatMapResult { reply -> Result<RateLimitDecision, Error> in
+                let elapsed = NIODeadline.now() - now
+                self.stats.redisCalls.wrappingIncrement(ordering: .relaxed)
+                self.stats.redisLatencyMicros.wrappingIncrement(by: Int(elapsed.nanoseconds / 1000), ordering: .relaxed)
+                guard let decision = RateLimitScript.decision(from: reply, checks: checks) else {
+                    return .failure(RedisError.unavailable("unexpected script reply"))
+                }
+                breaker?.record(failure: false, probe: probe, stats: self.stats)
+                return .success(decision)
+            }
+            .flatMapError { error in
+                self.stats.redisErrors.wrappingIncrement(ordering: .relaxed)
+                breaker?.record(failure: true, probe: probe, stats: self.stats)
+                return eventLoop.makeCompletedFuture(self.failureMode(checks, reason: String(describing: error)))
+            }
+    }
+
+    private func failureMode(_ checks: [RateLimitCheck], reason: String) -> Result<RateLimitDecision, Error> {
+        stats.failureModeDecisions.wrappingIncrement(ordering: .relaxed)
+        switch settings.failureMode {
+        case .closed:
+            return .failure(RateLimitUnavailable(reason: reason))
+        case .open:
+            let local = checks.map { RateLimitCheck(definition: $0.definition.fallback(instances: settings.instances), key: $0.key) }
+            var decision = fallback.decide(local, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros())
+            decision.checks = checks
+            decision.degraded = true
+            return .success(decision)
+        }
+    }
+
+    public func shutdown() -> EventLoopFuture<Void> { client.shutdown() }
+}

@@ -1,0 +1,65 @@
+import NIOCore
+import EdgeConfig
+
+/// Decides a request's limits, local and global together, so that it passes only if all pass and a
+/// rejected request consumes nothing from any.
+///
+/// Order: the local limits are evaluated without consuming (a local rejection answers at once, Redis
+/// is not asked); then the global ones are decided and consumed in one script call; then, if those
+/// passed, the local ones are consumed. Between the first local look and the last, another request
+/// on another loop may take a local limit's last unit; this request is then rejected although its
+/// global units were spent (the only case where a rejected request consumes anything, and only
+/// from global limits).
+public final class RateLimiter: Sendable {
+    public let local: LocalRateLimiter
+    public let global: GlobalRateLimiter?
+    public let stats: RateLimitStats
+    public let options: RateLimitOptions
+
+    public init(local: LocalRateLimiter, global: GlobalRateLimiter?, stats: RateLimitStats, options: RateLimitOptions) {
+        self.local = local
+        self.global = global
+        self.stats = stats
+        self.options = options
+    }
+
+    public func check(_ plan: RateLimitPlan, source: some RateLimitKeySource, on eventLoop: EventLoop) -> RateLimitVerdict {
+        let localChecks = Self.checks(plan.local, source)
+        let globalChecks = global == nil ? [] : Self.checks(plan.global, source)
+        let now = RateLimitClock.monotonicMicros()
+        let wall = RateLimitClock.wallClockMicros()
+        guard !globalChecks.isEmpty, let global else {
+            return .decided(record(local.decide(localChecks, now: now, wallClock: wall)))
+        }
+        if !localChecks.isEmpty {
+            let preview = local.decide(localChecks, now: now, wallClock: wall, commit: false)
+            if !preview.allowed {
+                return .decided(record(preview))
+            }
+        }
+        let local = self.local
+        return .pending(global.decide(globalChecks, on: eventLoop).map { globalDecision in
+            guard globalDecision.allowed, !localChecks.isEmpty else {
+                // Rejected by a global limit: local limits shown as they are, nothing consumed.
+                let localView = localChecks.isEmpty ? .empty : local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros(), commit: false)
+                return self.record(localView.merged(with: globalDecision))
+            }
+            let localDecision = local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros())
+            return self.record(localDecision.merged(with: globalDecision))
+        })
+    }
+
+    private func record(_ decision: RateLimitDecision) -> RateLimitDecision {
+        stats.record(decision)
+        return decision
+    }
+
+    package static func checks(_ definitions: [RateLimitDefinition], _ source: some RateLimitKeySource) -> [RateLimitCheck] {
+        var checks: [RateLimitCheck] = []
+        checks.reserveCapacity(definitions.count)
+        for definition in definitions {
+            if let key = RateLimitKey(definition: definition, source: source) { checks.append(RateLimitCheck(definition: definition, key: key)) }
+        }
+        return checks
+    }
+}
