@@ -17,13 +17,9 @@ package struct GRPCResponseDecoder {
         case failAndReset(GRPCStatus)
     }
 
-    private enum State {
-        case awaitingHeaders
-        case receivingMessages(httpHeaders: [(name: String, value: String)])
-        case done
-    }
-
-    private var state: State = .awaitingHeaders
+    private var phase = GRPCResponsePhase()
+    /// The response headers' metadata, once they came.
+    private var httpHeaders: [(name: String, value: String)] = []
     private let maxResponseBytes: Int
     /// Bytes received but not yet forming a whole message.
     private var pending: ByteBuffer?
@@ -34,43 +30,27 @@ package struct GRPCResponseDecoder {
         self.maxResponseBytes = maxResponseBytes
     }
 
-    package var isDone: Bool {
-        if case .done = self.state { return true }
-        return false
-    }
+    package var isDone: Bool { self.phase.isDone }
 
     package mutating func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool) -> Action {
-        switch self.state {
-        case .awaitingHeaders:
-            switch GRPCResponseHead.judge(headers, endStream: endStream) {
-            case .failAndReset(let status):
-                return self.fail(status)
-            case .finished(let status):
-                self.state = .done
-                return .finished(UpstreamResponseBox(self.finish(status, trailers: headers, headers: [])))
-            case .messagesFollow:
-                self.state = .receivingMessages(httpHeaders: Self.metadata(headers))
-                return .none
-            }
-
-        case .receivingMessages(let httpHeaders):
-            guard endStream else { return self.fail(GRPCResponseHead.secondHeadersWithoutEndStream) }
-            self.state = .done
-            if let pending = self.pending, pending.readableBytes > 0 {
-                return .finished(UpstreamResponseBox(UpstreamResponse(
-                    status: GRPCResponseHead.endedInsideMessage(leftOver: pending.readableBytes), headers: httpHeaders)))
-            }
-            return .finished(UpstreamResponseBox(
-                self.finish(GRPCResponseHead.status(fromTrailers: headers), trailers: headers, headers: httpHeaders)))
-
-        case .done:
+        switch self.phase.receiveHeaders(headers, endStream: endStream, pendingBytes: self.pending?.readableBytes ?? 0) {
+        case .messagesFollow:
+            self.httpHeaders = Self.metadata(headers)
+            return .none
+        case .ended(let status):
+            return .finished(UpstreamResponseBox(self.finish(status, trailers: headers, headers: self.httpHeaders)))
+        case .endedInsideMessage(let status):
+            return .finished(UpstreamResponseBox(UpstreamResponse(status: status, headers: self.httpHeaders)))
+        case .violation(let status):
+            return .failAndReset(status)
+        case .ignored:
             return .none
         }
     }
 
     package mutating func receiveData(_ data: ByteBuffer, endStream: Bool) -> Action {
-        guard case .receivingMessages(let httpHeaders) = self.state else {
-            if case .done = self.state { return .none }
+        guard self.phase.isReceivingMessages else {
+            if self.phase.isDone { return .none }
             return self.fail(GRPCResponseHead.dataBeforeHeaders)
         }
         if self.pending != nil {
@@ -86,9 +66,9 @@ package struct GRPCResponseDecoder {
         }
         if endStream {
             // DATA with END_STREAM: no trailers, hence no grpc-status.
-            self.state = .done
+            self.phase.end()
             return .finished(UpstreamResponseBox(UpstreamResponse(
-                status: GRPCResponseHead.endedWithoutTrailers(leftOver: 0), headers: httpHeaders)))
+                status: GRPCResponseHead.endedWithoutTrailers(leftOver: 0), headers: self.httpHeaders)))
         }
         return .none
     }
@@ -122,7 +102,7 @@ package struct GRPCResponseDecoder {
     }
 
     private mutating func fail(_ status: GRPCStatus) -> Action {
-        self.state = .done
+        self.phase.end()
         return .failAndReset(status)
     }
 

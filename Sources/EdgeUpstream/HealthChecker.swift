@@ -73,8 +73,10 @@ package final class HealthChecker: @unchecked Sendable {
             timeoutTask?.cancel()
             self.finished(index, Self.outcome(of: result))
         }
+        // The timeout fires on this loop, where the stream lives.
+        let boundStream = NIOLoopBound(stream, eventLoop: self.eventLoop)
         timeoutTask = self.eventLoop.scheduleTask(in: self.configuration.timeout) { [self] in
-            stream.cancel()
+            boundStream.value.cancel()
             self.finished(index, (false, "no answer within \(ConfigDuration.format(self.configuration.timeout))"))
         }
         connection.activeStreams += 1

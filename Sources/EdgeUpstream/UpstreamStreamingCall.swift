@@ -206,15 +206,9 @@ package final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStream
         self.eventLoop.assertInEventLoop()
         guard self.observer != nil else { return }
         self.observer = nil
-        guard !self.ended else { return }
-        self.ended = true
-        self.deadlineTask?.cancel()
-        self.deadlineTask = nil
-        self.queued = []
-        self.resetStream()
         // The call is over for the connection now (as in `finish`), not when the stream
         // channel's close completes: the slot must not wait on the backend.
-        self.releaseSlot()
+        guard self.markEnded() else { return }
         // The client went away: not the backend's failure, but a probe's permit is given back.
         self.recordEnd(.cancelled)
         if self.summaryStart?.attempted == true {
@@ -409,17 +403,24 @@ package final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStream
         return connection.abruptEnd(of: self.streamID, resetCode: self.closeReason).status
     }
 
-    /// Ends the call exactly once: stops the deadline, resets the stream when it is
-    /// still open, and tells the observer (on a later tick while still opening).
-    private func finish(_ status: GRPCStatus, trailers: [(name: String, value: String)] = []) {
-        guard !self.ended else { return }
+    /// Marks the call ended, once (false when it already was): stops the deadline, drops
+    /// queued messages, resets the stream when still open and frees the connection's slot.
+    private func markEnded() -> Bool {
+        guard !self.ended else { return false }
         self.ended = true
         self.deadlineTask?.cancel()
         self.deadlineTask = nil
         self.queued = []
         self.resetStream()
-        // The stream is over for this call even if its channel closes a moment later.
         self.releaseSlot()
+        return true
+    }
+
+    /// Ends the call exactly once: stops the deadline, resets the stream when it is
+    /// still open, and tells the observer (on a later tick while still opening).
+    private func finish(_ status: GRPCStatus, trailers: [(name: String, value: String)] = []) {
+        // The stream is over for this call even if its channel closes a moment later.
+        guard self.markEnded() else { return }
         self.recordEnd(status.code)
         var end = UpstreamStreamEnd(status: status, trailers: trailers, messagesReceived: self.messagesReceived)
         if let start = self.summaryStart {

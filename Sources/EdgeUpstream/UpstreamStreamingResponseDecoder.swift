@@ -32,13 +32,7 @@ package struct UpstreamStreamingResponseDecoder {
         case failAndReset(GRPCStatus)
     }
 
-    private enum State {
-        case awaitingHeaders
-        case receivingMessages
-        case done
-    }
-
-    private var state: State = .awaitingHeaders
+    private var phase = GRPCResponsePhase()
     private let maxMessageBytes: Int
     /// Received bytes not yet handed out as messages.
     private var pending = ByteBuffer()
@@ -47,67 +41,45 @@ package struct UpstreamStreamingResponseDecoder {
         self.maxMessageBytes = maxMessageBytes
     }
 
-    package var isDone: Bool {
-        if case .done = self.state { return true }
-        return false
-    }
+    package var isDone: Bool { self.phase.isDone }
 
     package mutating func receiveHeaders(_ headers: HPACKHeaders, endStream: Bool) -> Action {
-        switch self.state {
-        case .awaitingHeaders:
-            switch GRPCResponseHead.judge(headers, endStream: endStream) {
-            case .failAndReset(let status):
-                return self.fail(status)
-            case .finished(let status):
-                self.state = .done
-                return .finished(status, trailers: GRPCResponseDecoder.metadata(headers))
-            case .messagesFollow:
-                self.state = .receivingMessages
-                return .receivedHeaders(GRPCResponseDecoder.metadata(headers))
-            }
-
-        case .receivingMessages:
-            guard endStream else { return self.fail(GRPCResponseHead.secondHeadersWithoutEndStream) }
-            self.state = .done
-            if self.pending.readableBytes > 0 {
-                return .finished(
-                    GRPCResponseHead.endedInsideMessage(leftOver: self.pending.readableBytes),
-                    trailers: GRPCResponseDecoder.metadata(headers))
-            }
-            return .finished(GRPCResponseHead.status(fromTrailers: headers), trailers: GRPCResponseDecoder.metadata(headers))
-
-        case .done:
+        switch self.phase.receiveHeaders(headers, endStream: endStream, pendingBytes: self.pending.readableBytes) {
+        case .messagesFollow:
+            return .receivedHeaders(GRPCResponseDecoder.metadata(headers))
+        case .ended(let status), .endedInsideMessage(let status):
+            return .finished(status, trailers: GRPCResponseDecoder.metadata(headers))
+        case .violation(let status):
+            return .failAndReset(status)
+        case .ignored:
             return .none
         }
     }
 
     /// Buffers a DATA frame's payload; pull the messages with ``nextMessage()``.
     package mutating func receiveData(_ data: ByteBuffer) -> Action {
-        switch self.state {
-        case .receivingMessages:
-            if self.pending.readableBytes == 0 {
-                // The common case: no partial message, so no copy.
-                self.pending = data
-            } else {
-                var data = data
-                self.pending.writeBuffer(&data)
-            }
-            return .none
-        case .awaitingHeaders:
+        guard self.phase.isReceivingMessages else {
+            if self.phase.isDone { return .none }
             return self.fail(GRPCResponseHead.dataBeforeHeaders)
-        case .done:
-            return .none
         }
+        if self.pending.readableBytes == 0 {
+            // The common case: no partial message, so no copy.
+            self.pending = data
+        } else {
+            var data = data
+            self.pending.writeBuffer(&data)
+        }
+        return .none
     }
 
     /// The next complete message buffered, if any.
     package mutating func nextMessage() -> MessageAction {
-        guard case .receivingMessages = self.state, self.pending.readableBytes >= 5 else { return .none }
+        guard self.phase.isReceivingMessages, self.pending.readableBytes >= 5 else { return .none }
         let start = self.pending.readerIndex
         let flag = self.pending.getInteger(at: start, as: UInt8.self)!
         let length = Int(self.pending.getInteger(at: start + 1, as: UInt32.self)!)
         if let problem = GRPCResponseHead.frameProblem(flag: flag, length: length, limit: self.maxMessageBytes) {
-            self.state = .done
+            self.phase.end()
             return .failAndReset(problem)
         }
         guard self.pending.readableBytes >= 5 + length else {
@@ -121,8 +93,8 @@ package struct UpstreamStreamingResponseDecoder {
     /// A DATA frame ended the stream (call after pulling its messages): no trailers,
     /// hence no grpc-status.
     package mutating func receiveEndOfStream() -> Action {
-        guard case .receivingMessages = self.state else { return .none }
-        self.state = .done
+        guard self.phase.isReceivingMessages else { return .none }
+        self.phase.end()
         return .finished(GRPCResponseHead.endedWithoutTrailers(leftOver: self.pending.readableBytes), trailers: [])
     }
 
@@ -137,7 +109,7 @@ package struct UpstreamStreamingResponseDecoder {
     }
 
     private mutating func fail(_ status: GRPCStatus) -> Action {
-        self.state = .done
+        self.phase.end()
         return .failAndReset(status)
     }
 }

@@ -41,7 +41,7 @@ final class EdgeServeProcessTests: XCTestCase {
         process.executableURL = URL(fileURLWithPath: edge)
         process.arguments = ["serve", "--config", file]
         let log = directory + "/edge.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let logHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
         process.standardOutput = logHandle
         process.standardError = logHandle

@@ -14,7 +14,7 @@ final class SignalHandlingTests: XCTestCase {
         let port = try Self.freePort()
         let adminPort = try Self.freePort()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("edge-demo-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: log) }
         let output = try FileHandle(forWritingTo: log)
         let process = Process()

@@ -40,7 +40,7 @@ final class TLSPeerIdentityTests: XCTestCase {
                 } else {
                     text = "none"
                 }
-                context.writeAndFlush(NIOAny(ByteBuffer(string: text))).whenComplete { _ in context.close(promise: nil) }
+                context.writeAndFlush(NIOAny(ByteBuffer(string: text))).whenComplete { [channel = context.channel] _ in channel.close(promise: nil) }
             }
             context.fireUserInboundEventTriggered(event)
         }

@@ -465,17 +465,24 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
 
     // MARK: - Upstream
 
-    private func call(_ request: InFlight, context: ChannelHandlerContext) {
-        let message: ByteBuffer
+    /// The upstream message of a buffered request, or nil once the request's binding or
+    /// transcoding error has been answered.
+    private func preparedMessage(_ request: InFlight, context: ChannelHandlerContext) -> ByteBuffer? {
         switch prepare(request) {
-        case .success(let value): message = value
+        case .success(let message):
+            return message
         case .failure(let error):
             state = .idle
             facts.bytesIn = request.received
-            return respond(
+            respond(
                 error: error, requestID: request.requestID, keepAlive: request.keepAlive, label: request.route.label,
                 started: request.started, admission: request.admission, context: context)
+            return nil
         }
+    }
+
+    private func call(_ request: InFlight, context: ChannelHandlerContext) {
+        guard let message = preparedMessage(request, context: context) else { return }
         let upstreamRequest = UpstreamRequest(
             path: request.route.grpcPath, service: request.route.service, metadata: request.metadata,
             message: message, deadline: .now() + request.timeout, attemptObserver: request.admission.trace)
@@ -579,16 +586,7 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
     }
 
     private func startServerStream(_ request: InFlight, upstream: any UpstreamStreaming, context: ChannelHandlerContext) {
-        let message: ByteBuffer
-        switch prepare(request) {
-        case .success(let value): message = value
-        case .failure(let error):
-            state = .idle
-            facts.bytesIn = request.received
-            return respond(
-                error: error, requestID: request.requestID, keepAlive: request.keepAlive, label: request.route.label,
-                started: request.started, admission: request.admission, context: context)
-        }
+        guard let message = preparedMessage(request, context: context) else { return }
         let format = StreamingResponseFormat.negotiate(
             accept: request.accept, configured: request.route.settings.streamFormat, raw: request.route.streaming.rawResponse)
         let exchange = StreamingExchange(
