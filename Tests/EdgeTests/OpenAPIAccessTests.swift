@@ -199,6 +199,15 @@ final class OpenAPIAccessTests: XCTestCase {
         let other = try get("/openapi.json", headers: [("Origin", "https://evil.example.com")])
         XCTAssertEqual(other.status, 200)
         XCTAssertNil(other.header("access-control-allow-origin"))
+
+        // The global IP rules hold for the whole listener: an address denied there reads no document either.
+        try write(
+            openapi: "{enabled: true, docs: true}",
+            auth: "  api_keys: {header: x-api-key, keys_file: keys.yaml}\n  ip: {deny: [127.0.0.0/8]}")
+        guard case .reloaded = harness.reload() else { return XCTFail("reload refused") }
+        XCTAssertEqual(try get("/openapi.json").status, 403)
+        XCTAssertEqual(try get("/docs").status, 403)
+        XCTAssertEqual(try get("/docs/assets/swagger-ui-bundle.js").status, 403)
     }
 
     func testALocalRateLimitOnTheDocument() throws {
