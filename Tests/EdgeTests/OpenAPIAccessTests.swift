@@ -27,9 +27,9 @@ final class OpenAPIAccessTests: XCTestCase {
         _ = try? EndToEndFixture.blocking { await demo?.shutdown(gracePeriod: .seconds(1)) }
     }
 
-    /// Writes `edge.yaml`: API keys (header or query), every route but `GET /v1/shelves` behind
-    /// one, `openapi` as given, and `extra` top-level sections.
-    private func write(openapi: String, auth: String? = nil, extra: String = "") throws {
+    /// Writes `edge.yaml`: API keys (header or query), every route but `GET /v1/shelves` (and
+    /// `openRoute`) behind one, `openapi` as given, and `extra` top-level sections.
+    private func write(openapi: String, auth: String? = nil, openRoute: String? = nil, extra: String = "") throws {
         let yaml = """
             auth:
             \(auth ?? "  api_keys: {header: x-api-key, query: api_key, keys_file: keys.yaml}")
@@ -37,14 +37,15 @@ final class OpenAPIAccessTests: XCTestCase {
               auth: {any: [api_key]}
             routes:
               "GET /v1/shelves": {auth: none}
+            \(openRoute.map { "  \"\($0)\": {auth: none}" } ?? "")
             openapi: \(openapi)
             \(extra)
             """
         try harness.write("edge.yaml", EndToEndFixture.gatewayYAML(ports: [demo.port], extra: yaml))
     }
 
-    private func start(openapi: String, auth: String? = nil, extra: String = "") throws {
-        try write(openapi: openapi, auth: auth, extra: extra)
+    private func start(openapi: String, auth: String? = nil, openRoute: String? = nil, extra: String = "") throws {
+        try write(openapi: openapi, auth: auth, openRoute: openRoute, extra: extra)
         try harness.start()
     }
 
@@ -254,6 +255,38 @@ final class OpenAPIAccessTests: XCTestCase {
         XCTAssertEqual(limited.status, 429, limited.body)
         XCTAssertEqual(try code(limited), 8)
         XCTAssertFalse(try redis.cli(["--scan", "--pattern", "edge:rl:*"]).isEmpty, "the decisions were Redis's")
+    }
+
+    // MARK: The page in a browser
+
+    /// Headless Chromium opens `/docs?api_key=…` on a document restricted to API keys: the page's
+    /// files load without the key, the page hands the key to the document's request, lists the
+    /// operations, and "try it" calls an open route (Tests/openapi/openapi_checks.py docs-page).
+    func testThePageReadsARestrictedDocumentInABrowser() throws {
+        guard InteropProcess.succeeds("/usr/bin/env", ["python3", "-c", "import selenium"]),
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+        else {
+            throw XCTSkip("selenium, chromium and chromium-driver are not installed (scripts/install-deps.sh installs them)")
+        }
+        try start(
+            openapi: "{enabled: true, docs: true, auth: {any: [api_key]}}",
+            openRoute: "GET /v1/shelves/{shelf}/books/{book}")
+        XCTAssertEqual(try get("/openapi.json").status, 401)
+        let screenshot = OpenAPIContractTests.repository.appendingPathComponent(".build/openapi-docs-restricted.png").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", OpenAPIContractTests.script, "docs-page", "http://127.0.0.1:\(harness.port)", screenshot, "?api_key=\(Self.key)"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        XCTAssertEqual(process.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("try it out: GET /v1/shelves/1/books/1 -> 200"), text)
+        XCTAssertTrue(text.contains("no failed requests"), text)
     }
 
     // MARK: Reload

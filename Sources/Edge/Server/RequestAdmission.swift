@@ -94,6 +94,7 @@ final class RequestAdmission<Route: Sendable> {
         document head: HTTPRequestHead, endpoint: OpenAPIEndpoint, connection: @autoclosure () -> ConnectionInfo, requestID: String,
         observers: [any ExchangeObserver]
     ) {
+        // No route: `document` is what goes out once the chain proceeds (see `finish`).
         self.init(
             head: head, target: .failure(.routeNotFound(method: "GET", path: "openapi")), chain: endpoint.policies,
             document: endpoint.answer, connection: connection(), requestID: requestID, preflight: nil,
