@@ -268,5 +268,6 @@ extension ConfigParser {
         }
         check(config.defaults.auth, "defaults.auth")
         for route in config.routes { check(route.options.auth, "routes[\"\(route.key)\"].auth") }
+        check(config.openAPI.access.auth, "openapi.auth")
     }
 }

@@ -168,6 +168,7 @@ extension ConfigParser {
         for route in config.routes {
             check(route.options.rateLimits, ConfigReader.child(ConfigReader.child("routes", route.key.description), "rate_limits"))
         }
+        check(config.openAPI.access.rateLimits, "openapi.rate_limits")
         if config.redis == nil, let global = config.rateLimits.first(where: { $0.scope == .global }) {
             reader.report("redis", nil, "rate limit '\(global.name)' is global: configure redis (address) or make it scope: local")
         }

@@ -420,34 +420,36 @@ package struct ConfigParser {
     package mutating func parseRouteOptions(_ node: Node, _ path: String, allowed: Set<String>) -> EdgeConfig.RouteOptions {
         var options = EdgeConfig.RouteOptions()
         guard let entries = reader.mapping(node, path, allowed: allowed) else { return options }
-        for (key, value) in entries {
-            let at = ConfigReader.child(path, key)
-            switch key {
-            case "timeout": options.timeout = reader.duration(value, at)
-            case "max_timeout": options.maxTimeout = reader.duration(value, at)
-            case "max_body_bytes": options.maxBodyBytes = reader.bytes(value, at, in: 0...(1 << 30))
-            case "allow_retries": options.allowRetries = reader.bool(value, at)
-            case "retries": options.retries = parseRetries(value, at)
-            case "json": options.json = parseJSONOptions(value, at)
-            case "auth": options.auth = parseAuthRequirement(value, at)
-            case "scopes": options.scopes = reader.strings(value, at)
-            case "claims": options.claims = parseClaims(value, at)
-            case "cors": options.cors = parseCORS(value, at)
-            case "ip": options.ip = parseIPRules(value, at, allowTrustedProxies: false)
-            case "rate_limits": options.rateLimits = parseRateLimitNames(value, at)
-            case "tracing": options.traceSampling = parseRouteTracing(value, at)
-            case "max_in_flight": options.maxInFlight = parseMaxInFlight(value, at)
-            case "stream_format":
-                guard let name = reader.string(value, at) else { continue }
-                if let format = EdgeConfig.StreamFormat(rawValue: name) {
-                    options.streamFormat = format
-                } else {
-                    reader.report(at, value, "expected ndjson or json_array, got '\(name)'")
-                }
-            default: break
-            }
-        }
+        for (key, value) in entries { parseRouteOption(key, value, ConfigReader.child(path, key), into: &options) }
         return options
+    }
+
+    /// One key of a `routes` entry (or of `defaults`, or an access key of `openapi`).
+    package mutating func parseRouteOption(_ key: String, _ value: Node, _ at: String, into options: inout EdgeConfig.RouteOptions) {
+        switch key {
+        case "timeout": options.timeout = reader.duration(value, at)
+        case "max_timeout": options.maxTimeout = reader.duration(value, at)
+        case "max_body_bytes": options.maxBodyBytes = reader.bytes(value, at, in: 0...(1 << 30))
+        case "allow_retries": options.allowRetries = reader.bool(value, at)
+        case "retries": options.retries = parseRetries(value, at)
+        case "json": options.json = parseJSONOptions(value, at)
+        case "auth": options.auth = parseAuthRequirement(value, at)
+        case "scopes": options.scopes = reader.strings(value, at)
+        case "claims": options.claims = parseClaims(value, at)
+        case "cors": options.cors = parseCORS(value, at)
+        case "ip": options.ip = parseIPRules(value, at, allowTrustedProxies: false)
+        case "rate_limits": options.rateLimits = parseRateLimitNames(value, at)
+        case "tracing": options.traceSampling = parseRouteTracing(value, at)
+        case "max_in_flight": options.maxInFlight = parseMaxInFlight(value, at)
+        case "stream_format":
+            guard let name = reader.string(value, at) else { return }
+            if let format = EdgeConfig.StreamFormat(rawValue: name) {
+                options.streamFormat = format
+            } else {
+                reader.report(at, value, "expected ndjson or json_array, got '\(name)'")
+            }
+        default: break
+        }
     }
 
     package mutating func parseRetries(_ node: Node, _ path: String) -> EdgeConfig.RetryOptions {
@@ -548,9 +550,15 @@ package struct ConfigParser {
 
     // MARK: openapi
 
+    /// The keys that restrict the document and the page, as they restrict a route.
+    package static let openAPIAccessKeys: Set<String> = accessRouteKeys.union(["rate_limits"])
+
     package mutating func parseOpenAPI(_ node: Node, _ path: String) -> EdgeConfig.OpenAPI {
         var openAPI = EdgeConfig.OpenAPI()
-        guard let entries = reader.mapping(node, path, allowed: ["enabled", "docs", "default_routes", "title", "version"]) else { return openAPI }
+        let keys = Self.openAPIAccessKeys.union(["enabled", "docs", "default_routes", "title", "version"])
+        guard let entries = reader.mapping(node, path, allowed: keys) else { return openAPI }
+        var access = EdgeConfig.RouteOptions()
+        var firstAccessKey: String?
         for (key, value) in entries {
             let at = ConfigReader.child(path, key)
             switch key {
@@ -559,11 +567,17 @@ package struct ConfigParser {
             case "default_routes": openAPI.defaultRoutes = reader.bool(value, at) ?? openAPI.defaultRoutes
             case "title": openAPI.title = reader.string(value, at) ?? openAPI.title
             case "version": openAPI.version = reader.string(value, at) ?? openAPI.version
-            default: break
+            default:
+                firstAccessKey = firstAccessKey ?? key
+                parseRouteOption(key, value, at, into: &access)
             }
         }
+        openAPI.access.apply(access)
         if openAPI.docs && !openAPI.enabled {
             reader.report(ConfigReader.child(path, "docs"), nil, "the docs page shows the document: set enabled: true too")
+        }
+        if let firstAccessKey, !openAPI.enabled {
+            reader.report(ConfigReader.child(path, firstAccessKey), nil, "restricts the document, which is not served: set enabled: true too")
         }
         return openAPI
     }

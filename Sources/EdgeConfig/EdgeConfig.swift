@@ -253,13 +253,20 @@ public struct EdgeConfig: Sendable {
         public var defaultRoutes: Bool
         public var title: String
         public var version: String
+        /// Who may read the document and the page (`auth`, `scopes`, `claims`, `cors`, `ip`,
+        /// `rate_limits`, as a route's); the defaults: anyone the global IP rules let in.
+        public var access: RouteAccess
 
-        public init(enabled: Bool = false, docs: Bool = false, defaultRoutes: Bool = false, title: String = "edge", version: String = "1") {
+        public init(
+            enabled: Bool = false, docs: Bool = false, defaultRoutes: Bool = false, title: String = "edge", version: String = "1",
+            access: RouteAccess = .init()
+        ) {
             self.enabled = enabled
             self.docs = docs
             self.defaultRoutes = defaultRoutes
             self.title = title
             self.version = version
+            self.access = access
         }
     }
 

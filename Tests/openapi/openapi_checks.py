@@ -5,7 +5,9 @@
   schemathesis URL            schemathesis, default checks, against URL/openapi.json (bounded)
   differential URL            every operation called with a request built from the document's
                               examples succeeds, and its response validates against the schema
-  docs-page URL SCREENSHOT    the /docs page in headless Chromium (selenium)
+  docs-page URL SCREENSHOT [QUERY]
+                              the /docs page in headless Chromium (selenium); QUERY (?api_key=…)
+                              is added to the page's address (a restricted document)
 
 Each prints what it checked and exits non-zero on the first failure.
 """
@@ -218,7 +220,7 @@ def differential(url):
 
 # --- the docs page in headless Chromium ---------------------------------------------------
 
-def docs_page(url, screenshot):
+def docs_page(url, screenshot, query=""):
     from selenium import webdriver
     from selenium.webdriver.chrome.options import Options
     from selenium.webdriver.chrome.service import Service
@@ -234,11 +236,12 @@ def docs_page(url, screenshot):
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     driver.set_page_load_timeout(30)
     try:
-        driver.get(url + "/docs")
+        # `query` (e.g. "?api_key=…") opens a page whose document is restricted (openapi.auth).
+        driver.get(url + "/docs" + query)
         wait = WebDriverWait(driver, 30)
         wait.until(conditions.presence_of_element_located((By.CSS_SELECTOR, ".opblock")))
         summaries = [element.text for element in driver.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")]
-        with urllib.request.urlopen(url + "/openapi.json") as response:
+        with urllib.request.urlopen(url + "/openapi.json" + query) as response:
             document = json.load(response)
         expected = {path for path in document["paths"]}
         shown = {text.replace("\u200b", "").strip() for text in summaries}
@@ -300,7 +303,7 @@ def main():
     elif command == "differential":
         differential(arguments[0])
     elif command == "docs-page":
-        docs_page(arguments[0], arguments[1])
+        docs_page(arguments[0], arguments[1], arguments[2] if len(arguments) > 2 else "")
     else:
         sys.exit(__doc__)
 

@@ -2,7 +2,8 @@
 /// Redoc or Scalar: its "Try it out" sends the request to the edge itself from the
 /// page (Redoc has no such thing), it renders OpenAPI 3.1, and it ships as plain
 /// files (no build step), which the edge serves itself. URLs are relative, so the
-/// page also works behind a path prefix.
+/// page also works behind a path prefix. The page's own query goes with the document's
+/// request, so `/docs?api_key=…` reads a document restricted to API keys (`openapi.auth`).
 package enum OpenAPIDocsPage {
     package static func html(title: String) -> String {
         let escaped = title.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
@@ -21,7 +22,7 @@ package enum OpenAPIDocsPage {
             <script src="docs/assets/swagger-ui-bundle.js"></script>
             <script>
             window.ui = SwaggerUIBundle({
-              url: "openapi.json",
+              url: "openapi.json" + window.location.search,
               dom_id: "#swagger-ui",
               deepLinking: true,
               displayOperationId: false,

@@ -55,7 +55,7 @@ public struct ReloadingTranscoder: RequestTranscoding {
         store.current.transcoder.unmatchedPolicies()
     }
 
-    public func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer? {
+    public func openAPIAnswer(uri: String) -> OpenAPIEndpoint? {
         guard OpenAPIDocument.mayAnswer(uri: uri) else { return nil }
         return store.current.transcoder.openAPIAnswer(uri: uri)
     }

@@ -52,9 +52,10 @@ public protocol RequestTranscoding: Sendable {
     func unmatchedPolicies() -> PolicyChain
 
     /// The OpenAPI document's answer to a `GET` of `uri` (`/openapi.json`, `/openapi.yaml`,
-    /// `/docs`, …) when `openapi` is enabled; nil for every other request target (decided
-    /// by a prefix check first, see ``OpenAPIDocument/mayAnswer(uri:)``). Asked before route matching.
-    func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer?
+    /// `/docs`, …) when `openapi` is enabled, with the policies the request passes first;
+    /// nil for every other request target (decided by a prefix check first, see
+    /// ``OpenAPIDocument/mayAnswer(uri:)``). Asked before route matching.
+    func openAPIAnswer(uri: String) -> OpenAPIEndpoint?
 }
 
 extension RequestTranscoding {
@@ -70,7 +71,7 @@ extension RequestTranscoding {
         .failure(EdgeError(code: .internal, message: "\(route.label) has no raw response body"))
     }
 
-    public func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer? { nil }
+    public func openAPIAnswer(uri: String) -> OpenAPIEndpoint? { nil }
 
     @inline(__always)
     public func pinnedUpstream(for route: MatchedRoute<Route>) -> (any UpstreamCalling & UpstreamStreaming)? { nil }

@@ -46,12 +46,7 @@ public struct RoutePolicies: Sendable {
         if let value = options.maxBodyBytes { settings.maxBodyBytes = value }
         if let value = options.allowRetries { settings.allowRetries = value }
         if let value = options.streamFormat { settings.streamFormat = value }
-        if let value = options.auth { settings.access.auth = value }
-        if let value = options.scopes { settings.access.scopes = value }
-        if let value = options.claims { settings.access.claims = value }
-        if let value = options.cors { settings.access.cors = value }
-        if let value = options.ip { settings.access.ip = value }
-        if let value = options.rateLimits { settings.access.rateLimits = value }
+        settings.access.apply(options)
         if let value = options.traceSampling { settings.traceSampling = value }
         // `max_in_flight: unlimited` (0) lifts the defaults' cap.
         if let value = options.maxInFlight { settings.access.maxInFlight = value > 0 ? value : nil }

@@ -52,6 +52,8 @@ public final class SchemaTranscoder: RequestTranscoding {
     public let gatewayPolicies: GatewayPolicies
     /// The OpenAPI document of these routes (`openapi.enabled`), generated with them.
     public let openAPI: OpenAPIDocument?
+    /// The policies of the document and its page (`openapi`'s access keys), compiled with the routes'.
+    package let openAPIPolicies: PolicyChain
 
     /// - Parameters:
     ///   - gatewayPolicies: the configuration's policies with the credentials that own I/O
@@ -110,6 +112,7 @@ public final class SchemaTranscoder: RequestTranscoding {
             lenientTable = nil
         }
         self.compiled = compiled
+        openAPIPolicies = config.openAPI.enabled ? gatewayPolicies.chain(for: config.openAPI.access, cache: &chains) : .empty
         binder = RequestBinder(jsonToWire: JSONToWire(schema: schema))
         printer = WireToJSON(schema: schema)
         openAPI = config.openAPI.enabled
@@ -119,9 +122,11 @@ public final class SchemaTranscoder: RequestTranscoding {
             : nil
     }
 
-    public func openAPIAnswer(uri: String) -> OpenAPIDocument.Answer? {
+    public func openAPIAnswer(uri: String) -> OpenAPIEndpoint? {
         guard let openAPI, OpenAPIDocument.mayAnswer(uri: uri) else { return nil }
-        return openAPI.answer(path: uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0])
+        let path = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        guard let answer = openAPI.answer(path: path) else { return nil }
+        return OpenAPIEndpoint(answer: answer, policies: path.hasPrefix("/docs/assets/") ? gatewayPolicies.unmatched : openAPIPolicies)
     }
 
     /// How a route's messages flow (streaming sides, raw `google.api.HttpBody` bodies) and,

@@ -219,7 +219,7 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
         return info
     }
 
-    /// The admission of a request refused (or answered by the edge) before routing: observers only.
+    /// The admission of a request refused before routing (a malformed head): observers only.
     private func unrouted(
         _ head: HTTPRequestHead, _ refusal: EdgeError, requestID: String, context: ChannelHandlerContext
     ) -> RequestAdmission<Transcoder.Route> {
@@ -252,18 +252,17 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
                 admission: unrouted(head, error, requestID: requestID, context: context), context: context)
         }
 
-        if head.method == .GET, let page = shared.transcoder.openAPIAnswer(uri: head.uri) {
-            state = .discarding
-            return write(
-                status: .ok, headers: HTTPHeaders(), body: page.body, contentType: page.contentType, requestID: requestID,
-                keepAlive: keepAlive && !framing.hasBody, label: "openapi", started: started,
-                admission: unrouted(head, .routeNotFound(method: "GET", path: "openapi"), requestID: requestID, context: context),
-                context: context)
+        let admission: RequestAdmission<Transcoder.Route>
+        if head.method == .GET, let endpoint = shared.transcoder.openAPIAnswer(uri: head.uri) {
+            // The document and its page pass their policies as a route does (`.document` below).
+            admission = RequestAdmission(
+                document: head, endpoint: endpoint, connection: self.connectionInfo(context), requestID: requestID,
+                observers: serverObservers)
+        } else {
+            admission = RequestAdmission(
+                head: head, transcoder: shared.transcoder, connection: self.connectionInfo(context), requestID: requestID,
+                observers: serverObservers)
         }
-
-        let admission = RequestAdmission(
-            head: head, transcoder: shared.transcoder, connection: self.connectionInfo(context), requestID: requestID,
-            observers: serverObservers)
         let outcome = admission.start()
         let pending = Admitting(
             admission: admission, head: head, framing: framing, requestID: requestID, keepAlive: keepAlive, started: started)
@@ -288,6 +287,12 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
             write(
                 status: status, headers: HTTPHeaders(), body: nil, requestID: pending.requestID, keepAlive: keepAlive,
                 label: pending.admission.label, started: pending.started, admission: pending.admission, context: context)
+        case .document(let answer):
+            state = .discarding
+            write(
+                status: .ok, headers: HTTPHeaders(), body: answer.body, contentType: answer.contentType, requestID: pending.requestID,
+                keepAlive: pending.keepAlive && !pending.framing.hasBody, label: pending.admission.label, started: pending.started,
+                admission: pending.admission, context: context)
         case .admitted(let route):
             admitted(route, pending, context: context)
         }

@@ -7,7 +7,8 @@ import EdgeUpstream
 /// The one admission path of a request head, for plain requests, streams, raw bodies
 /// and WebSocket upgrades alike: match the route (a CORS preflight on the route of the
 /// method it asks about), then run that route's ``PolicyChain`` — or, when nothing
-/// matched, the unmatched chain before the 404/405 goes out.
+/// matched, the unmatched chain before the 404/405 goes out. The edge's own answers
+/// (the OpenAPI document and its page) take the same path with `openapi`'s chain.
 ///
 /// One per request (a reference, so that the handler's states share it without copying),
 /// owned by the connection's handler while the head is being admitted (which may
@@ -20,6 +21,8 @@ package final class RequestAdmission<Route: Sendable> {
         case refused(EdgeError)
         /// A policy answered (a preflight's `204`): an empty response, no backend call.
         case answered(HTTPResponseStatus)
+        /// The edge's own answer (the OpenAPI document, its page) goes out: its policies let it through.
+        case document(OpenAPIDocument.Answer)
         case suspended(EventLoopFuture<PolicyResume>)
     }
 
@@ -32,6 +35,8 @@ package final class RequestAdmission<Route: Sendable> {
     private var run: PolicyChainRun?
     /// A preflight that no policy answered is refused as the `OPTIONS` it is.
     private let preflightRefusal: EdgeError?
+    /// What the edge answers itself once the chain lets the request through (`/openapi.json`).
+    private let document: OpenAPIDocument.Answer?
 
     /// Matches `head` and prepares its chain; ``start()`` runs it.
     package convenience init<Transcoder: RequestTranscoding>(
@@ -51,8 +56,8 @@ package final class RequestAdmission<Route: Sendable> {
             observers: observers)
     }
 
-    /// A request the edge refuses before routing it (a malformed head, over a limit) or
-    /// answers itself (`/openapi.json`): no policy runs, but the observers see it.
+    /// A request the edge refuses before routing it (a malformed head, over a limit): no
+    /// policy runs, but the observers see it.
     package init<Transcoder: RequestTranscoding>(
         unrouted head: HTTPRequestHead, refusal: EdgeError, transcoder: Transcoder, connection: @autoclosure () -> ConnectionInfo,
         requestID: String, observers: [any ExchangeObserver]
@@ -62,6 +67,7 @@ package final class RequestAdmission<Route: Sendable> {
         self.chain = chain
         self.serverObservers = observers
         self.preflightRefusal = nil
+        self.document = nil
         if !chain.observers.isEmpty || !observers.isEmpty {
             exchange = PolicyExchange(head: head, connection: connection(), route: nil, requestID: requestID, addresses: chain.addresses)
             startObservers()
@@ -69,7 +75,7 @@ package final class RequestAdmission<Route: Sendable> {
     }
 
     /// A head whose route the caller resolved itself (a WebSocket upgrade tries several methods).
-    package init<Transcoder: RequestTranscoding>(
+    package convenience init<Transcoder: RequestTranscoding>(
         head: HTTPRequestHead, target: Result<MatchedRoute<Route>, EdgeError>, transcoder: Transcoder,
         connection: @autoclosure () -> ConnectionInfo, requestID: String,
         preflight: (methods: [String], refusal: EdgeError)? = nil, observers: [any ExchangeObserver] = []
@@ -79,10 +85,35 @@ package final class RequestAdmission<Route: Sendable> {
         case .success(let route): chain = route.policies
         case .failure: chain = transcoder.unmatchedPolicies()
         }
+        self.init(
+            head: head, target: target, chain: chain, document: nil, connection: connection(), requestID: requestID, preflight: preflight,
+            observers: observers)
+    }
+
+    /// A `GET` of the OpenAPI document or its page (``RequestTranscoding/openAPIAnswer(uri:)``):
+    /// its policies run as a route's, then ``start()`` or ``resume(_:)`` gives
+    /// ``Outcome/document(_:)``; metrics and logs call it `openapi`.
+    package convenience init(
+        document head: HTTPRequestHead, endpoint: OpenAPIEndpoint, connection: @autoclosure () -> ConnectionInfo, requestID: String,
+        observers: [any ExchangeObserver]
+    ) {
+        // No route: `document` is what goes out once the chain proceeds (see `finish`).
+        self.init(
+            head: head, target: .failure(.routeNotFound(method: "GET", path: "openapi")), chain: endpoint.policies,
+            document: endpoint.answer, connection: connection(), requestID: requestID, preflight: nil,
+            observers: observers)
+    }
+
+    private init(
+        head: HTTPRequestHead, target: Result<MatchedRoute<Route>, EdgeError>, chain: PolicyChain, document: OpenAPIDocument.Answer?,
+        connection: @autoclosure () -> ConnectionInfo, requestID: String, preflight: (methods: [String], refusal: EdgeError)?,
+        observers: [any ExchangeObserver]
+    ) {
         self.target = target
         self.chain = chain
         self.serverObservers = observers
         self.preflightRefusal = preflight?.refusal
+        self.document = document
         if !chain.isEmpty || !observers.isEmpty {
             exchange = PolicyExchange(
                 head: head, connection: connection(), route: try? target.get().identity, requestID: requestID,
@@ -133,6 +164,7 @@ package final class RequestAdmission<Route: Sendable> {
     private func finish(_ step: PolicyChainRun.Step) -> Outcome {
         switch step {
         case .proceed:
+            if let document { return .document(document) }
             if let preflightRefusal { return .refused(preflightRefusal) }
             switch target {
             case .success(let route): return .admitted(route)
@@ -144,8 +176,8 @@ package final class RequestAdmission<Route: Sendable> {
         }
     }
 
-    /// The route's label (or `unmatched`) for metrics and logs.
-    package var label: String { (try? target.get().label) ?? "unmatched" }
+    /// The route's label (`unmatched`, `openapi` for the document and its page) for metrics and logs.
+    package var label: String { document == nil ? (try? target.get().label) ?? "unmatched" : "openapi" }
 
     /// Headers the policies set for every response of this exchange.
     package var policyHeaders: [(name: String, value: String)] { exchange?.responseHeaders ?? [] }

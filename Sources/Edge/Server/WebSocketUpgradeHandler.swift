@@ -186,6 +186,12 @@ package final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: Cha
             refuse(
                 EdgeError(code: .invalidArgument, message: "a WebSocket upgrade cannot be answered with \(status.code)", closeConnection: true),
                 requestID: admitting.requestID, admission: admitting.admission, context: context)
+        case .document:
+            // Only the HTTP handler asks for the edge's own answers; an upgrade never gets one.
+            state = .refused
+            refuse(
+                EdgeError(code: .invalidArgument, message: "a WebSocket upgrade cannot be answered with a document", closeConnection: true),
+                requestID: admitting.requestID, admission: admitting.admission, context: context)
         case .admitted(let route):
             switch accept(admitting.head, route: route, requestID: admitting.requestID, admission: admitting.admission, context: context) {
             case .success(let accepted):

@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import EdgeConfig
 import EdgeCore
+import EdgeUpstream
 
 /// CORS (the Fetch standard's CORS protocol) for one route: answers preflights itself
 /// (`204`, or `403` when the origin, method or headers are not allowed) and puts the

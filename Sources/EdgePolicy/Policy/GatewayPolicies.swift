@@ -71,7 +71,8 @@ public final class GatewayPolicies: Sendable {
         self.unmatched = PolicyChain(policies: front, observers: observers, metadataPolicy: metadataPolicy, addresses: addresses)
     }
 
-    /// The chain for a route with `access`; routes with equal access share one chain.
+    /// The chain for a route with `access` (or for the OpenAPI document, `openapi`'s access);
+    /// routes with equal access share one chain.
     package func chain(for access: RouteAccess, cache: inout [(RouteAccess, PolicyChain)]) -> PolicyChain {
         if let cached = cache.first(where: { $0.0 == access }) { return cached.1 }
         var policies: [any RequestPolicy] = []
