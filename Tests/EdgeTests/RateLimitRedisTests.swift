@@ -148,6 +148,51 @@ final class RateLimitRedisTests: XCTestCase {
         XCTAssertEqual(try server.cli(["GET", definition.key.redisKey]).isEmpty, false)
     }
 
+    /// Many requests' decisions issued in one loop tick (through ``RateLimiter``, as the policy does):
+    /// each gets its own answer, in order, with exactly one `EVALSHA` per decision and no
+    /// failure-mode decision; keys and arguments as ``RateLimitScript/invocation(_:)`` gives them.
+    func testDecisionsOfOneTickAreOneEvalshaEach() throws {
+        let global = try makeLimiter()
+        let stats = RateLimitStats(limitNames: ["tick"])
+        let limiter = RateLimiter(local: LocalRateLimiter(maxKeys: 100), global: global, stats: stats, options: RateLimitOptions())
+        let definition = limit("tick", "25/h")
+        let plan = RateLimitPlan([definition])
+        // Warm: the connection up and the script loaded.
+        XCTAssertTrue(try decide(global, [check(limit("warm", "5/h"))]).wait().allowed)
+        try server.cli(["CONFIG", "RESETSTAT"])
+        let loop = group.next()
+        let futures = try loop.submit { () -> [EventLoopFuture<RateLimitDecision>] in
+            (0..<60).map { _ in
+                guard case .pending(let future) = limiter.check(plan, source: TickSource(route: "GET /tick"), on: loop) else {
+                    return loop.makeFailedFuture(RedisError.unavailable("decided without Redis"))
+                }
+                return future
+            }
+        }.wait()
+        let decisions = try futures.map { try $0.wait() }
+        XCTAssertEqual(decisions.filter(\.allowed).count, 25)
+        XCTAssertEqual(decisions.prefix(25).map { $0.outcomes[0].remaining }, Array((0..<25).reversed()), "answers in the order asked")
+        XCTAssertTrue(decisions.allSatisfy { !$0.degraded })
+        XCTAssertEqual(stats.limits["tick"]?.allowed.load(ordering: .relaxed), 25)
+        XCTAssertEqual(stats.limits["tick"]?.rejected.load(ordering: .relaxed), 35)
+        let commandStats = try server.cli(["INFO", "commandstats"])
+        let evalsha = commandStats.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cmdstat_evalsha:") } ?? ""
+        XCTAssertTrue(evalsha.hasPrefix("cmdstat_evalsha:calls=60,"), "one EVALSHA per decision: \(evalsha)")
+        XCTAssertFalse(commandStats.contains("cmdstat_eval:"), "no EVAL: the script was loaded")
+        XCTAssertEqual(global.stats.failureModeDecisions.load(ordering: .relaxed), 0)
+        XCTAssertEqual(global.stats.redisCalls.load(ordering: .relaxed), 61)
+    }
+
+    func testScriptCommandIsTheArrayFormsBytes() {
+        let checks = [
+            check(limit("a", "10/s", burst: 20)), check(limit("b", "100/d"), key: "GET /é{}"), check(limit("c", "5/month", mode: .shadow)),
+        ]
+        let (keys, arguments) = RateLimitScript.invocation(checks)
+        XCTAssertEqual(RateLimitScript.command(checks), RedisCommand(["EVALSHA", RateLimitScript.script.sha1, "3"] + keys + arguments))
+        XCTAssertEqual(
+            RateLimitScript.command(checks, withSource: true), RedisCommand(["EVAL", RateLimitScript.source, "3"] + keys + arguments))
+    }
+
     /// Redis killed: every decision is answered (from the local fallback, at rate / instances), then
     /// global limiting resumes when Redis is back on the same port.
     func testFailureModeOpenFallsBackAndRecovers() throws {
@@ -199,4 +244,14 @@ final class RateLimitRedisTests: XCTestCase {
         XCTAssertTrue(decisions.allSatisfy { $0.degraded && $0.allowed })
         XCTAssertLessThan(limiter.stats.redisErrors.load(ordering: .relaxed), 20, "the breaker opened: not every decision asked Redis")
     }
+}
+
+/// A request to the `tick` test: only the route is known.
+struct TickSource: RateLimitKeySource {
+    var clientIP: String? { nil }
+    var consumer: String? { nil }
+    let route: String
+    var method: String { "tick.v1.Tick/Get" }
+    func claim(_ name: String) -> String? { nil }
+    func header(_ name: String) -> String? { nil }
 }

@@ -21,15 +21,21 @@ struct RateLimitPolicy: RequestPolicy {
         case .decided(let decision):
             return Self.apply(decision, headers: headers, to: &exchange)
         case .pending(let future):
-            return .suspend(future.map { decision in
-                PolicyResume { exchange in Self.apply(decision, headers: headers, to: &exchange) }
-            }.recover { error in
-                let failure = error as? RateLimitUnavailable ?? RateLimitUnavailable(reason: String(describing: error))
-                return PolicyResume { exchange in
-                    exchange.refusalReason = "redis_unavailable"
-                    return .refuse(RateLimitRejection.unavailable(failure))
+            // One promise and one callback (not `map` then `recover`: two of each) per request.
+            let resumed = future.eventLoop.makePromise(of: PolicyResume.self)
+            future.whenComplete { result in
+                switch result {
+                case .success(let decision):
+                    resumed.succeed(PolicyResume { exchange in Self.apply(decision, headers: headers, to: &exchange) })
+                case .failure(let error):
+                    let failure = error as? RateLimitUnavailable ?? RateLimitUnavailable(reason: String(describing: error))
+                    resumed.succeed(PolicyResume { exchange in
+                        exchange.refusalReason = "redis_unavailable"
+                        return .refuse(RateLimitRejection.unavailable(failure))
+                    })
                 }
-            })
+            }
+            return .suspend(resumed.futureResult)
         }
     }
 
