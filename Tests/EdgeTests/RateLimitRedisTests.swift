@@ -233,6 +233,23 @@ final class RateLimitRedisTests: XCTestCase {
         XCTAssertEqual(RateLimitRejection.unavailable(RateLimitUnavailable(reason: "x")).httpStatus, .serviceUnavailable)
     }
 
+    /// One stall longer than the timeout: the calls in flight all time out and fall back, but they
+    /// count as one failure, so the breaker stays closed and the next requests ask Redis again;
+    /// failures one after the other still open it.
+    func testCallsTimingOutTogetherCountOnceForTheBreaker() throws {
+        let limiter = try makeLimiter(timeout: .milliseconds(50), failureMode: .open)
+        let definition = check(limit("stall", "1000/h"))
+        XCTAssertFalse(try decide(limiter, [definition]).wait().degraded)
+        try server.cli(["CLIENT", "PAUSE", "300", "ALL"])
+        let loop = group.next()
+        let together = try loop.submit { (0..<20).map { _ in limiter.decide([definition], on: loop) } }.wait()
+        XCTAssertTrue(try together.map { try $0.wait() }.allSatisfy { $0.degraded && $0.allowed })
+        XCTAssertEqual(limiter.stats.redisErrors.load(ordering: .relaxed), 20)
+        XCTAssertTrue(try loop.submit { limiter.breaker(for: loop)!.state.isClosed }.wait(), "one stall, one failure")
+        for _ in 0..<3 { XCTAssertTrue(try loop.flatSubmit { limiter.decide([definition], on: loop) }.wait().degraded) }
+        XCTAssertFalse(try loop.submit { limiter.breaker(for: loop)!.state.isClosed }.wait(), "three failures in a row")
+    }
+
     /// A paused Redis (not closed: it just does not answer): decisions come back within the timeout
     /// in failure mode, and the breaker stops asking.
     func testSlowRedisIsNotWaitedOn() throws {

@@ -53,13 +53,13 @@ final class GlobalRateLimitCall: RedisReplyReceiver, @unchecked Sendable {
         guard let decision = RateLimitScript.decision(from: reply, checks: checks) else {
             return redisFailed(.unavailable("unexpected script reply"))
         }
-        breaker?.record(failure: false, probe: probe, stats: stats)
+        breaker?.record(failure: false, probe: probe, started: started, stats: stats)
         promise.succeed(conclusion?.conclude(decision) ?? decision)
     }
 
     func redisFailed(_ error: RedisError) {
         limiter.stats.redisErrors.wrappingIncrement(ordering: .relaxed)
-        breaker?.record(failure: true, probe: probe, stats: limiter.stats)
+        breaker?.record(failure: true, probe: probe, started: started, stats: limiter.stats)
         let result = limiter.failureMode(checks, reason: String(describing: error))
         if let conclusion {
             promise.completeWith(result.map { conclusion.conclude($0) })

@@ -6,8 +6,8 @@ import NIOSSL
 /// circuit breaker per loop connection and the configured failure mode.
 ///
 /// A call that fails (timeout, connection lost, a reply that is not the script's) counts against the
-/// breaker; after `breakerFailures` in a row Redis is not asked for `breakerOpenTime`, then one probe
-/// goes through. In failure mode `open` the request is decided by the local fallback (each limit at
+/// breaker (calls that time out together in one stall count once); after `breakerFailures` in a row
+/// Redis is not asked for `breakerOpenTime`, then one probe goes through. In failure mode `open` the request is decided by the local fallback (each limit at
 /// `rate / instances`), in `closed` it fails with ``RateLimitUnavailable`` (503).
 public final class GlobalRateLimiter: Sendable {
     /// One loop's breaker (touched only on that loop) and since when it has been away from closed.
@@ -15,14 +15,25 @@ public final class GlobalRateLimiter: Sendable {
         let eventLoop: EventLoop
         var state: CircuitBreakerState
         var failingSince: NIODeadline?
+        /// When the last failure was counted.
+        var lastFailure: NIODeadline?
         init(_ configuration: CircuitBreakerConfiguration, eventLoop: EventLoop) {
             self.eventLoop = eventLoop
             state = CircuitBreakerState(configuration: configuration, now: .now())
         }
 
-        /// Records a call's end; adds the time spent open to `stats` when the breaker closes again.
-        func record(failure: Bool, probe: Bool, stats: RateLimitStats) {
+        /// Records the end of a call sent at `started`; adds the time spent open to `stats` when the
+        /// breaker closes again.
+        ///
+        /// A failed call that was already on its way when the last failure was counted is not counted
+        /// again: the calls in flight during one stall of Redis (or of this loop) all time out
+        /// together, and they are one failure, not dozens in a row. Otherwise a single stall longer
+        /// than the timeout under load would open the breaker, and every request of the open time
+        /// would go to the failure mode. Calls that fail at once (Redis away) still count one by one.
+        func record(failure: Bool, probe: Bool, started: NIODeadline, stats: RateLimitStats) {
             let now = NIODeadline.now()
+            if failure, !probe, let lastFailure, started <= lastFailure { return }
+            if failure { lastFailure = now }
             state.record(failure: failure, probe: probe, now: now)
             if !state.isClosed, failingSince == nil { failingSince = now }
             if state.isClosed, let since = failingSince {
@@ -85,7 +96,7 @@ public final class GlobalRateLimiter: Sendable {
         return call.promise.futureResult
     }
 
-    private func breaker(for eventLoop: EventLoop) -> LoopBreaker? {
+    func breaker(for eventLoop: EventLoop) -> LoopBreaker? {
         for breaker in breakers where breaker.eventLoop === eventLoop { return breaker }
         return nil
     }
