@@ -10,6 +10,7 @@
 # so relative paths in it (keys files, key sets) work.
 # BENCH_HEADERS: extra request headers for both sides, one "Name: value" per line (wrk
 # sends them through the bench's lua/report.lua).
+# B_METRICS_OUT: a file to write side B's /metrics (admin port 9992) to after the last slice.
 #
 # Both edges (one event loop each, pinned to cpu1) sit in front of one bench backend
 # (../shared/bench, pinned to cpu0 with wrk). Each slice runs wrk for 3 s against A then
@@ -71,3 +72,4 @@ done | tee "$WORK/slices.txt"
 awk '{print $12 / $8}' "$WORK/slices.txt" | sort -n | awk '{v[NR] = $1} END {
   printf "B/A CPU per request: median %.3f [%.3f-%.3f], %d slices\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[int(NR / 4) + 1], v[int(3 * NR / 4) + 1], NR }'
 awk '{a += $9; b += $13} END {printf "requests A %d, B %d (B/A %.2f)\n", a, b, b / a}' "$WORK/slices.txt"
+[ -z "${B_METRICS_OUT:-}" ] || curl -fsS --max-time 5 -o "$B_METRICS_OUT" http://127.0.0.1:9992/metrics || true
