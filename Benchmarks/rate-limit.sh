@@ -27,7 +27,7 @@ A_EXTRA="$OUT/bare.yaml" B_EXTRA="$OUT/limit.yaml" B_METRICS_OUT="$OUT/b-metrics
   bash Benchmarks/gateway-ab.sh "$BIN" "$BIN" "$SLICES" get_small
 STATS=$(redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r')
 echo "redis: $(grep -E '^cmdstat_(evalsha|eval|script)' <<<"$STATS" | tr '\n' ' ')"
-calls() { grep -E "^cmdstat_$1:" <<<"$STATS" | sed -E 's/.*calls=([0-9]+),.*/\1/' || echo 0; }
+calls() { grep -E "^cmdstat_$1:" <<<"$STATS" | sed -E 's/^[^:]*:calls=([0-9]+),.*/\1/' || echo 0; }
 metric() { [ -f "$OUT/b-metrics.txt" ] || { echo 0; return; }; awk -v m="$1" '$1 == m || index($1, m "{") == 1 {s += $NF} END {printf "%d", s}' "$OUT/b-metrics.txt"; }
 EVALSHA=$(calls evalsha) EVAL=$(calls eval)
 DECISIONS=$(metric edge_rate_limit_decisions_total) FALLBACKS=$(metric edge_rate_limit_failure_mode_decisions_total)
