@@ -9,6 +9,7 @@
 # priority a busy machine can leave it off the CPU for longer than the 20 ms command timeout, and
 # the decisions of those moments (and of the breaker's open time after) fall back without a
 # command. A Redis of its own, as deployed, never queues behind the load generator. 0: as is.
+# REDIS_TIMEOUT (default 20ms, the configuration's default): the command timeout of side B.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/edge} SLICES=${2:-12}
@@ -16,7 +17,7 @@ OUT=$(pwd)/.build/rate-limit
 REDIS_PORT=${REDIS_PORT:-6393} REDIS_NICE=${REDIS_NICE:--10}
 mkdir -p "$OUT/redis"
 cp Benchmarks/rate-limit/bare.yaml "$OUT/"
-sed "s/REDIS_PORT/$REDIS_PORT/" Benchmarks/rate-limit/limit.yaml >"$OUT/limit.yaml"
+sed "s/REDIS_PORT/$REDIS_PORT/; s/REDIS_TIMEOUT/${REDIS_TIMEOUT:-20ms}/" Benchmarks/rate-limit/limit.yaml >"$OUT/limit.yaml"
 nice -n "$REDIS_NICE" taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$OUT/redis" --save "" --appendonly no \
   --daemonize no --logfile "$OUT/redis/redis.log" & REDIS_PID=$!
 trap 'kill $REDIS_PID 2>/dev/null || true' EXIT
