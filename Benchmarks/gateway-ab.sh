@@ -11,6 +11,11 @@
 # BENCH_HEADERS: extra request headers for both sides, one "Name: value" per line (wrk
 # sends them through the bench's lua/report.lua).
 # B_METRICS_OUT: a file to write side B's /metrics (admin port 9992) to after the last slice.
+# AB_RATE: offer each side this many requests per second (h2load --h1, 64 connections, GET
+# scenarios) instead of wrk's closed loop. CPU per request depends on the load (the requests of
+# one loop tick share its fixed costs: the wake-up, epoll_wait, the flushes), and a side that adds
+# latency (a Redis round trip) gets fewer requests per second from a closed loop; at a fixed rate
+# both are measured at the same load. Pick a rate both sides sustain (p50 is not measured: 0).
 #
 # Both edges (one event loop each, pinned to cpu1) sit in front of one bench backend
 # (../shared/bench, pinned to cpu0 with wrk). Each slice runs wrk for 3 s against A then
@@ -55,13 +60,21 @@ for port in 8091 8092; do
 done
 export BENCH_LUA_DIR=$BENCH/lua BENCH_POST_BODY=$BENCH/.build/fixtures/product.min.json
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+H2_HDR=()
+while IFS= read -r h; do [ -z "$h" ] || H2_HDR+=(-H "$h"); done <<<"$BENCH_HEADERS"
 run() { # PID PORT -> "cpu_ns_per_request requests p50_us"
-  local t0 t1 out
+  local t0 t1 out req p50
   t0=$(ticks "$1")
-  out=$(taskset -c 0 wrk -t1 -c64 -d3s -s "$BENCH/lua/$LUA" "http://127.0.0.1:$2$TARGET" 2>&1 | grep BENCH_JSON)
+  if [ -n "${AB_RATE:-}" ]; then
+    out=$(taskset -c 0 h2load --h1 -t1 -c64 --rps="$(awk -v r="$AB_RATE" 'BEGIN {printf "%.4f", r / 64}')" -n $((AB_RATE * 3)) \
+      ${H2_HDR[@]+"${H2_HDR[@]}"} "http://127.0.0.1:$2$TARGET" 2>&1 | grep -E '^requests:')
+    req=$(sed -E 's/.* ([0-9]+) succeeded.*/\1/' <<<"$out") p50=0
+  else
+    out=$(taskset -c 0 wrk -t1 -c64 -d3s -s "$BENCH/lua/$LUA" "http://127.0.0.1:$2$TARGET" 2>&1 | grep BENCH_JSON)
+    req=${out#*\"requests\":}; req=${req%%,*}
+    p50=${out#*\"p50\":}; p50=${p50%%,*}
+  fi
   t1=$(ticks "$1")
-  local req=${out#*\"requests\":}; req=${req%%,*}
-  local p50=${out#*\"p50\":}; p50=${p50%%,*}
   echo "$(((t1 - t0) * 10000000 / req)) $req $p50"
 }
 run "$APID" 8091 >/dev/null; run "$BPID" 8092 >/dev/null # warm-up
