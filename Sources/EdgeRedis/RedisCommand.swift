@@ -35,6 +35,11 @@ public struct RedisCommand: Sendable, Equatable {
         self.encoded = buffer
     }
 
+    /// Room for `capacity` bytes in all, so that appending does not grow the buffer in steps.
+    public mutating func reserveCapacity(_ capacity: Int) {
+        encoded.reserveCapacity(capacity)
+    }
+
     /// Appends one argument: the text's UTF-8 bytes.
     public mutating func append(_ argument: String) {
         appendArgument(length: argument.utf8.count) { $0.writeString(argument) }

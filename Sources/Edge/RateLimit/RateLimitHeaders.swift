@@ -12,9 +12,14 @@ public enum RateLimitHeaders {
     // they are built for every response of a limited route.
 
     public static func policy(_ decision: RateLimitDecision) -> String? {
+        policy(decision.checks.lazy.map(\.definition))
+    }
+
+    /// `RateLimit-Policy` of requests that all of `definitions` apply to, in this order (computed
+    /// once per route: it does not change from request to request).
+    public static func policy(_ definitions: some Sequence<RateLimitDefinition>) -> String? {
         var out = ""
-        for check in decision.checks where check.definition.mode == .enforce {
-            let definition = check.definition
+        for definition in definitions where definition.mode == .enforce {
             let window: Int64
             if let gcra = definition.gcra {
                 window = max(1, seconds(gcra.emissionInterval * gcra.burst))
@@ -55,10 +60,12 @@ public enum RateLimitHeaders {
     public static func retryAfter(_ decision: RateLimitDecision) -> String { String(max(1, seconds(decision.retryAfter))) }
 
     /// The fields of a response to a request these limits allowed (`nil`s left out).
-    public static func fields(_ decision: RateLimitDecision) -> [(name: String, value: String)] {
+    /// `policyOfAll`: `policy(_:)` of the route's definitions and their number, used when all of them applied.
+    public static func fields(_ decision: RateLimitDecision, policyOfAll: (count: Int, value: String?)? = nil) -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
         fields.reserveCapacity(2)
-        if let policy = policy(decision) { fields.append(("ratelimit-policy", policy)) }
+        let policy = policyOfAll.flatMap { $0.count == decision.checks.count ? $0.value : nil } ?? policy(decision)
+        if let policy { fields.append(("ratelimit-policy", policy)) }
         if let state = state(decision) { fields.append(("ratelimit", state)) }
         return fields
     }

@@ -102,15 +102,13 @@ public enum RateLimitScript {
     public static func command(_ checks: [RateLimitCheck], withSource: Bool = false) -> RedisCommand {
         var capacity = 64 + (withSource ? source.utf8.count : 40)
         for check in checks { capacity += 64 + check.key.value.utf8.count + 2 * check.key.limit.utf8.count }
-        var command = RedisCommand(argumentCount: 3 + 5 * checks.count, capacity: capacity)
-        if withSource {
-            command.append("EVAL")
-            command.append(source)
+        var command: RedisCommand
+        if !withSource, checks.count < evalSHAPrefixes.count {
+            command = evalSHAPrefixes[checks.count]
+            command.reserveCapacity(capacity)
         } else {
-            command.append("EVALSHA")
-            command.append(script.sha1)
+            command = prefix(checks.count, withSource: withSource, capacity: capacity)
         }
-        command.append(Int64(checks.count))
         for check in checks { check.key.appendRedisKey(to: &command) }
         for check in checks {
             let definition = check.definition
@@ -125,6 +123,22 @@ public enum RateLimitScript {
             }
             command.append(definition.mode == .enforce ? "1" : "0")
         }
+        return command
+    }
+
+    /// `*N EVALSHA <sha1> <count>` for 0 to 7 checks, encoded once.
+    private static let evalSHAPrefixes: [RedisCommand] = (0..<8).map { prefix($0, withSource: false, capacity: 64) }
+
+    private static func prefix(_ count: Int, withSource: Bool, capacity: Int) -> RedisCommand {
+        var command = RedisCommand(argumentCount: 3 + 5 * count, capacity: capacity)
+        if withSource {
+            command.append("EVAL")
+            command.append(source)
+        } else {
+            command.append("EVALSHA")
+            command.append(script.sha1)
+        }
+        command.append(Int64(count))
         return command
     }
 
