@@ -10,14 +10,23 @@
 # so relative paths in it (keys files, key sets) work.
 # BENCH_HEADERS: extra request headers for both sides, one "Name: value" per line (wrk
 # sends them through the bench's lua/report.lua).
+# B_METRICS_OUT: a file to write side B's /metrics (its admin port) to after the last slice.
+# AB_RATE: offer each side this many requests per second (h2load --h1, 64 connections, GET
+# scenarios) instead of wrk's closed loop. CPU per request depends on the load (the requests of
+# one loop tick share its fixed costs: the wake-up, epoll_wait, the flushes), and a side that adds
+# latency (a Redis round trip) gets fewer requests per second from a closed loop; at a fixed rate
+# both are measured at the same load. Pick a rate both sides sustain (p50 is not measured: 0).
 #
 # Both edges (one event loop each, pinned to cpu1) sit in front of one bench backend
 # (../shared/bench, pinned to cpu0 with wrk). Each slice runs wrk for 3 s against A then
 # B (B then A on even slices) and reads each edge's user+sys CPU from /proc/PID/stat,
 # so the machine's drift hits both alike. Prints every slice and the median of B/A.
-# Needs ../shared/bench/setup.sh; uses ports 8091, 8092, 9991, 9992 and 50061.
+# Needs ../shared/bench/setup.sh; uses ports 8091, 8092, 9991, 9992 and 50061 (each plus
+# AB_PORT_OFFSET, default 0, so that two runs do not collide; they still share the CPUs).
 set -euo pipefail
 A=$1 B=$2 SLICES=${3:-8} SCENARIO=${4:-get_small}
+OFF=${AB_PORT_OFFSET:-0}
+P1=$((8091 + OFF)) P2=$((8092 + OFF)) ADMIN2=$((9992 + OFF)) BACKEND=$((50061 + OFF))
 BENCH=$(cd "$(dirname "$0")/../../shared/bench" && pwd)
 case $SCENARIO in
   get_small) TARGET=/v1/products/prod-000123 LUA=get.lua ;;
@@ -30,9 +39,9 @@ PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for side in 1 2; do
   cat >"$WORK/edge$side.yaml" <<EOF
-listen: {host: 127.0.0.1, port: 809$side, threads: 1, admin: {host: 127.0.0.1, port: 999$side}}
+listen: {host: 127.0.0.1, port: $((8090 + side + OFF)), threads: 1, admin: {host: 127.0.0.1, port: $((9990 + side + OFF))}}
 descriptors: {sources: ["$BENCH/protos"]}
-clusters: [{name: bench, endpoints: ["127.0.0.1:50061"], services: [bench.v1]}]
+clusters: [{name: bench, endpoints: ["127.0.0.1:$BACKEND"], services: [bench.v1]}]
 EOF
 done
 # Each side's extra sections, with the files next to them (keys files, key sets).
@@ -46,28 +55,37 @@ done
 export BENCH_HEADERS=${BENCH_HEADERS:-}
 CURL_HDR=()
 while IFS= read -r h; do [ -z "$h" ] || CURL_HDR+=(-H "$h"); done <<<"$BENCH_HEADERS"
-taskset -c 0 "$BENCH/.build/bin/backend" -host 127.0.0.1 -port 50061 >"$WORK/backend.log" 2>&1 & PIDS+=($!)
+taskset -c 0 "$BENCH/.build/bin/backend" -host 127.0.0.1 -port "$BACKEND" >"$WORK/backend.log" 2>&1 & PIDS+=($!)
 taskset -c 1 "$A" serve --config "$(readlink -f "$WORK/edge1.yaml")" >"$WORK/a.log" 2>&1 & APID=$!; PIDS+=($APID)
 taskset -c 1 "$B" serve --config "$(readlink -f "$WORK/edge2.yaml")" >"$WORK/b.log" 2>&1 & BPID=$!; PIDS+=($BPID)
-for port in 8091 8092; do
+for port in "$P1" "$P2"; do
   for _ in $(seq 200); do curl -fsS -o /dev/null --max-time 2 ${CURL_HDR[@]+"${CURL_HDR[@]}"} "http://127.0.0.1:$port/v1/products/prod-000123" && break; sleep 0.3; done
 done
 export BENCH_LUA_DIR=$BENCH/lua BENCH_POST_BODY=$BENCH/.build/fixtures/product.min.json
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+H2_HDR=()
+while IFS= read -r h; do [ -z "$h" ] || H2_HDR+=(-H "$h"); done <<<"$BENCH_HEADERS"
 run() { # PID PORT -> "cpu_ns_per_request requests p50_us"
-  local t0 t1 out
+  local t0 t1 out req p50
   t0=$(ticks "$1")
-  out=$(taskset -c 0 wrk -t1 -c64 -d3s -s "$BENCH/lua/$LUA" "http://127.0.0.1:$2$TARGET" 2>&1 | grep BENCH_JSON)
+  if [ -n "${AB_RATE:-}" ]; then
+    out=$(taskset -c 0 h2load --h1 -t1 -c64 --rps="$(awk -v r="$AB_RATE" 'BEGIN {printf "%.4f", r / 64}')" -n $((AB_RATE * 3)) \
+      ${H2_HDR[@]+"${H2_HDR[@]}"} "http://127.0.0.1:$2$TARGET" 2>&1 | grep -E '^requests:')
+    req=$(sed -E 's/.* ([0-9]+) succeeded.*/\1/' <<<"$out") p50=0
+  else
+    out=$(taskset -c 0 wrk -t1 -c64 -d3s -s "$BENCH/lua/$LUA" "http://127.0.0.1:$2$TARGET" 2>&1 | grep BENCH_JSON)
+    req=${out#*\"requests\":}; req=${req%%,*}
+    p50=${out#*\"p50\":}; p50=${p50%%,*}
+  fi
   t1=$(ticks "$1")
-  local req=${out#*\"requests\":}; req=${req%%,*}
-  local p50=${out#*\"p50\":}; p50=${p50%%,*}
   echo "$(((t1 - t0) * 10000000 / req)) $req $p50"
 }
-run "$APID" 8091 >/dev/null; run "$BPID" 8092 >/dev/null # warm-up
+run "$APID" "$P1" >/dev/null; run "$BPID" "$P2" >/dev/null # warm-up
 for k in $(seq "$SLICES"); do
-  if ((k % 2)); then a=$(run "$APID" 8091); b=$(run "$BPID" 8092); else b=$(run "$BPID" 8092); a=$(run "$APID" 8091); fi
+  if ((k % 2)); then a=$(run "$APID" "$P1"); b=$(run "$BPID" "$P2"); else b=$(run "$BPID" "$P2"); a=$(run "$APID" "$P1"); fi
   echo "slice $k  A: cpu_ns/req reqs p50us = $a   B: $b"
 done | tee "$WORK/slices.txt"
 awk '{print $12 / $8}' "$WORK/slices.txt" | sort -n | awk '{v[NR] = $1} END {
   printf "B/A CPU per request: median %.3f [%.3f-%.3f], %d slices\n", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[int(NR / 4) + 1], v[int(3 * NR / 4) + 1], NR }'
 awk '{a += $9; b += $13} END {printf "requests A %d, B %d (B/A %.2f)\n", a, b, b / a}' "$WORK/slices.txt"
+[ -z "${B_METRICS_OUT:-}" ] || curl -fsS --max-time 5 -o "$B_METRICS_OUT" http://127.0.0.1:$ADMIN2/metrics || true

@@ -10,30 +10,46 @@ import NIOSSL
 public final class RedisClient: Sendable {
     public let configuration: RedisConfiguration
     private let group: EventLoopGroup
-    private let connections: [ObjectIdentifier: RedisLoopConnection]
+    /// One per loop of the group, found by a linear scan (a handful of loops: cheaper than hashing).
+    private let connections: [RedisLoopConnection]
 
     public init(configuration: RedisConfiguration, group: EventLoopGroup, logger: Logger = Logger(label: "edge.redis")) throws {
         self.configuration = configuration
         self.group = group
         let sslContext = try configuration.tls.map { try NIOSSLContext(configuration: $0) }
-        var connections: [ObjectIdentifier: RedisLoopConnection] = [:]
-        for loop in group.makeIterator() {
-            connections[ObjectIdentifier(loop)] = RedisLoopConnection(
-                eventLoop: loop, configuration: configuration, sslContext: sslContext, logger: logger)
+        self.connections = group.makeIterator().map { loop in
+            RedisLoopConnection(eventLoop: loop, configuration: configuration, sslContext: sslContext, logger: logger)
         }
-        self.connections = connections
+    }
+
+    func connection(for eventLoop: EventLoop) -> RedisLoopConnection? {
+        for connection in connections where connection.eventLoop === eventLoop { return connection }
+        return nil
     }
 
     /// Sends one command; the future completes on `eventLoop` with the reply (error replies
     /// included) or fails with ``RedisError``.
     public func send(_ command: RedisCommand, on eventLoop: EventLoop, timeout: TimeAmount? = nil) -> EventLoopFuture<RESPValue> {
         let timeout = timeout ?? configuration.commandTimeout
-        if let connection = connections[ObjectIdentifier(eventLoop)] {
+        if let connection = connection(for: eventLoop) {
             if eventLoop.inEventLoop { return connection.send(command.encoded, timeout: timeout) }
             return eventLoop.flatSubmit { connection.send(command.encoded, timeout: timeout) }
         }
-        let connection = connections[ObjectIdentifier(group.next())]!
+        let connection = self.connection(for: group.next()) ?? connections[0]
         return connection.eventLoop.flatSubmit { connection.send(command.encoded, timeout: timeout) }.hop(to: eventLoop)
+    }
+
+    /// Sends one command whose reply (error replies included) or failure goes to `receiver`, once,
+    /// without a future: on `eventLoop` when it is a loop of the group (the caller's loop: no
+    /// hop), else on the loop of the group that sent it.
+    public func send(_ command: RedisCommand, on eventLoop: EventLoop, timeout: TimeAmount? = nil, replyTo receiver: any RedisReplyReceiver) {
+        let timeout = timeout ?? configuration.commandTimeout
+        let connection = connection(for: eventLoop) ?? self.connection(for: group.next()) ?? connections[0]
+        if connection.eventLoop.inEventLoop {
+            connection.send(command.encoded, timeout: timeout, target: .receiver(receiver))
+        } else {
+            connection.eventLoop.execute { connection.send(command.encoded, timeout: timeout, target: .receiver(receiver)) }
+        }
     }
 
     /// `EVALSHA`, and `EVAL` with the full script when the server does not know it (`NOSCRIPT`).
@@ -48,13 +64,13 @@ public final class RedisClient: Sendable {
 
     /// Whether `eventLoop`'s connection is open now (for health reporting; `false` off the group).
     public func isConnected(on eventLoop: EventLoop) -> Bool {
-        guard eventLoop.inEventLoop, let connection = connections[ObjectIdentifier(eventLoop)] else { return false }
+        guard eventLoop.inEventLoop, let connection = connection(for: eventLoop) else { return false }
         return connection.isConnected
     }
 
     /// Closes every connection; commands sent afterwards fail.
     public func shutdown() -> EventLoopFuture<Void> {
-        let futures = connections.values.map { connection in connection.eventLoop.flatSubmit { connection.shutdown() } }
+        let futures = connections.map { connection in connection.eventLoop.flatSubmit { connection.shutdown() } }
         return EventLoopFuture.andAllComplete(futures, on: group.any())
     }
 }

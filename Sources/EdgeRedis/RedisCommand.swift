@@ -23,6 +23,74 @@ public struct RedisCommand: Sendable, Equatable {
 
     public init(_ arguments: String...) { self.init(arguments) }
 
+    /// A command of exactly `argumentCount` arguments, appended next with the `append` methods
+    /// (no array of arguments, no `String` per number): for commands built per request.
+    /// Appending more or fewer arguments than declared makes a malformed command.
+    public init(argumentCount: Int, capacity: Int = 128) {
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(capacity)
+        buffer.writeStaticString("*")
+        Self.writeDecimal(Int64(argumentCount), to: &buffer)
+        buffer.writeStaticString("\r\n")
+        self.encoded = buffer
+    }
+
+    /// Room for `capacity` bytes in all, so that appending does not grow the buffer in steps.
+    public mutating func reserveCapacity(_ capacity: Int) {
+        encoded.reserveCapacity(capacity)
+    }
+
+    /// Appends one argument: the text's UTF-8 bytes.
+    public mutating func append(_ argument: String) {
+        appendArgument(length: argument.utf8.count) { $0.writeString(argument) }
+    }
+
+    /// Appends one argument: the number in decimal.
+    public mutating func append(_ argument: Int64) {
+        encoded.writeStaticString("$")
+        Self.writeDecimal(Int64(Self.decimalLength(argument)), to: &encoded)
+        encoded.writeStaticString("\r\n")
+        Self.writeDecimal(argument, to: &encoded)
+        encoded.writeStaticString("\r\n")
+    }
+
+    /// Appends one argument of `length` bytes that `write` writes (pieces of a key, say, without
+    /// joining them into a `String` first). `write` must write exactly `length` bytes.
+    public mutating func appendArgument(length: Int, _ write: (inout ByteBuffer) -> Void) {
+        encoded.writeStaticString("$")
+        Self.writeDecimal(Int64(length), to: &encoded)
+        encoded.writeStaticString("\r\n")
+        write(&encoded)
+        encoded.writeStaticString("\r\n")
+    }
+
+    /// The digits (and sign) of `value` in decimal.
+    static func decimalLength(_ value: Int64) -> Int {
+        if value == .min { return 20 }
+        var magnitude = value < 0 ? -value : value
+        var digits = 1
+        while magnitude >= 10 {
+            magnitude /= 10
+            digits += 1
+        }
+        return value < 0 ? digits + 1 : digits
+    }
+
+    static func writeDecimal(_ value: Int64, to buffer: inout ByteBuffer) {
+        if value == .min { buffer.writeStaticString("-9223372036854775808"); return }
+        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
+        var magnitude = value < 0 ? -value : value
+        let length = decimalLength(magnitude)
+        let start = buffer.writerIndex
+        buffer.writeRepeatingByte(UInt8(ascii: "0"), count: length)
+        var index = start + length - 1
+        repeat {
+            buffer.setInteger(UInt8(ascii: "0") + UInt8(magnitude % 10), at: index)
+            magnitude /= 10
+            index -= 1
+        } while magnitude > 0
+    }
+
     /// Binary arguments.
     public init(buffers arguments: [ByteBuffer]) {
         var buffer = ByteBuffer()

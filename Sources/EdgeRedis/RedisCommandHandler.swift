@@ -1,9 +1,11 @@
 import NIOCore
 
-/// One command on the wire: its bytes, the promise its reply completes, and its timeout.
+/// One command written through the pipeline: its bytes, where its reply goes, and its timeout.
+/// (``RedisLoopConnection`` calls ``RedisCommandHandler/enqueue(_:target:timeout:)`` directly,
+/// which spares the box a struct this size takes in `NIOAny`.)
 struct RedisOutboundCommand: Sendable {
     var command: ByteBuffer
-    var promise: EventLoopPromise<RESPValue>
+    var target: RedisReplyTarget
     var timeout: TimeAmount
 }
 
@@ -39,16 +41,35 @@ final class RedisCommandHandler: ChannelDuplexHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let outbound = Self.unwrapOutboundIn(data)
+        if enqueue(outbound.command, target: outbound.target, timeout: outbound.timeout, context: context, promise: promise) { return }
+        promise?.succeed()
+    }
+
+    /// Writes `command` (not flushed) and queues `target` for its reply; on the channel's loop.
+    /// `false` when too many commands wait already, or the handler has left the pipeline:
+    /// `target` has then failed.
+    @discardableResult
+    func enqueue(_ command: ByteBuffer, target: RedisReplyTarget, timeout: TimeAmount) -> Bool {
+        guard let context else {
+            target.fail(.connectionClosed)
+            return false
+        }
+        return enqueue(command, target: target, timeout: timeout, context: context, promise: nil)
+    }
+
+    private func enqueue(
+        _ command: ByteBuffer, target: RedisReplyTarget, timeout: TimeAmount, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?
+    ) -> Bool {
         guard pending.count < maxPending else {
-            outbound.promise.fail(RedisError.overloaded(limit: maxPending))
-            promise?.succeed()
-            return
+            target.fail(.overloaded(limit: maxPending))
+            return false
         }
         let now = NIODeadline.now()
-        let deadline = now + outbound.timeout
-        pending.append(.init(command: nil, promise: outbound.promise, deadline: deadline, sentAt: now))
+        let deadline = now + timeout
+        pending.append(.init(command: nil, target: target, deadline: deadline, sentAt: now))
         armTimer(for: deadline, context: context)
-        context.write(Self.wrapOutboundOut(outbound.command), promise: promise)
+        context.write(Self.wrapOutboundOut(command), promise: promise)
+        return true
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -58,7 +79,7 @@ final class RedisCommandHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
-        entry.promise?.succeed(value)
+        entry.target?.succeed(value)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -67,15 +88,15 @@ final class RedisCommandHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        failAll(error as? RedisError ?? RedisError.unavailable(String(describing: error)))
+        failAll(error as? RedisError ?? .unavailable(String(describing: error)))
         context.close(promise: nil)
     }
 
-    private func failAll(_ error: Error) {
+    private func failAll(_ error: RedisError) {
         timer?.cancel()
         timer = nil
         timerDeadline = nil
-        for entry in pending.removeAll() { entry.promise?.fail(error) }
+        for entry in pending.removeAll() { entry.target?.fail(error) }
     }
 
     private func armTimer(for deadline: NIODeadline, context: ChannelHandlerContext) {
@@ -91,9 +112,9 @@ final class RedisCommandHandler: ChannelDuplexHandler {
         timerDeadline = nil
         guard let context else { return }
         let now = NIODeadline.now()
-        for promise in pending.expire(now: now) { promise.fail(RedisError.timeout) }
+        for target in pending.expire(now: now) { target.fail(.timeout) }
         if let oldest = pending.oldestSentAt, now - oldest >= stallTimeout {
-            failAll(RedisError.timeout)
+            failAll(.timeout)
             context.close(promise: nil)
             return
         }

@@ -13,7 +13,7 @@ final class RedisLoopConnection: @unchecked Sendable {
     private enum State {
         case idle
         case connecting
-        case ready(Channel)
+        case ready(Channel, RedisCommandHandler)
         case backingOff(until: NIODeadline)
         case shutDown
     }
@@ -29,6 +29,8 @@ final class RedisLoopConnection: @unchecked Sendable {
     private var bufferTimer: Scheduled<Void>?
     private var failures = 0
     private var flushScheduled = false
+    /// Flushes so far (one per loop tick that wrote commands), for tests of the batching.
+    private(set) var flushes = 0
 
     init(eventLoop: EventLoop, configuration: RedisConfiguration, sslContext: NIOSSLContext?, logger: Logger) {
         self.eventLoop = eventLoop
@@ -46,59 +48,64 @@ final class RedisLoopConnection: @unchecked Sendable {
     }
 
     func send(_ command: ByteBuffer, timeout: TimeAmount) -> EventLoopFuture<RESPValue> {
-        eventLoop.preconditionInEventLoop()
         let promise = eventLoop.makePromise(of: RESPValue.self)
+        send(command, timeout: timeout, target: .promise(promise))
+        return promise.futureResult
+    }
+
+    func send(_ command: ByteBuffer, timeout: TimeAmount, target: RedisReplyTarget) {
+        eventLoop.preconditionInEventLoop()
         switch state {
-        case .ready(let channel):
-            write(command, promise: promise, timeout: timeout, on: channel)
+        case .ready(let channel, let handler):
+            write(command, target: target, timeout: timeout, on: channel, handler: handler)
         case .connecting:
-            buffer(command, promise: promise, timeout: timeout)
+            buffer(command, target: target, timeout: timeout)
         case .idle:
             connect()
-            buffer(command, promise: promise, timeout: timeout)
+            buffer(command, target: target, timeout: timeout)
         case .backingOff(let until):
             if NIODeadline.now() >= until {
                 connect()
-                buffer(command, promise: promise, timeout: timeout)
+                buffer(command, target: target, timeout: timeout)
             } else {
-                promise.fail(RedisError.unavailable("reconnecting"))
+                target.fail(.unavailable("reconnecting"))
             }
         case .shutDown:
-            promise.fail(RedisError.unavailable("client shut down"))
+            target.fail(.unavailable("client shut down"))
         }
-        return promise.futureResult
     }
 
     func shutdown() -> EventLoopFuture<Void> {
         eventLoop.preconditionInEventLoop()
         let previous = state
         state = .shutDown
-        failBuffered(RedisError.unavailable("client shut down"))
-        if case .ready(let channel) = previous { return channel.close().recover { _ in } }
+        failBuffered(.unavailable("client shut down"))
+        if case .ready(let channel, _) = previous { return channel.close().recover { _ in } }
         return eventLoop.makeSucceededVoidFuture()
     }
 
     // MARK: writing
 
-    private func write(_ command: ByteBuffer, promise: EventLoopPromise<RESPValue>, timeout: TimeAmount, on channel: Channel) {
-        channel.write(RedisOutboundCommand(command: command, promise: promise, timeout: timeout), promise: nil)
-        guard !flushScheduled else { return }
+    private func write(_ command: ByteBuffer, target: RedisReplyTarget, timeout: TimeAmount, on channel: Channel, handler: RedisCommandHandler) {
+        guard handler.enqueue(command, target: target, timeout: timeout), !flushScheduled else { return }
         flushScheduled = true
         // One flush for everything written in this loop tick: commands of concurrent requests pipeline.
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         eventLoop.execute {
-            loopBound.value.flushScheduled = false
+            let connection = loopBound.value
+            connection.flushScheduled = false
+            connection.flushes &+= 1
             channel.flush()
         }
     }
 
-    private func buffer(_ command: ByteBuffer, promise: EventLoopPromise<RESPValue>, timeout: TimeAmount) {
+    private func buffer(_ command: ByteBuffer, target: RedisReplyTarget, timeout: TimeAmount) {
         guard buffered.count < configuration.maxPendingCommands else {
-            promise.fail(RedisError.overloaded(limit: configuration.maxPendingCommands))
+            target.fail(.overloaded(limit: configuration.maxPendingCommands))
             return
         }
         let now = NIODeadline.now()
-        buffered.append(.init(command: command, promise: promise, deadline: now + timeout, sentAt: now))
+        buffered.append(.init(command: command, target: target, deadline: now + timeout, sentAt: now))
         if bufferTimer == nil { armBufferTimer(now + timeout) }
     }
 
@@ -107,15 +114,15 @@ final class RedisLoopConnection: @unchecked Sendable {
         bufferTimer = eventLoop.scheduleTask(deadline: deadline) {
             let connection = loopBound.value
             connection.bufferTimer = nil
-            for promise in connection.buffered.expire(now: .now()) { promise.fail(RedisError.timeout) }
+            for target in connection.buffered.expire(now: .now()) { target.fail(.timeout) }
             if let next = connection.buffered.nextDeadline { connection.armBufferTimer(next) }
         }
     }
 
-    private func failBuffered(_ error: Error) {
+    private func failBuffered(_ error: RedisError) {
         bufferTimer?.cancel()
         bufferTimer = nil
-        for entry in buffered.removeAll() { entry.promise?.fail(error) }
+        for entry in buffered.removeAll() { entry.target?.fail(error) }
     }
 
     // MARK: connecting
@@ -155,7 +162,11 @@ final class RedisLoopConnection: @unchecked Sendable {
             channel.close(promise: nil)
             return
         }
-        state = .ready(channel)
+        guard let handler = try? channel.pipeline.syncOperations.handler(type: RedisCommandHandler.self) else {
+            channel.close(promise: nil)
+            return connectFailed("the connection's pipeline lacks its command handler")
+        }
+        state = .ready(channel, handler)
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         channel.closeFuture.whenComplete { _ in loopBound.value.closed(channel) }
 
@@ -175,8 +186,8 @@ final class RedisLoopConnection: @unchecked Sendable {
         bufferTimer?.cancel()
         bufferTimer = nil
         for entry in buffered.removeAll() {
-            guard let promise = entry.promise, let command = entry.command else { continue }
-            write(command, promise: promise, timeout: max(entry.deadline - now, .nanoseconds(1)), on: channel)
+            guard let target = entry.target, let command = entry.command else { continue }
+            write(command, target: target, timeout: max(entry.deadline - now, .nanoseconds(1)), on: channel, handler: handler)
         }
         guard !setup.isEmpty else {
             failures = 0
@@ -208,11 +219,11 @@ final class RedisLoopConnection: @unchecked Sendable {
         let delay = backoff.delay(afterFailures: failures)
         state = .backingOff(until: .now() + delay)
         logger.debug("redis connect failed", metadata: ["error": "\(why)", "retry_in_ms": "\(delay.nanoseconds / 1_000_000)"])
-        failBuffered(RedisError.unavailable(why))
+        failBuffered(.unavailable(why))
     }
 
     private func closed(_ channel: Channel) {
-        guard case .ready(let current) = state, current === channel else { return }
+        guard case .ready(let current, _) = state, current === channel else { return }
         failures += 1
         state = .backingOff(until: .now() + backoff.delay(afterFailures: failures))
         logger.debug("redis connection closed")

@@ -3,12 +3,13 @@ import NIOCore
 /// Commands sent and waiting for their replies, in order, each with its deadline. Pure bookkeeping
 /// shared by the connection (commands buffered while connecting) and its handler (commands on the wire).
 ///
-/// A command that times out is failed at once but keeps its place (its promise dropped) so that
+/// A command that times out is failed at once but keeps its place (its reply target dropped) so that
 /// the reply that may still come is matched to it and discarded, never to the next command.
 struct RedisPendingCommands {
     struct Entry {
         var command: ByteBuffer?
-        var promise: EventLoopPromise<RESPValue>?
+        /// `nil` once the command timed out (its late reply is discarded).
+        var target: RedisReplyTarget?
         var deadline: NIODeadline
         var sentAt: NIODeadline
     }
@@ -28,13 +29,13 @@ struct RedisPendingCommands {
         return all
     }
 
-    /// Drops the promises of every command whose deadline has passed and returns them to fail.
-    mutating func expire(now: NIODeadline) -> [EventLoopPromise<RESPValue>] {
-        var expired: [EventLoopPromise<RESPValue>] = []
+    /// Drops the targets of every command whose deadline has passed and returns them to fail.
+    mutating func expire(now: NIODeadline) -> [RedisReplyTarget] {
+        var expired: [RedisReplyTarget] = []
         for index in entries.indices {
-            guard let promise = entries[index].promise, entries[index].deadline <= now else { continue }
-            expired.append(promise)
-            entries[index].promise = nil
+            guard let target = entries[index].target, entries[index].deadline <= now else { continue }
+            expired.append(target)
+            entries[index].target = nil
         }
         return expired
     }
@@ -42,7 +43,7 @@ struct RedisPendingCommands {
     /// The earliest deadline among commands still waiting for an answer.
     var nextDeadline: NIODeadline? {
         var earliest: NIODeadline?
-        for entry in entries where entry.promise != nil {
+        for entry in entries where entry.target != nil {
             if earliest == nil || entry.deadline < earliest! { earliest = entry.deadline }
         }
         return earliest

@@ -229,6 +229,10 @@ final class RateLimitCoreTests: XCTestCase {
         let daily = definition("daily", "1000/d")
         let first = limiter.decide([check(perClient), check(daily)], now: 0, wallClock: 0)
         XCTAssertEqual(RateLimitHeaders.policy(first), #""per-client";q=20;w=2, "daily";q=1000;w=86400"#)
+        XCTAssertEqual(RateLimitHeaders.policy([perClient, daily]), RateLimitHeaders.policy(first), "computed once per route")
+        let precomputed = RateLimitHeaders.fields(first, policyOfAll: (2, "from the route"))
+        XCTAssertEqual(precomputed.first?.value, "from the route")
+        XCTAssertEqual(RateLimitHeaders.fields(first, policyOfAll: (3, "not all applied")).first?.value, RateLimitHeaders.policy(first))
         XCTAssertEqual(RateLimitHeaders.state(first), #""per-client";r=19;t=1, "daily";r=999;t=86400"#)
         var last = first
         for _ in 0..<20 { last = limiter.decide([check(perClient), check(daily)], now: 0, wallClock: 0) }

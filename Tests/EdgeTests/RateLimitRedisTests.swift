@@ -150,6 +150,51 @@ final class RateLimitRedisTests: XCTestCase {
         XCTAssertEqual(try server.cli(["GET", definition.key.redisKey]).isEmpty, false)
     }
 
+    /// Many requests' decisions issued in one loop tick (through ``RateLimiter``, as the policy does):
+    /// each gets its own answer, in order, with exactly one `EVALSHA` per decision and no
+    /// failure-mode decision; keys and arguments as ``RateLimitScript/invocation(_:)`` gives them.
+    func testDecisionsOfOneTickAreOneEvalshaEach() throws {
+        let global = try makeLimiter()
+        let stats = RateLimitStats(limitNames: ["tick"])
+        let limiter = RateLimiter(local: LocalRateLimiter(maxKeys: 100), global: global, stats: stats, options: RateLimitOptions())
+        let definition = limit("tick", "25/h")
+        let plan = RateLimitPlan([definition])
+        // Warm: the connection up and the script loaded.
+        XCTAssertTrue(try decide(global, [check(limit("warm", "5/h"))]).wait().allowed)
+        try server.cli(["CONFIG", "RESETSTAT"])
+        let loop = group.next()
+        let futures = try loop.submit { () -> [EventLoopFuture<RateLimitDecision>] in
+            (0..<60).map { _ in
+                guard case .pending(let future) = limiter.check(plan, source: TickSource(route: "GET /tick"), on: loop) else {
+                    return loop.makeFailedFuture(RedisError.unavailable("decided without Redis"))
+                }
+                return future
+            }
+        }.wait()
+        let decisions = try futures.map { try $0.wait() }
+        XCTAssertEqual(decisions.filter(\.allowed).count, 25)
+        XCTAssertEqual(decisions.prefix(25).map { $0.outcomes[0].remaining }, Array((0..<25).reversed()), "answers in the order asked")
+        XCTAssertTrue(decisions.allSatisfy { !$0.degraded })
+        XCTAssertEqual(stats.limits["tick"]?.allowed.load(ordering: .relaxed), 25)
+        XCTAssertEqual(stats.limits["tick"]?.rejected.load(ordering: .relaxed), 35)
+        let commandStats = try server.cli(["INFO", "commandstats"])
+        let evalsha = commandStats.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cmdstat_evalsha:") } ?? ""
+        XCTAssertTrue(evalsha.hasPrefix("cmdstat_evalsha:calls=60,"), "one EVALSHA per decision: \(evalsha)")
+        XCTAssertFalse(commandStats.contains("cmdstat_eval:"), "no EVAL: the script was loaded")
+        XCTAssertEqual(global.stats.failureModeDecisions.load(ordering: .relaxed), 0)
+        XCTAssertEqual(global.stats.redisCalls.load(ordering: .relaxed), 61)
+    }
+
+    func testScriptCommandIsTheArrayFormsBytes() {
+        let checks = [
+            check(limit("a", "10/s", burst: 20)), check(limit("b", "100/d"), key: "GET /é{}"), check(limit("c", "5/month", mode: .shadow)),
+        ]
+        let (keys, arguments) = RateLimitScript.invocation(checks)
+        XCTAssertEqual(RateLimitScript.command(checks), RedisCommand(["EVALSHA", RateLimitScript.script.sha1, "3"] + keys + arguments))
+        XCTAssertEqual(
+            RateLimitScript.command(checks, withSource: true), RedisCommand(["EVAL", RateLimitScript.source, "3"] + keys + arguments))
+    }
+
     /// Redis killed: every decision is answered (from the local fallback, at rate / instances), then
     /// global limiting resumes when Redis is back on the same port.
     func testFailureModeOpenFallsBackAndRecovers() throws {
@@ -190,6 +235,23 @@ final class RateLimitRedisTests: XCTestCase {
         XCTAssertEqual(RateLimitRejection.unavailable(RateLimitUnavailable(reason: "x")).httpStatus, .serviceUnavailable)
     }
 
+    /// One stall longer than the timeout: the calls in flight all time out and fall back, but they
+    /// count as one failure, so the breaker stays closed and the next requests ask Redis again;
+    /// failures one after the other still open it.
+    func testCallsTimingOutTogetherCountOnceForTheBreaker() throws {
+        let limiter = try makeLimiter(timeout: .milliseconds(50), failureMode: .open)
+        let definition = check(limit("stall", "1000/h"))
+        XCTAssertFalse(try decide(limiter, [definition]).wait().degraded)
+        try server.cli(["CLIENT", "PAUSE", "300", "ALL"])
+        let loop = group.next()
+        let together = try loop.submit { (0..<20).map { _ in limiter.decide([definition], on: loop) } }.wait()
+        XCTAssertTrue(try together.map { try $0.wait() }.allSatisfy { $0.degraded && $0.allowed })
+        XCTAssertEqual(limiter.stats.redisErrors.load(ordering: .relaxed), 20)
+        XCTAssertTrue(try loop.submit { limiter.breaker(for: loop)!.state.isClosed }.wait(), "one stall, one failure")
+        for _ in 0..<3 { XCTAssertTrue(try loop.flatSubmit { limiter.decide([definition], on: loop) }.wait().degraded) }
+        XCTAssertFalse(try loop.submit { limiter.breaker(for: loop)!.state.isClosed }.wait(), "three failures in a row")
+    }
+
     /// A paused Redis (not closed: it just does not answer): decisions come back within the timeout
     /// in failure mode, and the breaker stops asking.
     func testSlowRedisIsNotWaitedOn() throws {
@@ -201,4 +263,14 @@ final class RateLimitRedisTests: XCTestCase {
         XCTAssertTrue(decisions.allSatisfy { $0.degraded && $0.allowed })
         XCTAssertLessThan(limiter.stats.redisErrors.load(ordering: .relaxed), 20, "the breaker opened: not every decision asked Redis")
     }
+}
+
+/// A request to the `tick` test: only the route is known.
+struct TickSource: RateLimitKeySource {
+    var clientIP: String? { nil }
+    var consumer: String? { nil }
+    let route: String
+    var method: String { "tick.v1.Tick/Get" }
+    func claim(_ name: String) -> String? { nil }
+    func header(_ name: String) -> String? { nil }
 }

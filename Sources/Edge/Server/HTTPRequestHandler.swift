@@ -274,7 +274,11 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
         switch outcome {
         case .suspended(let future):
             state = .admitting(pending)
-            setReadPaused(true)
+            // Reads are held back only for a body (not to take it in before the policies have
+            // decided). Without one, all that can come is this request's end, and the pipelining
+            // handler holds back the next request: keeping the read interest spares two
+            // `epoll_ctl` per request that waits on a policy (a global rate limit, a key set).
+            if pending.framing.hasBody { setReadPaused(true) }
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             future.hop(to: context.eventLoop).whenComplete { result in bound.value.admissionResumed(result) }
         case .refused(let error):

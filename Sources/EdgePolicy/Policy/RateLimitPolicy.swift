@@ -11,6 +11,16 @@ package struct RateLimitPolicy: RequestPolicy {
     package let name = "rate_limit"
     package let limiter: RateLimiter
     package let plan: RateLimitPlan
+    /// `RateLimit-Policy` for a request that every limit of the plan applies to (the usual case),
+    /// with the number of those limits: local first, as decisions list them.
+    package let policyOfAll: (count: Int, value: String?)
+
+    package init(limiter: RateLimiter, plan: RateLimitPlan) {
+        self.limiter = limiter
+        self.plan = plan
+        let all = plan.local + (limiter.global == nil ? [] : plan.global)
+        policyOfAll = (all.count, RateLimitHeaders.policy(all))
+    }
 
     package func evaluate(_ exchange: inout PolicyExchange) -> PolicyVerdict {
         let source = PolicyRateLimitKeySource(exchange: &exchange)
@@ -18,23 +28,32 @@ package struct RateLimitPolicy: RequestPolicy {
             return .refuse(EdgeError(code: .internal, message: "rate limits evaluated off an event loop"))
         }
         let headers = limiter.options.headers
+        let policyOfAll = self.policyOfAll
         switch limiter.check(plan, source: source, on: loop) {
         case .decided(let decision):
-            return Self.apply(decision, headers: headers, to: &exchange)
+            return Self.apply(decision, headers: headers, policyOfAll: policyOfAll, to: &exchange)
         case .pending(let future):
-            return .suspend(future.map { decision in
-                PolicyResume { exchange in Self.apply(decision, headers: headers, to: &exchange) }
-            }.recover { error in
-                let failure = error as? RateLimitUnavailable ?? RateLimitUnavailable(reason: String(describing: error))
-                return PolicyResume { exchange in
-                    exchange.refusalReason = "redis_unavailable"
-                    return .refuse(RateLimitRejection.unavailable(failure))
+            // One promise and one callback (not `map` then `recover`: two of each) per request.
+            let resumed = future.eventLoop.makePromise(of: PolicyResume.self)
+            future.whenComplete { result in
+                switch result {
+                case .success(let decision):
+                    resumed.succeed(PolicyResume { exchange in Self.apply(decision, headers: headers, policyOfAll: policyOfAll, to: &exchange) })
+                case .failure(let error):
+                    let failure = error as? RateLimitUnavailable ?? RateLimitUnavailable(reason: String(describing: error))
+                    resumed.succeed(PolicyResume { exchange in
+                        exchange.refusalReason = "redis_unavailable"
+                        return .refuse(RateLimitRejection.unavailable(failure))
+                    })
                 }
-            })
+            }
+            return .suspend(resumed.futureResult)
         }
     }
 
-    package static func apply(_ decision: RateLimitDecision, headers: Bool, to exchange: inout PolicyExchange) -> PolicyVerdict {
+    package static func apply(
+        _ decision: RateLimitDecision, headers: Bool, policyOfAll: (count: Int, value: String?)? = nil, to exchange: inout PolicyExchange
+    ) -> PolicyVerdict {
         for (check, outcome) in zip(decision.checks, decision.outcomes) {
             let kind: RateLimitDecisionKind =
                 outcome.allowed ? .allowed : (check.definition.mode == .shadow ? .shadowRejected : .rejected)
@@ -44,7 +63,7 @@ package struct RateLimitPolicy: RequestPolicy {
             exchange.refusalReason = decision.degraded ? "redis_unavailable" : "limit_exceeded"
             return .refuse(RateLimitRejection.error(for: decision, headers: headers))
         }
-        if headers { exchange.responseHeaders += RateLimitHeaders.fields(decision) }
+        if headers { exchange.responseHeaders += RateLimitHeaders.fields(decision, policyOfAll: policyOfAll) }
         return .proceed
     }
 }

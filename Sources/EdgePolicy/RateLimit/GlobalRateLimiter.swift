@@ -8,19 +8,34 @@ import EdgeUpstream
 /// circuit breaker per loop connection and the configured failure mode.
 ///
 /// A call that fails (timeout, connection lost, a reply that is not the script's) counts against the
-/// breaker; after `breakerFailures` in a row Redis is not asked for `breakerOpenTime`, then one probe
-/// goes through. In failure mode `open` the request is decided by the local fallback (each limit at
+/// breaker (calls that time out together in one stall count once); after `breakerFailures` in a row
+/// Redis is not asked for `breakerOpenTime`, then one probe goes through. In failure mode `open` the request is decided by the local fallback (each limit at
 /// `rate / instances`), in `closed` it fails with ``RateLimitUnavailable`` (503).
 public final class GlobalRateLimiter: Sendable {
     /// One loop's breaker (touched only on that loop) and since when it has been away from closed.
-    private final class LoopBreaker: @unchecked Sendable {
-        var state: CircuitBreakerState
-        var failingSince: NIODeadline?
-        init(_ configuration: CircuitBreakerConfiguration) { state = CircuitBreakerState(configuration: configuration, now: .now()) }
+    package final class LoopBreaker: @unchecked Sendable {
+        package let eventLoop: EventLoop
+        package var state: CircuitBreakerState
+        package var failingSince: NIODeadline?
+        /// When the last failure was counted.
+        package var lastFailure: NIODeadline?
+        package init(_ configuration: CircuitBreakerConfiguration, eventLoop: EventLoop) {
+            self.eventLoop = eventLoop
+            state = CircuitBreakerState(configuration: configuration, now: .now())
+        }
 
-        /// Records a call's end; adds the time spent open to `stats` when the breaker closes again.
-        func record(failure: Bool, probe: Bool, stats: RateLimitStats) {
+        /// Records the end of a call sent at `started`; adds the time spent open to `stats` when the
+        /// breaker closes again.
+        ///
+        /// A failed call that was already on its way when the last failure was counted is not counted
+        /// again: the calls in flight during one stall of Redis (or of this loop) all time out
+        /// together, and they are one failure, not dozens in a row. Otherwise a single stall longer
+        /// than the timeout under load would open the breaker, and every request of the open time
+        /// would go to the failure mode. Calls that fail at once (Redis away) still count one by one.
+        package func record(failure: Bool, probe: Bool, started: NIODeadline, stats: RateLimitStats) {
             let now = NIODeadline.now()
+            if failure, !probe, let lastFailure, started <= lastFailure { return }
+            if failure { lastFailure = now }
             state.record(failure: failure, probe: probe, now: now)
             if !state.isClosed, failingSince == nil { failingSince = now }
             if state.isClosed, let since = failingSince {
@@ -34,7 +49,8 @@ public final class GlobalRateLimiter: Sendable {
     public let client: RedisClient
     public let stats: RateLimitStats
     private let fallback: LocalRateLimiter
-    private let breakers: [ObjectIdentifier: LoopBreaker]
+    /// One per loop of the group, found by a linear scan (a handful of loops: cheaper than hashing).
+    private let breakers: [LoopBreaker]
     private let breakerConfiguration: CircuitBreakerConfiguration
 
     public init(settings: RateLimitRedisSettings, group: EventLoopGroup, stats: RateLimitStats, fallbackMaxKeys: Int = 100_000) throws {
@@ -52,42 +68,42 @@ public final class GlobalRateLimiter: Sendable {
         self.client = try RedisClient(configuration: configuration, group: group)
         self.stats = stats
         self.fallback = LocalRateLimiter(maxKeys: fallbackMaxKeys)
-        self.breakerConfiguration = CircuitBreakerConfiguration(
+        let breakerConfiguration = CircuitBreakerConfiguration(
             consecutiveFailures: max(1, settings.breakerFailures), errorRate: 0,
             openTimeout: settings.breakerOpenTime, maxOpenTimeout: max(settings.breakerOpenTime, .seconds(2)))
-        var breakers: [ObjectIdentifier: LoopBreaker] = [:]
-        for loop in group.makeIterator() { breakers[ObjectIdentifier(loop)] = LoopBreaker(breakerConfiguration) }
-        self.breakers = breakers
+        self.breakerConfiguration = breakerConfiguration
+        self.breakers = group.makeIterator().map { LoopBreaker(breakerConfiguration, eventLoop: $0) }
     }
 
     /// Decides `checks` (all global) for one request; completes on `eventLoop`.
     public func decide(_ checks: [RateLimitCheck], on eventLoop: EventLoop) -> EventLoopFuture<RateLimitDecision> {
-        guard !checks.isEmpty else { return eventLoop.makeSucceededFuture(.empty) }
-        let breaker = eventLoop.inEventLoop ? breakers[ObjectIdentifier(eventLoop)] : nil
-        let now = NIODeadline.now()
-        let admission = breaker?.state.admit(now: now) ?? .allowed
-        if admission == .rejected { return eventLoop.makeCompletedFuture(failureMode(checks, reason: "circuit open")) }
-        let probe = admission == .probe
-        let (keys, arguments) = RateLimitScript.invocation(checks)
-        return client.run(RateLimitScript.script, keys: keys, arguments: arguments, on: eventLoop)
-            .flatMapResult { reply -> Result<RateLimitDecision, Error> in
-                let elapsed = NIODeadline.now() - now
-                self.stats.redisCalls.wrappingIncrement(ordering: .relaxed)
-                self.stats.redisLatencyMicros.wrappingIncrement(by: Int(elapsed.nanoseconds / 1000), ordering: .relaxed)
-                guard let decision = RateLimitScript.decision(from: reply, checks: checks) else {
-                    return .failure(RedisError.unavailable("unexpected script reply"))
-                }
-                breaker?.record(failure: false, probe: probe, stats: self.stats)
-                return .success(decision)
-            }
-            .flatMapError { error in
-                self.stats.redisErrors.wrappingIncrement(ordering: .relaxed)
-                breaker?.record(failure: true, probe: probe, stats: self.stats)
-                return eventLoop.makeCompletedFuture(self.failureMode(checks, reason: String(describing: error)))
-            }
+        decide(checks, on: eventLoop, conclusion: nil)
     }
 
-    private func failureMode(_ checks: [RateLimitCheck], reason: String) -> Result<RateLimitDecision, Error> {
+    /// As ``decide(_:on:)``; `conclusion` (when given) turns the global decision into the request's
+    /// before the future completes, so that the caller needs no `map` of its own.
+    package func decide(_ checks: [RateLimitCheck], on eventLoop: EventLoop, conclusion: GlobalRateLimitCall.Conclusion?) -> EventLoopFuture<RateLimitDecision> {
+        guard !checks.isEmpty else { return eventLoop.makeSucceededFuture(conclusion.map { $0.conclude(.empty) } ?? .empty) }
+        let breaker = eventLoop.inEventLoop ? breaker(for: eventLoop) : nil
+        let now = NIODeadline.now()
+        let admission = breaker?.state.admit(now: now) ?? .allowed
+        if admission == .rejected {
+            let result = failureMode(checks, reason: "circuit open")
+            return eventLoop.makeCompletedFuture(conclusion.map { conclusion in result.map { conclusion.conclude($0) } } ?? result)
+        }
+        let call = GlobalRateLimitCall(
+            limiter: self, checks: checks, promise: eventLoop.makePromise(), breaker: breaker, probe: admission == .probe, started: now,
+            conclusion: conclusion)
+        client.send(RateLimitScript.command(checks), on: eventLoop, replyTo: call)
+        return call.promise.futureResult
+    }
+
+    package func breaker(for eventLoop: EventLoop) -> LoopBreaker? {
+        for breaker in breakers where breaker.eventLoop === eventLoop { return breaker }
+        return nil
+    }
+
+    package func failureMode(_ checks: [RateLimitCheck], reason: String) -> Result<RateLimitDecision, Error> {
         stats.failureModeDecisions.wrappingIncrement(ordering: .relaxed)
         switch settings.failureMode {
         case .closed:

@@ -1,3 +1,5 @@
+import EdgeConfig
+
 /// The IETF `RateLimit-Policy` and `RateLimit` fields (draft-ietf-httpapi-ratelimit-headers, Structured
 /// Fields lists of named quota policies) and `Retry-After`, computed from a decision.
 ///
@@ -8,31 +10,49 @@
 /// `t` seconds until the quota is back (the full bucket while units are left, the next unit when
 /// none is), so on a 429 `t` equals `Retry-After`.
 public enum RateLimitHeaders {
+    // Each field is written into one `String` (no list of items joined, no interpolation):
+    // they are built for every response of a limited route.
+
     public static func policy(_ decision: RateLimitDecision) -> String? {
-        var items: [String] = []
-        for check in decision.checks where check.definition.mode == .enforce {
-            let definition = check.definition
+        policy(decision.checks.lazy.map(\.definition))
+    }
+
+    /// `RateLimit-Policy` of requests that all of `definitions` apply to, in this order (computed
+    /// once per route: it does not change from request to request).
+    public static func policy(_ definitions: some Sequence<RateLimitDefinition>) -> String? {
+        var out = ""
+        for definition in definitions where definition.mode == .enforce {
             let window: Int64
             if let gcra = definition.gcra {
                 window = max(1, seconds(gcra.emissionInterval * gcra.burst))
             } else {
                 window = definition.rate.period.nominalSeconds
             }
-            items.append(sfString(definition.name) + ";q=\(definition.burst);w=\(window)")
+            if out.isEmpty { out.reserveCapacity(32 + 2 * definition.name.utf8.count) } else { out += ", " }
+            appendSFString(definition.name, to: &out)
+            out += ";q="
+            out += String(definition.burst)
+            out += ";w="
+            out += String(window)
         }
-        return items.isEmpty ? nil : items.joined(separator: ", ")
+        return out.isEmpty ? nil : out
     }
 
     public static func state(_ decision: RateLimitDecision) -> String? {
-        var items: [String] = []
+        var out = ""
         let passed = decision.allowed
         for (check, outcome) in zip(decision.checks, decision.outcomes) where check.definition.mode == .enforce {
             let reset = outcome.allowed ? outcome.resetAfter : outcome.retryAfter
             // A rejected request consumed nothing: a limit that would have allowed it still has this unit.
             let remaining = outcome.allowed && !passed ? outcome.remaining + 1 : outcome.remaining
-            items.append(sfString(check.definition.name) + ";r=\(remaining);t=\(seconds(reset))")
+            if out.isEmpty { out.reserveCapacity(32 + 2 * check.definition.name.utf8.count) } else { out += ", " }
+            appendSFString(check.definition.name, to: &out)
+            out += ";r="
+            out += String(remaining)
+            out += ";t="
+            out += String(seconds(reset))
         }
-        return items.isEmpty ? nil : items.joined(separator: ", ")
+        return out.isEmpty ? nil : out
     }
 
     /// Whole seconds, rounded up (a client that waits this long is allowed).
@@ -42,20 +62,33 @@ public enum RateLimitHeaders {
     public static func retryAfter(_ decision: RateLimitDecision) -> String { String(max(1, seconds(decision.retryAfter))) }
 
     /// The fields of a response to a request these limits allowed (`nil`s left out).
-    public static func fields(_ decision: RateLimitDecision) -> [(name: String, value: String)] {
+    /// `policyOfAll`: `policy(_:)` of the route's definitions and their number, used when all of them applied.
+    public static func fields(_ decision: RateLimitDecision, policyOfAll: (count: Int, value: String?)? = nil) -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
-        if let policy = policy(decision) { fields.append(("ratelimit-policy", policy)) }
+        fields.reserveCapacity(2)
+        let policy = policyOfAll.flatMap { $0.count == decision.checks.count ? $0.value : nil } ?? policy(decision)
+        if let policy { fields.append(("ratelimit-policy", policy)) }
         if let state = state(decision) { fields.append(("ratelimit", state)) }
         return fields
     }
 
     /// A Structured Fields string: printable ASCII, `"` and `\` escaped; anything else dropped.
     package static func sfString(_ text: String) -> String {
-        var out = "\""
-        for byte in text.utf8 where byte >= 0x20 && byte < 0x7F {
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append("\\") }
-            out.append(Character(Unicode.Scalar(byte)))
+        var out = ""
+        appendSFString(text, to: &out)
+        return out
+    }
+
+    package static func appendSFString(_ text: String, to out: inout String) {
+        out += "\""
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            out += text
+        } else {
+            for byte in text.utf8 where byte >= 0x20 && byte < 0x7F {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append("\\") }
+                out.append(Character(Unicode.Scalar(byte)))
+            }
         }
-        return out + "\""
+        out += "\""
     }
 }

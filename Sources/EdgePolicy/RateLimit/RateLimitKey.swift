@@ -39,6 +39,16 @@ public struct RateLimitKey: Sendable, Hashable {
     /// The Redis key: `edge:rl:{VALUE}:NAME`.
     public var redisKey: String { "edge:rl:{" + value + "}:" + limit }
 
+    /// ``redisKey`` as the next argument of `command`, written without building the `String`.
+    public func appendRedisKey(to command: inout RedisCommand) {
+        command.appendArgument(length: 11 + value.utf8.count + limit.utf8.count) { buffer in
+            buffer.writeStaticString("edge:rl:{")
+            buffer.writeString(value)
+            buffer.writeStaticString("}:")
+            buffer.writeString(limit)
+        }
+    }
+
     /// The key of the local tables.
     package var localKey: String { limit + "\u{0}" + value }
 

@@ -96,6 +96,52 @@ public enum RateLimitScript {
         return out
         """
 
+    /// `EVALSHA` of the script for these checks (`EVAL` with its source when `withSource`), written
+    /// straight into the command's buffer: the same bytes as ``invocation(_:)`` would give
+    /// ``RedisScript``, without the arrays and strings in between.
+    public static func command(_ checks: [RateLimitCheck], withSource: Bool = false) -> RedisCommand {
+        var capacity = 64 + (withSource ? source.utf8.count : 40)
+        for check in checks { capacity += 64 + check.key.value.utf8.count + 2 * check.key.limit.utf8.count }
+        var command: RedisCommand
+        if !withSource, checks.count < evalSHAPrefixes.count {
+            command = evalSHAPrefixes[checks.count]
+            command.reserveCapacity(capacity)
+        } else {
+            command = prefix(checks.count, withSource: withSource, capacity: capacity)
+        }
+        for check in checks { check.key.appendRedisKey(to: &command) }
+        for check in checks {
+            let definition = check.definition
+            if let gcra = definition.gcra {
+                command.append("g")
+                command.append(gcra.emissionInterval)
+                command.append(gcra.burst)
+            } else {
+                command.append(definition.rate.period == .month ? "m" : "d")
+                command.append(Int64(definition.rate.count))
+                command.append(0)
+            }
+            command.append(definition.mode == .enforce ? "1" : "0")
+        }
+        return command
+    }
+
+    /// `*N EVALSHA <sha1> <count>` for 0 to 7 checks, encoded once.
+    private static let evalSHAPrefixes: [RedisCommand] = (0..<8).map { prefix($0, withSource: false, capacity: 64) }
+
+    private static func prefix(_ count: Int, withSource: Bool, capacity: Int) -> RedisCommand {
+        var command = RedisCommand(argumentCount: 3 + 5 * count, capacity: capacity)
+        if withSource {
+            command.append("EVAL")
+            command.append(source)
+        } else {
+            command.append("EVALSHA")
+            command.append(script.sha1)
+        }
+        command.append(Int64(count))
+        return command
+    }
+
     /// The keys and arguments for these checks.
     public static func invocation(_ checks: [RateLimitCheck]) -> (keys: [String], arguments: [String]) {
         var keys: [String] = []
@@ -118,18 +164,20 @@ public enum RateLimitScript {
     /// The script's reply as a decision; `nil` if it is not what the script returns.
     public static func decision(from reply: RESPValue, checks: [RateLimitCheck]) -> RateLimitDecision? {
         guard let values = reply.array, values.count == 1 + 4 * checks.count else { return nil }
-        var numbers: [Int64] = []
-        numbers.reserveCapacity(values.count)
-        for value in values {
-            guard case .integer(let number) = value else { return nil }
-            numbers.append(number)
+        func number(_ index: Int) -> Int64? {
+            if case .integer(let number) = values[index] { return number }
+            return nil
         }
+        guard number(0) != nil else { return nil }
         var outcomes: [RateLimitOutcome] = []
+        outcomes.reserveCapacity(checks.count)
         for index in checks.indices {
             let base = 1 + index * 4
+            guard let ok = number(base), let remaining = number(base + 1), let reset = number(base + 2), let retry = number(base + 3) else {
+                return nil
+            }
             outcomes.append(RateLimitOutcome(
-                allowed: numbers[base] == 1, remaining: Int(clamping: max(0, numbers[base + 1])),
-                resetAfter: max(0, numbers[base + 2]), retryAfter: max(0, numbers[base + 3])))
+                allowed: ok == 1, remaining: Int(clamping: max(0, remaining)), resetAfter: max(0, reset), retryAfter: max(0, retry)))
         }
         return RateLimitDecision(checks: checks, outcomes: outcomes)
     }

@@ -37,16 +37,20 @@ public final class RateLimiter: Sendable {
                 return .decided(record(preview))
             }
         }
-        let local = self.local
-        return .pending(global.decide(globalChecks, on: eventLoop).map { globalDecision in
-            guard globalDecision.allowed, !localChecks.isEmpty else {
-                // Rejected by a global limit: local limits shown as they are, nothing consumed.
-                let localView = localChecks.isEmpty ? .empty : local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros(), commit: false)
-                return self.record(localView.merged(with: globalDecision))
-            }
-            let localDecision = local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros())
-            return self.record(localDecision.merged(with: globalDecision))
-        })
+        return .pending(global.decide(globalChecks, on: eventLoop, conclusion: .init(limiter: self, localChecks: localChecks)))
+    }
+
+    /// The request's decision once the global limits are decided: the local ones consumed if
+    /// those passed, merged in, and the counters recorded.
+    package func concluded(_ globalDecision: RateLimitDecision, localChecks: [RateLimitCheck]) -> RateLimitDecision {
+        if localChecks.isEmpty { return record(globalDecision) }
+        guard globalDecision.allowed else {
+            // Rejected by a global limit: local limits shown as they are, nothing consumed.
+            let localView = local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros(), commit: false)
+            return record(localView.merged(with: globalDecision))
+        }
+        let localDecision = local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros())
+        return record(localDecision.merged(with: globalDecision))
     }
 
     private func record(_ decision: RateLimitDecision) -> RateLimitDecision {
