@@ -90,17 +90,17 @@ done
 for k in "${!NAMES[@]}"; do
   LOAD[$k]=$(status "${GPIDS[$k]}")
   cp "/proc/${GPIDS[$k]}/smaps" "$OUT/${NAMES[$k]}.smaps"
-  python3 "$ROOT/Benchmarks/rss-breakdown.py" "${GPIDS[$k]}" >"$OUT/${NAMES[$k]}.breakdown.txt" 2>&1 || true
+  python3 "$ROOT/Benchmarks/rss-breakdown.py" --top 40 "${GPIDS[$k]}" >"$OUT/${NAMES[$k]}.breakdown.txt" 2>&1 || true
 done
 
 mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 {
   echo "$SCENARIO, $SLICES x ${SLICE}s per gateway, wrk -c64 on cpu0, gateways on cpu1; MB = 2^20 bytes"
-  printf '%-14s %9s %9s %9s   %9s %9s %9s %8s   %8s %9s\n' gateway 'idle RSS' anon file 'load RSS' anon file peak 'CPU µs/req' requests
+  printf '%-18s %9s %9s %9s   %9s %9s %9s %8s   %8s %9s\n' gateway 'idle RSS' anon file 'load RSS' anon file peak 'CPU µs/req' requests
   for k in "${!NAMES[@]}"; do
     read -r ir ia ifl _ <<<"${IDLE[$k]}"; read -r lr la lf lh <<<"${LOAD[$k]}"
     cpu=$(awk -v t="${CPU[$k]}" -v r="${REQ[$k]}" 'BEGIN {printf "%.1f", r ? t * 10000 / r : 0}')
-    printf '%-14s %9s %9s %9s   %9s %9s %9s %8s   %8s %9s\n' "${NAMES[$k]}" "$(mb "$ir")" "$(mb "$ia")" "$(mb "$ifl")" \
+    printf '%-18s %9s %9s %9s   %9s %9s %9s %8s   %8s %9s\n' "${NAMES[$k]}" "$(mb "$ir")" "$(mb "$ia")" "$(mb "$ifl")" \
       "$(mb "$lr")" "$(mb "$la")" "$(mb "$lf")" "$(mb "$lh")" "$cpu" "${REQ[$k]}"
   done
 } | tee "$OUT/table.txt"

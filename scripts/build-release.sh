@@ -21,15 +21,17 @@
 #                             start instead of MBs;
 #   --symbol-ordering-file    scripts/edge-static.order: what `edge serve` touches, placed
 #                             together at the front of .text and data, so that serving keeps
-#                             ~13 MB of code resident instead of ~20 MB (the kernel maps code
-#                             in 64 kB windows around each fault). Regenerate it with
+#                             10 MB of code resident instead of 20 MB (the kernel maps code
+#                             in 64 kB windows around each fault; BENCHMARKS.md, "Resident
+#                             memory"). Regenerate it with
 #                             scripts/generate-order-file.sh after large changes; missing
 #                             symbols are ignored.
 # It stays a position-independent executable (ASLR): linking it at a fixed address
 # (-no-pie) saved a further ~1 MB of anonymous memory (relocated pointers), not worth the
 # address randomisation of an internet-facing process.
 # Symbols are kept (perf and crash backtraces name functions; they are not loaded, so they
-# cost file size, not memory); `strip` a copy to ship a 79 MB file instead of 188 MB (ICU data is 30 MB of it).
+# cost file size, not memory); `strip` a copy to ship a 79 MB file instead of 188 MB (ICU's
+# data is 32 MB of it, barely touched).
 # --dynamic: the build against the toolchain's shared libraries (libswiftCore.so,
 # libFoundation.so ...), as before: it runs only where those are installed. SwiftPM compiles
 # the modules differently for the two (autolink entries), so switching recompiles everything.

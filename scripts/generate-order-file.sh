@@ -7,17 +7,17 @@
 #
 # Why: the kernel maps executable code in 64 kB windows around each page fault
 # (fault-around), so RSS follows how *spread* the touched code is, not its size: the static
-# edge touched code in ~200 places across its 32 MB of text and had 20 MB of it resident.
-# Packing what serving touches into one run of pages took the resident text to ~13 MB
-# (BENCHMARKS.md, "Resident memory").
+# edge touched code in ~210 places across its 31 MB of text and had 20 MB of it resident.
+# Packing what serving touches into one run of pages took the resident text to 10 MB and the
+# whole RSS under load from 34.4 to 24.1 MB (BENCHMARKS.md, "Resident memory").
 #
 # How, without an instrumented build (valgrind cannot run `edge serve`): each round relinks the
 # edge with the list so far (the link command of .build/release.yaml, as SwiftPM ran it), runs
 # `edge serve` in front of the bench backend under `perf record -e page-faults -d`, sends 2 s of
 # wrk get_small, one post_create and one list_large request, and appends the symbol at every
 # address that faulted in the executable. Listed symbols move to the front, so the next round's
-# faults land on symbols not yet listed; the count of new symbols per round falls (~250 -> ~40
-# after 30 rounds). Symbols that no longer exist are ignored by the linker
+# faults land on symbols not yet listed; the count of new symbols per round falls (255 -> ~40
+# over 42 rounds). Symbols that no longer exist are ignored by the linker
 # (--no-warn-symbol-ordering), so the list degrades gracefully as code changes.
 # Needs perf, wrk, ../shared/bench (setup.sh). Ports 8141, 9141, 50081.
 set -euo pipefail
