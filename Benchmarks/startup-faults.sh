@@ -5,13 +5,15 @@
 # executable, by the module of the symbol there (Benchmarks/rss-breakdown.py's names).
 #
 #   Benchmarks/startup-faults.sh EDGE_BIN CONFIG [URL]
-#     URL: asked once the gateway listens (default http://127.0.0.1:8081/healthz); the
+#     URL: asked once the gateway listens (default http://127.0.0.1:9981/healthz, the admin
+#          listener of bench/edge.yaml; a route through to the backend touches more); the
 #          recording stops 1 s after its answer.
 #
 # Each fault on a file page maps up to 64 kB of it (fault-around), so one fault here is up to
-# 64 kB of RSS; faults on anonymous memory are 4 kB each (or a large folio). Needs perf.
+# 64 kB of RSS; faults on anonymous memory are 4 kB each (or a large folio). Children are
+# followed (protoc, when the config names .proto files: its libprotobuf faults). Needs perf.
 set -euo pipefail
-BIN=$1 CONFIG=$2 URL=${3:-http://127.0.0.1:8081/healthz}
+BIN=$1 CONFIG=$2 URL=${3:-http://127.0.0.1:9981/healthz}
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
