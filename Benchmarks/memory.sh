@@ -34,6 +34,9 @@ esac
 for f in "$BENCH/.build/bin/backend" "$BENCH/.build/bin/peer"; do
   [ -x "$f" ] || { echo "$f missing: run ../shared/bench/setup.sh" >&2; exit 1; }
 done
+for port in 50071 $(seq 8100 $((8100 + $#))); do
+  ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "port $port is in use" >&2; exit 1; }
+done
 mkdir -p "$OUT"
 PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
