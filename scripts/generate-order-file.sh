@@ -16,8 +16,8 @@
 # `edge serve` in front of the bench backend under `perf record -e page-faults -d`, sends 2 s of
 # wrk get_small, one post_create and one list_large request, and appends the symbol at every
 # address that faulted in the executable. Listed symbols move to the front, so the next round's
-# faults land on symbols not yet listed; the count of new symbols per round falls (255 -> ~40
-# over 42 rounds). Symbols that no longer exist are ignored by the linker
+# faults land on symbols not yet listed; the count of new symbols per round falls (255 -> 40-160
+# over 52 rounds; the tail is noisy). Symbols that no longer exist are ignored by the linker
 # (--no-warn-symbol-ordering), so the list degrades gracefully as code changes.
 # Needs perf, wrk, ../shared/bench (setup.sh). Ports 8141, 9141, 50081.
 set -euo pipefail
