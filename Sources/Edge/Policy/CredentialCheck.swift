@@ -27,8 +27,8 @@ struct Credential: Sendable {
     var name: String
     var consumer: String?
     var subject: String?
-    /// Scopes granted (a token's `scope`/`scp`); `nil`: this credential carries none.
-    var scopes: Set<String>?
+    /// Scopes granted (a token's `scope`/`scp`, in token order); `nil`: this credential carries none.
+    var scopes: [String]?
     /// Claim values by dotted path, for claim requirements; `nil`: no claims.
     var claims: (any ClaimLookup)?
     /// Metadata for the backend (claims to headers, the consumer's name).

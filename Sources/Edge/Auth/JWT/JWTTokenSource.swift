@@ -72,16 +72,57 @@ public enum JWTTokenSource: Sendable, Hashable, CustomStringConvertible {
     /// The token of a `Bearer` credential, or nil for another scheme.
     static func bearerToken(_ value: Substring) -> Substring? {
         let trimmed = trim(value)
-        guard trimmed.utf8.count >= 6 else { return nil }
-        let scheme = trimmed.prefix(6)
-        guard scheme.lowercased() == "bearer" else { return nil }
-        let rest = trimmed.dropFirst(6)
+        let utf8 = trimmed.utf8
+        guard utf8.count >= 6 else { return nil }
+        // The scheme's six ASCII letters, by their bytes: they are six whole characters when
+        // the byte after them is ASCII too (else the character-wise comparison decides).
+        var end = utf8.startIndex
+        var matches = true
+        for expected in "bearer".utf8 {
+            if utf8[end] | 0x20 != expected { matches = false }
+            end = utf8.index(after: end)
+        }
+        let rest: Substring
+        if matches, end == utf8.endIndex || utf8[end] < 0x80 {
+            rest = trimmed[end...]
+        } else {
+            guard trimmed.prefix(6).lowercased() == "bearer" else { return nil }
+            rest = trimmed.dropFirst(6)
+        }
         if rest.isEmpty { return rest }
         guard rest.first == " " || rest.first == "\t" else { return nil }
         return trim(rest)
     }
 
+    /// `text` without leading and trailing spaces and tabs (whole characters: a space that a
+    /// combining mark follows, or that a prepended mark precedes, is not white space alone).
+    /// By bytes while the neighbours are ASCII, so a long token is not walked character by character.
     static func trim(_ text: Substring) -> Substring {
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 {
+            let next = utf8.index(after: start)
+            guard next == end || utf8[next] < 0x80 else { break }
+            start = next
+        }
+        while start < end {
+            let last = utf8.index(before: end)
+            guard utf8[last] == 0x20 || utf8[last] == 0x09, last == start || utf8[utf8.index(before: last)] < 0x80 else { break }
+            end = last
+        }
+        let trimmed = text[start..<end]
+        // A space or tab left at either end had a non-ASCII neighbour: decide by characters.
+        if start < end, utf8[start] == 0x20 || utf8[start] == 0x09 || utf8[utf8.index(before: end)] == 0x20
+            || utf8[utf8.index(before: end)] == 0x09
+        {
+            return trimCharacters(trimmed)
+        }
+        return trimmed
+    }
+
+    /// The character-wise trim, for what the byte-wise one leaves.
+    private static func trimCharacters(_ text: Substring) -> Substring {
         var result = text
         while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
         while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }

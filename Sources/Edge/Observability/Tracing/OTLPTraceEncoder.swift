@@ -21,7 +21,32 @@ public enum OTLPTraceEncoder {
     /// One request holding every span of every batch, in order.
     public static func encode(serviceName: String, batches: [[SpanRecord]], allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
         let spanCount = batches.reduce(0) { $0 + $1.count }
-        var writer = Writer(capacity: 256 + spanCount * 384)
+        return request(serviceName: serviceName, capacity: 256 + spanCount * 384, allocator: allocator) { writer in
+            for batch in batches {
+                for span in batch {
+                    // ScopeSpans.spans = 2
+                    writer.message(2, reserving: 2) { writer in writer.span(span) }
+                }
+            }
+        }
+    }
+
+    /// One request holding spans the serving loops already encoded (``EncodedSpans``), in order:
+    /// their bytes are copied in as they are.
+    static func encode(serviceName: String, encoded batches: [EncodedSpans], allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        let byteCount = batches.reduce(0) { $0 + $1.bytes.readableBytes }
+        return request(serviceName: serviceName, capacity: 256 + byteCount, allocator: allocator) { writer in
+            for batch in batches {
+                batch.bytes.withUnsafeReadableBytes { writer.append($0) }
+            }
+        }
+    }
+
+    /// The request's envelope around the `ScopeSpans.spans` fields `spans` writes.
+    private static func request(
+        serviceName: String, capacity: Int, allocator: ByteBufferAllocator, spans: (inout Writer) -> Void
+    ) -> ByteBuffer {
+        var writer = Writer(capacity: capacity)
         // ExportTraceServiceRequest.resource_spans = 1
         writer.message(1, reserving: 3) { writer in
             // ResourceSpans.resource = 1 { Resource.attributes = 1 }
@@ -32,12 +57,7 @@ public enum OTLPTraceEncoder {
             writer.message(2, reserving: 3) { writer in
                 // ScopeSpans.scope = 1 { InstrumentationScope.name = 1 }
                 writer.message(1, reserving: 1) { writer in writer.string(1, scopeName) }
-                for batch in batches {
-                    for span in batch {
-                        // ScopeSpans.spans = 2
-                        writer.message(2, reserving: 2) { writer in writer.span(span) }
-                    }
-                }
+                spans(&writer)
             }
         }
         defer { writer.deallocate() }
@@ -47,7 +67,8 @@ public enum OTLPTraceEncoder {
     }
 
     /// Protobuf wire format into a growable malloc'd area (freed by `deallocate()`).
-    private struct Writer {
+    /// Also the serving loops' span buffer (``LoopSpanBuffer``), which writes spans straight into one.
+    struct Writer {
         var base: UnsafeMutablePointer<UInt8>
         var count = 0
         var capacity: Int
@@ -90,58 +111,13 @@ public enum OTLPTraceEncoder {
         }
 
         mutating func span(_ span: SpanRecord) {
-            // trace_id = 1, span_id = 2 (bytes, big-endian as in traceparent)
-            tag(1, wireType: 2)
-            byte(16)
-            bigEndian(span.traceID.high)
-            bigEndian(span.traceID.low)
-            tag(2, wireType: 2)
-            byte(8)
-            bigEndian(span.spanID)
-            // trace_state = 3
-            if let traceState = span.traceState, !traceState.isEmpty { string(3, traceState) }
-            // parent_span_id = 4
-            if span.parentSpanID != 0 {
-                tag(4, wireType: 2)
-                byte(8)
-                bigEndian(span.parentSpanID)
-            }
-            // name = 5, kind = 6 (SPAN_KIND_SERVER = 2, SPAN_KIND_CLIENT = 3)
-            string(5, span.name)
-            tag(6, wireType: 0)
-            byte(span.kind == .server ? 2 : 3)
-            // start_time_unix_nano = 7, end_time_unix_nano = 8 (fixed64)
-            tag(7, wireType: 1)
-            littleEndian(span.startUnixNano)
-            tag(8, wireType: 1)
-            littleEndian(span.endUnixNano)
+            spanHeader(
+                traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, traceState: span.traceState,
+                name: span.name, kind: span.kind, start: span.startUnixNano, end: span.endUnixNano)
             // attributes = 9
             for attribute in span.attributes { self.attribute(9, key: attribute.key, value: attribute.value) }
-            // events = 11 { time_unix_nano = 1, name = 2, attributes = 3 }
-            for event in span.events {
-                message(11, reserving: 1) { writer in
-                    writer.tag(1, wireType: 1)
-                    writer.littleEndian(event.timeUnixNano)
-                    writer.string(2, event.name)
-                    for attribute in event.attributes { writer.attribute(3, key: attribute.key, value: attribute.value) }
-                }
-            }
-            // status = 15 { message = 2, code = 3 (STATUS_CODE_OK = 1, STATUS_CODE_ERROR = 2) }
-            switch span.status {
-            case .unset:
-                break
-            case .ok:
-                message(15, reserving: 1) { writer in
-                    writer.tag(3, wireType: 0)
-                    writer.byte(1)
-                }
-            case .error(let text):
-                message(15, reserving: 1) { writer in
-                    if !text.isEmpty { writer.string(2, text) }
-                    writer.tag(3, wireType: 0)
-                    writer.byte(2)
-                }
-            }
+            for event in span.events { self.event(event) }
+            status(span.status)
         }
 
         /// A `KeyValue { key = 1, value = 2: AnyValue }` as field `field`.

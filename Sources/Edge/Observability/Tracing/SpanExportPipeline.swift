@@ -1,8 +1,8 @@
 import Logging
 import NIOCore
 
-/// The exporter's side, on its own event loop: queues the batches the serving loops hand over, encodes
-/// them into one OTLP request at a time and POSTs it, counts what was sent, dropped and failed, and
+/// The exporter's side, on its own event loop: queues the batches the serving loops hand over (spans
+/// already encoded), wraps them into one OTLP request at a time and POSTs it, counts what was sent, dropped and failed, and
 /// warns about losses at most every 10 seconds. Confined to `eventLoop`.
 final class SpanExportPipeline: @unchecked Sendable {  // confined to `eventLoop`
     let eventLoop: any EventLoop
@@ -10,7 +10,7 @@ final class SpanExportPipeline: @unchecked Sendable {  // confined to `eventLoop
     private let counters: SpanExportCounters
     private let logger: Logger
     private let client: OTLPHTTPClient
-    private var queue: SpanExportQueue
+    private var queue: SpanExportQueue<EncodedSpans>
     private var sending = false
     private var closed = false
     /// After a failure, no request before this.
@@ -34,7 +34,7 @@ final class SpanExportPipeline: @unchecked Sendable {  // confined to `eventLoop
     }
 
     /// A batch from a serving loop (or several, at shutdown).
-    func enqueue(_ batch: [SpanRecord]) {
+    func enqueue(_ batch: EncodedSpans) {
         eventLoop.assertInEventLoop()
         guard !closed else {
             noteDropped(batch.count)
@@ -88,7 +88,7 @@ final class SpanExportPipeline: @unchecked Sendable {  // confined to `eventLoop
         }
         let batches = queue.take(upTo: settings.maxBatchSpans)
         let count = batches.reduce(0) { $0 + $1.count }
-        let body = OTLPTraceEncoder.encode(serviceName: settings.serviceName, batches: batches)
+        let body = OTLPTraceEncoder.encode(serviceName: settings.serviceName, encoded: batches)
         sending = true
         client.post(body).assumeIsolated().whenComplete { result in
             self.sending = false
