@@ -79,6 +79,7 @@ final class JWTTokenSourceTests: XCTestCase {
             "", " ", "\t\t", "Bearer", "bearer a.b.c", "  BEARER\t a.b.c \t ", "Bearer \u{301}a.b.c", "Bearer\u{301} a.b.c",
             " \u{301}x ", "x \u{301}", "\u{600} x", "x\u{600} ", "\u{600} ", " \u{300}", "Bearer a.b.c \u{301}", "Bearer \u{600}",
             "Beare\u{301}r x", "Bearér x", "Basic abc", "Bearerabc", "Bearer\u{200D} x", "é Bearer x", "Bearer  é ", "\r\n Bearer x",
+            "Basic\u{301} x", "bearex\u{301} x", "Bearer\u{301}x", "BEARE\u{301}R x", "abcdef", "abcde\u{301}f x", "beare", "Bearer\t\u{301}",
         ]
         for value in values {
             XCTAssertEqual(JWTTokenSource.trim(value[...]), characterTrim(value[...]), value.debugDescription)

@@ -71,21 +71,21 @@ public enum JWTTokenSource: Sendable, Hashable, CustomStringConvertible {
 
     /// The token of a `Bearer` credential, or nil for another scheme.
     static func bearerToken(_ value: Substring) -> Substring? {
-        let trimmed = trim(value)
-        let utf8 = trimmed.utf8
-        guard utf8.count >= 6 else { return nil }
+        var trimmed = trim(value)
         // The scheme's six ASCII letters, by their bytes: they are six whole characters when
         // the byte after them is ASCII too (else the character-wise comparison decides).
-        var end = utf8.startIndex
-        var matches = true
-        for expected in "bearer".utf8 {
-            if utf8[end] | 0x20 != expected { matches = false }
-            end = utf8.index(after: end)
+        let scheme = trimmed.withUTF8 { bytes -> Bool? in
+            guard bytes.count >= 6 else { return false }
+            var matches = true
+            for (offset, expected) in "bearer".utf8.enumerated() where bytes[offset] | 0x20 != expected { matches = false }
+            guard bytes.prefix(7).allSatisfy({ $0 < 0x80 }) else { return matches ? nil : (bytes.prefix(6).allSatisfy { $0 < 0x80 } ? false : nil) }
+            return matches
         }
         let rest: Substring
-        if matches, end == utf8.endIndex || utf8[end] < 0x80 {
-            rest = trimmed[end...]
-        } else {
+        switch scheme {
+        case false?: return nil
+        case true?: rest = trimmed[trimmed.utf8.index(trimmed.startIndex, offsetBy: 6)...]
+        case nil:
             guard trimmed.prefix(6).lowercased() == "bearer" else { return nil }
             rest = trimmed.dropFirst(6)
         }
@@ -98,27 +98,20 @@ public enum JWTTokenSource: Sendable, Hashable, CustomStringConvertible {
     /// combining mark follows, or that a prepended mark precedes, is not white space alone).
     /// By bytes while the neighbours are ASCII, so a long token is not walked character by character.
     static func trim(_ text: Substring) -> Substring {
+        var text = text
+        let (start, end, count, undecided) = text.withUTF8 { bytes -> (Int, Int, Int, Bool) in
+            func blank(_ index: Int) -> Bool { bytes[index] == 0x20 || bytes[index] == 0x09 }
+            var start = 0
+            var end = bytes.count
+            while start < end, blank(start), start + 1 == end || bytes[start + 1] < 0x80 { start += 1 }
+            while start < end, blank(end - 1), end - 1 == start || bytes[end - 2] < 0x80 { end -= 1 }
+            // A space or tab left at either end has a non-ASCII neighbour: characters decide.
+            return (start, end, bytes.count, start < end && (blank(start) || blank(end - 1)))
+        }
+        if start == 0, end == count, !undecided { return text }
         let utf8 = text.utf8
-        var start = utf8.startIndex
-        var end = utf8.endIndex
-        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 {
-            let next = utf8.index(after: start)
-            guard next == end || utf8[next] < 0x80 else { break }
-            start = next
-        }
-        while start < end {
-            let last = utf8.index(before: end)
-            guard utf8[last] == 0x20 || utf8[last] == 0x09, last == start || utf8[utf8.index(before: last)] < 0x80 else { break }
-            end = last
-        }
-        let trimmed = text[start..<end]
-        // A space or tab left at either end had a non-ASCII neighbour: decide by characters.
-        if start < end, utf8[start] == 0x20 || utf8[start] == 0x09 || utf8[utf8.index(before: end)] == 0x20
-            || utf8[utf8.index(before: end)] == 0x09
-        {
-            return trimCharacters(trimmed)
-        }
-        return trimmed
+        let trimmed = text[utf8.index(utf8.startIndex, offsetBy: start)..<utf8.index(utf8.startIndex, offsetBy: end)]
+        return undecided ? trimCharacters(trimmed) : trimmed
     }
 
     /// The character-wise trim, for what the byte-wise one leaves.
