@@ -89,7 +89,8 @@ package final class UpstreamCallDriver: UpstreamDeadlineWatched, @unchecked Send
             let traceparent = observer.attemptStarted(
                 self.attempts, cluster: self.cluster.config.name, host: connection.endpoint.host, port: connection.endpoint.port)
         {
-            headers.add(name: "traceparent", value: traceparent)
+            // New on every attempt: indexed, it would churn the connection's HPACK table (GRPCRequestHeaders.indexing).
+            headers.add(name: "traceparent", value: traceparent, indexing: .nonIndexable)
         }
         let stream = UpstreamUnaryStream(
             requestHeaders: headers,

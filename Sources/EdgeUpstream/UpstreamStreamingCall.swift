@@ -119,7 +119,8 @@ package final class UpstreamStreamingCall: ChannelInboundHandler, UpstreamStream
         if let observer = self.head.attemptObserver,
             let traceparent = observer.attemptStarted(1, cluster: cluster.config.name, host: connection.endpoint.host, port: connection.endpoint.port)
         {
-            self.requestHeaderBlock.add(name: "traceparent", value: traceparent)
+            // New on every attempt: indexed, it would churn the connection's HPACK table (GRPCRequestHeaders.indexing).
+            self.requestHeaderBlock.add(name: "traceparent", value: traceparent, indexing: .nonIndexable)
         }
         connection.withMultiplexer { [self] result in
             switch result {

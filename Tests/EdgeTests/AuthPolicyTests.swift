@@ -23,7 +23,7 @@ final class AuthPolicyTests: XCTestCase {
     }
 
     static let bad = EdgeError(code: .unauthenticated, message: "bad token")
-    static func valid(_ name: String, scopes: Set<String>? = nil, claims: [String: [String]] = [:]) -> CredentialResult {
+    static func valid(_ name: String, scopes: [String]? = nil, claims: [String: [String]] = [:]) -> CredentialResult {
         .valid(Credential(name: name, subject: "alice", scopes: scopes, claims: Claims(values: claims), metadata: [("x-user-id", "alice")]))
     }
 

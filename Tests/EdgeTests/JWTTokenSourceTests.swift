@@ -58,4 +58,34 @@ final class JWTTokenSourceTests: XCTestCase {
         XCTAssertEqual(token(extract([("Cookie", "session=\"a.b.c\"")], [.cookie("session")])), "a.b.c")
         XCTAssertEqual(token(extract([("Cookie", "mysession=a.b.c")], [.cookie("session")])), nil)
     }
+
+    /// The token is found by bytes, but exactly as the character-wise rules find it: a space or
+    /// tab next to a combining or prepended mark is part of a character, not white space, and a
+    /// scheme whose last letter carries a mark is not `Bearer`.
+    func testBytewiseTrimAndSchemeAgreeWithCharacters() {
+        func characterTrim(_ text: Substring) -> Substring {
+            var result = text
+            while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
+            while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
+            return result
+        }
+        func characterBearer(_ value: Substring) -> Substring? {
+            let trimmed = characterTrim(value)
+            guard trimmed.utf8.count >= 6, trimmed.prefix(6).lowercased() == "bearer" else { return nil }
+            let rest = trimmed.dropFirst(6)
+            if rest.isEmpty { return rest }
+            guard rest.first == " " || rest.first == "\t" else { return nil }
+            return characterTrim(rest)
+        }
+        let values = [
+            "", " ", "\t\t", "Bearer", "bearer a.b.c", "  BEARER\t a.b.c \t ", "Bearer \u{301}a.b.c", "Bearer\u{301} a.b.c",
+            " \u{301}x ", "x \u{301}", "\u{600} x", "x\u{600} ", "\u{600} ", " \u{300}", "Bearer a.b.c \u{301}", "Bearer \u{600}",
+            "Beare\u{301}r x", "Bearér x", "Basic abc", "Bearerabc", "Bearer\u{200D} x", "é Bearer x", "Bearer  é ", "\r\n Bearer x",
+            "Basic\u{301} x", "bearex\u{301} x", "Bearer\u{301}x", "BEARE\u{301}R x", "abcdef", "abcde\u{301}f x", "beare", "Bearer\t\u{301}",
+        ]
+        for value in values {
+            XCTAssertEqual(JWTTokenSource.trim(value[...]), characterTrim(value[...]), value.debugDescription)
+            XCTAssertEqual(JWTTokenSource.bearerToken(value[...]), characterBearer(value[...]), value.debugDescription)
+        }
+    }
 }

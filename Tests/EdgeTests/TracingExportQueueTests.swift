@@ -13,7 +13,7 @@ final class TracingExportQueueTests: XCTestCase {
     }
 
     func testBatchesQueueUpToTheBoundAndTheExcessIsRefused() {
-        var queue = SpanExportQueue(maxSpans: 10)
+        var queue = SpanExportQueue<[SpanRecord]>(maxSpans: 10)
         XCTAssertEqual(queue.append(spans(4)), 0)
         XCTAssertEqual(queue.append(spans(4, from: 5)), 0)
         XCTAssertEqual(queue.append(spans(4, from: 9)), 2)  // 9 and 10 fit, 11 and 12 do not
@@ -25,13 +25,13 @@ final class TracingExportQueueTests: XCTestCase {
     }
 
     func testABatchLargerThanTheQueueKeepsItsFirstSpans() {
-        var queue = SpanExportQueue(maxSpans: 3)
+        var queue = SpanExportQueue<[SpanRecord]>(maxSpans: 3)
         XCTAssertEqual(queue.append(spans(5)), 2)
         XCTAssertEqual(queue.take(upTo: 10).flatMap { $0 }.map(\.spanID), [1, 2, 3])
     }
 
     func testTakeStopsAtTheLimitOnBatchBoundariesAndSplitsOnlyAnOversizedFirstBatch() {
-        var queue = SpanExportQueue(maxSpans: 100)
+        var queue = SpanExportQueue<[SpanRecord]>(maxSpans: 100)
         _ = queue.append(spans(3))
         _ = queue.append(spans(3, from: 4))
         _ = queue.append(spans(9, from: 7))
@@ -43,7 +43,7 @@ final class TracingExportQueueTests: XCTestCase {
     }
 
     func testRemoveAllReportsWhatWasQueued() {
-        var queue = SpanExportQueue(maxSpans: 100)
+        var queue = SpanExportQueue<[SpanRecord]>(maxSpans: 100)
         _ = queue.append(spans(7))
         XCTAssertEqual(queue.removeAll(), 7)
         XCTAssertTrue(queue.isEmpty)

@@ -125,10 +125,10 @@ package final class RequestAdmission<Route: Sendable> {
 
     /// The observers see the exchange start, before any policy runs (a trace begins here).
     private func startObservers() {
-        guard var exchange else { return }
-        for observer in serverObservers { observer.exchangeStarted(&exchange) }
-        for observer in chain.observers { observer.exchangeStarted(&exchange) }
-        self.exchange = exchange
+        // In place: a copy out and back costs a retain and release of every field.
+        guard exchange != nil else { return }
+        for observer in serverObservers { observer.exchangeStarted(&exchange!) }
+        for observer in chain.observers { observer.exchangeStarted(&exchange!) }
     }
 
     /// `OPTIONS` with `Origin` and `Access-Control-Request-Method` on a path that has routes
@@ -141,23 +141,19 @@ package final class RequestAdmission<Route: Sendable> {
     }
 
     package func start() -> Outcome {
-        guard var exchange, var run else { return finish(.proceed) }
-        let step = run.start(&exchange)
-        self.exchange = exchange
-        self.run = run
-        return finish(step)
+        // The chain works on the exchange in place (not on a copy written back).
+        guard exchange != nil, run != nil else { return finish(.proceed) }
+        return finish(run!.start(&exchange!))
     }
 
     /// The suspension's future completed (on the request's loop).
     package func resume(_ result: Result<PolicyResume, any Error>) -> Outcome {
-        guard var exchange, var run else { preconditionFailure("RequestAdmission.resume without a chain") }
+        guard exchange != nil, run != nil else { preconditionFailure("RequestAdmission.resume without a chain") }
         let step: PolicyChainRun.Step
         switch result {
-        case .success(let resume): step = run.resume(resume, exchange: &exchange)
-        case .failure(let error): step = run.resumeFailed(error, exchange: &exchange)
+        case .success(let resume): step = run!.resume(resume, exchange: &exchange!)
+        case .failure(let error): step = run!.resumeFailed(error, exchange: &exchange!)
         }
-        self.exchange = exchange
-        self.run = run
         return finish(step)
     }
 

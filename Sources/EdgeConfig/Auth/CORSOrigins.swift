@@ -31,6 +31,8 @@ public struct CORSOrigins: Sendable, Equatable {
 
     public func allows(_ origin: String) -> Bool {
         if any { return true }
+        // Browsers send origins in lower case: most requests are decided without lowercasing (a copy).
+        if exact.contains(origin) { return true }
         let origin = origin.lowercased()
         if exact.contains(origin) { return true }
         for (prefix, suffix) in wildcards where origin.hasPrefix(prefix) && origin.hasSuffix(suffix) {

@@ -7,12 +7,11 @@ package struct AccessLogObserver: ExchangeObserver {
 
     package func exchangeCompleted(_ exchange: PolicyExchange, outcome: ExchangeOutcome) {
         guard let loop = exchange.connection.eventLoop else { return }
-        var exchange = exchange
         let head = exchange.head
         let route = exchange.route?.label ?? (outcome.label == "unmatched" ? nil : outcome.label)
         let record = AccessLogRecord(
             timeUnixNanos: AccessLogRecord.wallClockNanos() - outcome.duration.nanoseconds, requestID: exchange.requestID,
-            traceID: exchange.trace?.traceIDText, clientAddress: exchange.connection.text(of: exchange.clientAddress()),
+            traceID: exchange.trace?.traceIDText, clientAddress: exchange.connection.text(of: exchange.resolvedClientAddress()),
             consumer: exchange.identity.consumer, subject: exchange.identity.subject,
             httpProtocol: head.version.minor == 0 ? "HTTP/1.0" : "HTTP/1.1", method: head.method.rawValue, path: head.uri,
             route: route, grpcMethod: exchange.route?.method, upstreamCluster: outcome.upstream?.cluster, status: outcome.status,

@@ -45,17 +45,12 @@ package final class EdgeTracer: ExchangeObserver, Sendable {
         return otherLock.withLock { other.generator.nextTraceID() }
     }
 
-    package func export(_ span: SpanRecord, on loop: (any EventLoop)?) {
-        guard let loop else { return }
-        exporter.export(span, on: loop)
-    }
-
     package func exchangeStarted(_ exchange: inout PolicyExchange) {
         let headers = exchange.head.headers
         let incoming = TraceContext.parse(traceparent: headers.first(name: "traceparent"), tracestate: headers.first(name: "tracestate"))
         let loop = exchange.connection.eventLoop
         let traceID = incoming?.traceID ?? nextTraceID(on: loop)
-        let sampler = exchange.route?.traceSampling.map(TraceSampler.init(ratio:)) ?? self.sampler
+        let sampler = exchange.route?.traceSampler ?? self.sampler
         let sampled = sampler.samples(parent: incoming, traceID: traceID)
         guard sampled || incoming != nil else { return }
         exchange.trace = ExchangeTrace(
@@ -65,44 +60,44 @@ package final class EdgeTracer: ExchangeObserver, Sendable {
         if let state = incoming?.traceState { exchange.metadata.append(("tracestate", state)) }
     }
 
+    /// The server span, written straight into the loop's export buffer (no ``SpanRecord``): its
+    /// attributes in this order, the trace's events, a policy's refusal, the status.
     package func exchangeCompleted(_ exchange: PolicyExchange, outcome: ExchangeOutcome) {
-        guard let trace = exchange.trace, trace.sampled else { return }
-        var exchange = exchange
+        guard let trace = exchange.trace, trace.sampled, let loop = exchange.connection.eventLoop else { return }
         let head = exchange.head
         let method = head.method.rawValue
-        let path = head.uri.firstIndex(of: "?").map { String(head.uri[..<$0]) } ?? head.uri
-        var attributes: [(key: String, value: SpanAttributeValue)] = [
-            ("http.request.method", .string(method)), ("url.path", .string(path)), ("url.scheme", .string(exchange.connection.scheme)),
-            ("http.response.status_code", .int(Int64(outcome.status))),
-            ("network.protocol.version", .string(head.version.minor == 0 ? "1.0" : "1.1")),
-            ("edge.request_id", .string(exchange.requestID)),
-        ]
-        var name = method
-        if let route = exchange.route {
-            attributes.append(("http.route", .string(route.template)))
-            attributes.append(("rpc.method", .string(route.method)))
-            name = route.label
-        }
-        if let client = exchange.connection.text(of: exchange.clientAddress()) { attributes.append(("client.address", .string(client))) }
-        if let agent = head.headers.first(name: "user-agent") { attributes.append(("user_agent.original", .string(agent))) }
-        if let code = outcome.grpcCode { attributes.append(("rpc.response.status_code", .string(code.name))) }
-        var status = SpanRecord.Status.unset
-        if outcome.status >= 500 {
-            attributes.append(("error.type", .string(String(outcome.status))))
-            status = .error(message: "HTTP \(outcome.status)")
-        }
-        var events = trace.events
-        if let policy = outcome.decidedBy, outcome.status >= 400 {
-            events.append(SpanEvent(name: "policy.refused", timeUnixNano: SpanRecord.nowUnixNano(), attributes: [
-                ("edge.policy", .string(policy)), ("edge.policy.reason", .string(exchange.refusalReason ?? "refused")),
-            ]))
-        }
+        let uri = head.uri
+        let route = exchange.route
+        let client = exchange.connection.text(of: exchange.resolvedClientAddress())
+        let agent = head.headers.first(name: "user-agent")
         let end = trace.startUnixNano &+ UInt64(max(0, outcome.duration.nanoseconds))
-        export(
-            SpanRecord(
-                traceID: trace.traceID, spanID: trace.spanID, parentSpanID: trace.parentSpanID, name: name, kind: .server,
-                startUnixNano: trace.startUnixNano, endUnixNano: end, attributes: attributes, events: events, status: status,
-                traceState: trace.traceState),
-            on: exchange.connection.eventLoop)
+        let refusal = outcome.status >= 400 ? outcome.decidedBy : nil
+        exporter.withSpanWriter(on: loop) { writer in
+            writer.spanHeader(
+                traceID: trace.traceID, spanID: trace.spanID, parentSpanID: trace.parentSpanID, traceState: trace.traceState,
+                name: route?.label ?? method, kind: .server, start: trace.startUnixNano, end: end)
+            writer.attribute("http.request.method", method)
+            // The target up to its query: `?` is ASCII, so the UTF-8 index is a valid String index.
+            writer.attribute("url.path", uri[..<(uri.utf8.firstIndex(of: UInt8(ascii: "?")) ?? uri.endIndex)])
+            writer.attribute("url.scheme", exchange.connection.scheme)
+            writer.attribute("http.response.status_code", Int64(outcome.status))
+            writer.attribute("network.protocol.version", literal: head.version.minor == 0 ? "1.0" : "1.1")
+            writer.attribute("edge.request_id", exchange.requestID)
+            if let route {
+                writer.attribute("http.route", route.template)
+                writer.attribute("rpc.method", route.method)
+            }
+            if let client { writer.attribute("client.address", client) }
+            if let agent { writer.attribute("user_agent.original", agent) }
+            if let code = outcome.grpcCode { writer.attribute("rpc.response.status_code", code.name) }
+            if outcome.status >= 500 { writer.attribute("error.type", String(outcome.status)) }
+            for event in trace.events { writer.event(event) }
+            if let refusal {
+                writer.event(SpanEvent(name: "policy.refused", timeUnixNano: SpanRecord.nowUnixNano(), attributes: [
+                    ("edge.policy", .string(refusal)), ("edge.policy.reason", .string(exchange.refusalReason ?? "refused")),
+                ]))
+            }
+            if outcome.status >= 500 { writer.status(.error(message: "HTTP \(outcome.status)")) }
+        }
     }
 }

@@ -59,23 +59,28 @@ public final class ExchangeTrace: UpstreamAttemptObserver, @unchecked Sendable {
         guard sampled, let attempt else { return }
         self.attempt = nil
         let end = SpanRecord.nowUnixNano()
-        var attributes: [(key: String, value: SpanAttributeValue)] = [
-            ("rpc.system.name", .string("grpc")), ("rpc.system", .string("grpc")), ("rpc.method", .string(rpcMethod)),
-            ("rpc.response.status_code", .string(status.code.name)), ("rpc.grpc.status_code", .int(Int64(status.code.rawValue))),
-            ("server.address", .string(attempt.host)), ("server.port", .int(Int64(attempt.port))),
-            ("edge.upstream.cluster", .string(attempt.cluster)),
-        ]
-        if number > 1 { attributes.append(("edge.upstream.attempt", .int(Int64(number)))) }
-        var spanStatus = SpanRecord.Status.unset
-        if status.code != .ok {
-            attributes.append(("error.type", .string(status.code.name)))
-            spanStatus = .error(message: status.message)
+        if let eventLoop {
+            // Written straight into the loop's export buffer (no SpanRecord), attributes in this order.
+            let (traceID, parentSpanID, traceState, rpcMethod) = (traceID, spanID, traceState, rpcMethod)
+            tracer.exporter.withSpanWriter(on: eventLoop) { writer in
+                writer.spanHeader(
+                    traceID: traceID, spanID: attempt.spanID, parentSpanID: parentSpanID, traceState: traceState, name: rpcMethod,
+                    kind: .client, start: attempt.start, end: end)
+                writer.attribute("rpc.system.name", literal: "grpc")
+                writer.attribute("rpc.system", literal: "grpc")
+                writer.attribute("rpc.method", rpcMethod)
+                writer.attribute("rpc.response.status_code", status.code.name)
+                writer.attribute("rpc.grpc.status_code", Int64(status.code.rawValue))
+                writer.attribute("server.address", attempt.host)
+                writer.attribute("server.port", Int64(attempt.port))
+                writer.attribute("edge.upstream.cluster", attempt.cluster)
+                if number > 1 { writer.attribute("edge.upstream.attempt", Int64(number)) }
+                if status.code != .ok {
+                    writer.attribute("error.type", status.code.name)
+                    writer.status(.error(message: status.message))
+                }
+            }
         }
-        tracer.export(
-            SpanRecord(
-                traceID: traceID, spanID: attempt.spanID, parentSpanID: spanID, name: rpcMethod, kind: .client,
-                startUnixNano: attempt.start, endUnixNano: end, attributes: attributes, status: spanStatus, traceState: traceState),
-            on: eventLoop)
         if retrying {
             events.append(SpanEvent(name: "retry", timeUnixNano: end, attributes: [
                 ("edge.upstream.attempt", .int(Int64(number))), ("rpc.response.status_code", .string(status.code.name)),

@@ -1,4 +1,5 @@
 import EdgeCore
+import EdgeConfig
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,7 +20,8 @@ package struct APIKeyCheck: CredentialCheck {
         var keys: [Substring] = []
         if let header {
             // Whole field values (no comma splitting, no allocation per part): a key has no commas.
-            for value in exchange.head.headers[header] { keys.append(Substring(value).trimmingSpaces()) }
+            // Spaces and tabs trimmed as `trimmingSpaces()` does, by bytes where that is the same.
+            for value in exchange.head.headers[header] { keys.append(JWTTokenSource.trim(Substring(value))) }
         }
         if let query { keys.append(contentsOf: QueryValues.values(named: query, in: exchange.head.uri)) }
         guard let key = keys.first else { return .missing }

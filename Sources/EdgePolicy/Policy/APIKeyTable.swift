@@ -21,14 +21,19 @@ package struct APIKeyTable: Sendable {
     }
 
     package func lookup(_ key: Substring, now: Int64) -> Lookup {
-        let digest = Array(SHA256.hash(data: Array(key.utf8)))
+        // Hashed and compared in place: no copy of the key or the digest.
+        var key = key
+        var hash = SHA256()
+        key.withUTF8 { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         var found: Int = -1
-        for (index, entry) in entries.enumerated() {
-            var difference: UInt8 = 0
-            for byte in 0..<32 { difference |= entry.digest[byte] ^ digest[byte] }
-            // Branch-free select of the matching index.
-            let match = Int(difference == 0 ? 1 : 0)
-            found = match * index + (1 - match) * found
+        hash.finalize().withUnsafeBytes { digest in
+            for (index, entry) in entries.enumerated() {
+                var difference: UInt8 = 0
+                for byte in 0..<32 { difference |= entry.digest[byte] ^ digest[byte] }
+                // Branch-free select of the matching index.
+                let match = Int(difference == 0 ? 1 : 0)
+                found = match * index + (1 - match) * found
+            }
         }
         guard found >= 0 else { return .unknown }
         let entry = entries[found]

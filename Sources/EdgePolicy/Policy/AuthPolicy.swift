@@ -22,6 +22,7 @@ package struct AuthPolicy: RequestPolicy {
     private func evaluate(_ exchange: inout PolicyExchange, mayWait: Bool) -> PolicyVerdict {
         if exchange.isPreflight { return .proceed }
         var verified: [Credential] = []
+        verified.reserveCapacity(checks.count)
         var firstFailure: EdgeError?
         var failureReason = "invalid"
         var missing: [String] = []
@@ -52,6 +53,9 @@ package struct AuthPolicy: RequestPolicy {
             if !allowMissing { return refuse(Self.missing(missing), "missing_credentials", &exchange) }
         }
         if let (refusal, reason) = authorize(verified, anonymous: verified.isEmpty) { return refuse(refusal, reason, &exchange) }
+        // One allocation each for what the credentials add, not one per growth.
+        exchange.identity.verified.reserveCapacity(exchange.identity.verified.count + verified.count)
+        exchange.metadata.reserveCapacity(exchange.metadata.count + verified.reduce(0) { $0 + $1.metadata.count })
         for credential in verified {
             exchange.identity.verified.append(credential.name)
             if let consumer = credential.consumer { exchange.identity.consumer = consumer }

@@ -42,6 +42,7 @@ package struct CORSPolicy: RequestPolicy {
             return .proceed
         }
         guard exchange.isPreflight else {
+            exchange.responseHeaders.reserveCapacity(exchange.responseHeaders.count + 3)
             exchange.responseHeaders.append(("vary", "Origin"))
             guard origins.allows(origin) else {
                 exchange.corsRejected = true

@@ -28,8 +28,8 @@ package struct Credential: Sendable {
     package var name: String
     package var consumer: String?
     package var subject: String?
-    /// Scopes granted (a token's `scope`/`scp`); `nil`: this credential carries none.
-    package var scopes: Set<String>?
+    /// Scopes granted (a token's `scope`/`scp`, in token order); `nil`: this credential carries none.
+    package var scopes: [String]?
     /// Claim values by dotted path, for claim requirements; `nil`: no claims.
     package var claims: (any ClaimLookup)?
     /// Metadata for the backend (claims to headers, the consumer's name).

@@ -35,11 +35,12 @@ package struct JWTCheck: CredentialCheck {
             return .invalid(failure.edgeError, reason: failure.reason.metricLabel)
         case .verified(let jwt):
             var metadata: [(name: String, value: String)] = []
+            metadata.reserveCapacity(claimsToHeaders.count)
             for (path, header) in claimsToHeaders {
                 if let value = jwt.claimHeaderValue(Substring(path)) { metadata.append((header, value)) }
             }
             return .valid(Credential(
-                name: name, subject: jwt.subject, scopes: Set(jwt.scopes), claims: JWTClaims(jwt: jwt), metadata: metadata))
+                name: name, subject: jwt.subject, scopes: jwt.scopes, claims: JWTClaims(jwt: jwt), metadata: metadata))
         }
     }
 }

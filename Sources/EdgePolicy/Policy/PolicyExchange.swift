@@ -64,6 +64,13 @@ public struct PolicyExchange: Sendable {
         resolvedClient = .some(address)
         return address
     }
+
+    /// The client's address: the one resolved already, else resolved now and not kept (for the
+    /// observers, which see the finished exchange as a value and need not copy it to cache this).
+    public func resolvedClientAddress() -> IPAddress? {
+        if let resolvedClient { return resolvedClient }
+        return addresses.resolve(peer: connection.remoteAddress, headers: head.headers)
+    }
 }
 
 /// The route a request matched, as the policies and observers name it.
@@ -73,7 +80,11 @@ public struct RouteIdentity: Sendable, Equatable {
     /// `pkg.Service/Method`
     public var method: String
     /// The route's own sampling ratio for new traces (`nil`: the global one).
-    public var traceSampling: Double?
+    public var traceSampling: Double? {
+        didSet { traceSampler = traceSampling.map(TraceSampler.init(ratio:)) }
+    }
+    /// ``traceSampling`` compiled once, with the route (not per request).
+    public private(set) var traceSampler: TraceSampler?
     /// The path template alone (`/v1/{name=shelves/*}`): `http.route` in traces.
     public var template: String
 
@@ -81,6 +92,7 @@ public struct RouteIdentity: Sendable, Equatable {
         self.label = label
         self.method = method
         self.traceSampling = traceSampling
+        self.traceSampler = traceSampling.map(TraceSampler.init(ratio:))
         self.template = label.split(separator: " ", maxSplits: 1).last.map(String.init) ?? label
     }
 }

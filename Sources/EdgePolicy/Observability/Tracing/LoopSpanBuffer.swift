@@ -1,24 +1,45 @@
 import NIOCore
 
-/// One event loop's finished spans, waiting to be handed to the exporter as one batch. Touched only on
-/// its loop, so appending takes no lock.
+/// One event loop's finished spans, encoded as they finish (``OTLPTraceEncoder/Writer``, one
+/// `ScopeSpans.spans` field each) and handed to the exporter as one batch. Touched only on its loop,
+/// so writing takes no lock; the byte area is kept from batch to batch.
 package final class LoopSpanBuffer: @unchecked Sendable {  // confined to `eventLoop`
     package let eventLoop: any EventLoop
-    package var spans: [SpanRecord] = []
+    package var writer: OTLPTraceEncoder.Writer
+    /// Where each span written so far ends in `writer`.
+    package var ends: [Int] = []
     package var flushScheduled = false
     private let capacity: Int
 
     package init(eventLoop: any EventLoop, capacity: Int) {
         self.eventLoop = eventLoop
         self.capacity = capacity
-        spans.reserveCapacity(capacity)
+        // Room for a typical span of the edge (300–500 bytes) times the batch, up to 256 KiB; it grows when needed.
+        self.writer = OTLPTraceEncoder.Writer(capacity: min(max(capacity, 1) * 512, 256 << 10))
+        ends.reserveCapacity(capacity)
     }
 
-    /// The spans so far; the buffer starts again empty.
-    package func takeAll() -> [SpanRecord] {
-        var taken: [SpanRecord] = []
+    deinit {
+        writer.deallocate()
+    }
+
+    package var count: Int { ends.count }
+
+    /// Writes one span (`body` writes its fields) as the buffer's next `ScopeSpans.spans` field.
+    @inline(__always)
+    package func append(_ body: (inout OTLPTraceEncoder.Writer) -> Void) {
+        writer.message(2, reserving: 2, body)
+        ends.append(writer.count)
+    }
+
+    /// The spans so far, copied out; the buffer starts again empty.
+    package func takeAll() -> EncodedSpans {
+        var bytes = ByteBufferAllocator().buffer(capacity: writer.count)
+        bytes.writeBytes(UnsafeRawBufferPointer(start: writer.base, count: writer.count))
+        writer.count = 0
+        var taken: [Int] = []
         taken.reserveCapacity(capacity)
-        swap(&taken, &spans)
-        return taken
+        swap(&taken, &ends)
+        return EncodedSpans(bytes: bytes, ends: taken)
     }
 }

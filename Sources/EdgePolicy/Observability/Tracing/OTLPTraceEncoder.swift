@@ -22,7 +22,32 @@ public enum OTLPTraceEncoder {
     /// One request holding every span of every batch, in order.
     public static func encode(serviceName: String, batches: [[SpanRecord]], allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
         let spanCount = batches.reduce(0) { $0 + $1.count }
-        var writer = Writer(capacity: 256 + spanCount * 384)
+        return request(serviceName: serviceName, capacity: 256 + spanCount * 384, allocator: allocator) { writer in
+            for batch in batches {
+                for span in batch {
+                    // ScopeSpans.spans = 2
+                    writer.message(2, reserving: 2) { writer in writer.span(span) }
+                }
+            }
+        }
+    }
+
+    /// One request holding spans the serving loops already encoded (``EncodedSpans``), in order:
+    /// their bytes are copied in as they are.
+    package static func encode(serviceName: String, encoded batches: [EncodedSpans], allocator: ByteBufferAllocator = ByteBufferAllocator()) -> ByteBuffer {
+        let byteCount = batches.reduce(0) { $0 + $1.bytes.readableBytes }
+        return request(serviceName: serviceName, capacity: 256 + byteCount, allocator: allocator) { writer in
+            for batch in batches {
+                batch.bytes.withUnsafeReadableBytes { writer.append($0) }
+            }
+        }
+    }
+
+    /// The request's envelope around the `ScopeSpans.spans` fields `spans` writes.
+    private static func request(
+        serviceName: String, capacity: Int, allocator: ByteBufferAllocator, spans: (inout Writer) -> Void
+    ) -> ByteBuffer {
+        var writer = Writer(capacity: capacity)
         // ExportTraceServiceRequest.resource_spans = 1
         writer.message(1, reserving: 3) { writer in
             // ResourceSpans.resource = 1 { Resource.attributes = 1 }
@@ -33,12 +58,7 @@ public enum OTLPTraceEncoder {
             writer.message(2, reserving: 3) { writer in
                 // ScopeSpans.scope = 1 { InstrumentationScope.name = 1 }
                 writer.message(1, reserving: 1) { writer in writer.string(1, scopeName) }
-                for batch in batches {
-                    for span in batch {
-                        // ScopeSpans.spans = 2
-                        writer.message(2, reserving: 2) { writer in writer.span(span) }
-                    }
-                }
+                spans(&writer)
             }
         }
         defer { writer.deallocate() }
@@ -48,25 +68,26 @@ public enum OTLPTraceEncoder {
     }
 
     /// Protobuf wire format into a growable malloc'd area (freed by `deallocate()`).
-    private struct Writer {
-        var base: UnsafeMutablePointer<UInt8>
-        var count = 0
-        var capacity: Int
+    /// Also the serving loops' span buffer (``LoopSpanBuffer``), which writes spans straight into one.
+    package struct Writer {
+        package var base: UnsafeMutablePointer<UInt8>
+        package var count = 0
+        package var capacity: Int
 
-        init(capacity: Int) {
+        package init(capacity: Int) {
             self.capacity = max(capacity, 64)
             base = UnsafeMutablePointer<UInt8>.allocate(capacity: self.capacity)
         }
 
-        func deallocate() { base.deallocate() }
+        package func deallocate() { base.deallocate() }
 
         @inline(__always)
-        mutating func reserve(_ extra: Int) {
+        package mutating func reserve(_ extra: Int) {
             if count + extra > capacity { grow(count + extra) }
         }
 
         @inline(never)
-        mutating func grow(_ needed: Int) {
+        package mutating func grow(_ needed: Int) {
             var newCapacity = capacity * 2
             while newCapacity < needed { newCapacity *= 2 }
             let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
@@ -77,76 +98,31 @@ public enum OTLPTraceEncoder {
         }
 
         @inline(__always)
-        mutating func byte(_ value: UInt8) {
+        package mutating func byte(_ value: UInt8) {
             reserve(1)
             base[count] = value
             count += 1
         }
 
         @inline(__always)
-        mutating func append(_ source: UnsafeRawBufferPointer) {
+        package mutating func append(_ source: UnsafeRawBufferPointer) {
             reserve(source.count)
             if let from = source.baseAddress { UnsafeMutableRawPointer(base + count).copyMemory(from: from, byteCount: source.count) }
             count += source.count
         }
 
-        mutating func span(_ span: SpanRecord) {
-            // trace_id = 1, span_id = 2 (bytes, big-endian as in traceparent)
-            tag(1, wireType: 2)
-            byte(16)
-            bigEndian(span.traceID.high)
-            bigEndian(span.traceID.low)
-            tag(2, wireType: 2)
-            byte(8)
-            bigEndian(span.spanID)
-            // trace_state = 3
-            if let traceState = span.traceState, !traceState.isEmpty { string(3, traceState) }
-            // parent_span_id = 4
-            if span.parentSpanID != 0 {
-                tag(4, wireType: 2)
-                byte(8)
-                bigEndian(span.parentSpanID)
-            }
-            // name = 5, kind = 6 (SPAN_KIND_SERVER = 2, SPAN_KIND_CLIENT = 3)
-            string(5, span.name)
-            tag(6, wireType: 0)
-            byte(span.kind == .server ? 2 : 3)
-            // start_time_unix_nano = 7, end_time_unix_nano = 8 (fixed64)
-            tag(7, wireType: 1)
-            littleEndian(span.startUnixNano)
-            tag(8, wireType: 1)
-            littleEndian(span.endUnixNano)
+        package mutating func span(_ span: SpanRecord) {
+            spanHeader(
+                traceID: span.traceID, spanID: span.spanID, parentSpanID: span.parentSpanID, traceState: span.traceState,
+                name: span.name, kind: span.kind, start: span.startUnixNano, end: span.endUnixNano)
             // attributes = 9
             for attribute in span.attributes { self.attribute(9, key: attribute.key, value: attribute.value) }
-            // events = 11 { time_unix_nano = 1, name = 2, attributes = 3 }
-            for event in span.events {
-                message(11, reserving: 1) { writer in
-                    writer.tag(1, wireType: 1)
-                    writer.littleEndian(event.timeUnixNano)
-                    writer.string(2, event.name)
-                    for attribute in event.attributes { writer.attribute(3, key: attribute.key, value: attribute.value) }
-                }
-            }
-            // status = 15 { message = 2, code = 3 (STATUS_CODE_OK = 1, STATUS_CODE_ERROR = 2) }
-            switch span.status {
-            case .unset:
-                break
-            case .ok:
-                message(15, reserving: 1) { writer in
-                    writer.tag(3, wireType: 0)
-                    writer.byte(1)
-                }
-            case .error(let text):
-                message(15, reserving: 1) { writer in
-                    if !text.isEmpty { writer.string(2, text) }
-                    writer.tag(3, wireType: 0)
-                    writer.byte(2)
-                }
-            }
+            for event in span.events { self.event(event) }
+            status(span.status)
         }
 
         /// A `KeyValue { key = 1, value = 2: AnyValue }` as field `field`.
-        mutating func attribute(_ field: Int, key: String, value: SpanAttributeValue) {
+        package mutating func attribute(_ field: Int, key: String, value: SpanAttributeValue) {
             message(field, reserving: 1) { writer in
                 writer.string(1, key)
                 writer.message(2, reserving: 1) { writer in
@@ -169,12 +145,12 @@ public enum OTLPTraceEncoder {
         }
 
         @inline(__always)
-        mutating func tag(_ field: Int, wireType: Int) {
+        package mutating func tag(_ field: Int, wireType: Int) {
             varint(UInt64(field << 3 | wireType))
         }
 
         @inline(__always)
-        mutating func varint(_ value: UInt64) {
+        package mutating func varint(_ value: UInt64) {
             reserve(10)
             var value = value
             while value >= 0x80 {
@@ -187,7 +163,7 @@ public enum OTLPTraceEncoder {
         }
 
         @inline(__always)
-        mutating func string(_ field: Int, _ text: String) {
+        package mutating func string(_ field: Int, _ text: String) {
             tag(field, wireType: 2)
             let written: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
                 varint(UInt64(utf8.count))
@@ -200,14 +176,14 @@ public enum OTLPTraceEncoder {
         }
 
         @inline(__always)
-        mutating func bigEndian(_ value: UInt64) {
+        package mutating func bigEndian(_ value: UInt64) {
             reserve(8)
             UnsafeMutableRawPointer(base + count).storeBytes(of: value.bigEndian, as: UInt64.self)
             count += 8
         }
 
         @inline(__always)
-        mutating func littleEndian(_ value: UInt64) {
+        package mutating func littleEndian(_ value: UInt64) {
             reserve(8)
             UnsafeMutableRawPointer(base + count).storeBytes(of: value.littleEndian, as: UInt64.self)
             count += 8
@@ -216,7 +192,7 @@ public enum OTLPTraceEncoder {
         /// Field `field` (length-delimited) holding what `body` writes. `reserved` is the guess of the
         /// length's varint size; a wrong guess costs one move of the message's bytes.
         @inline(__always)
-        mutating func message(_ field: Int, reserving reserved: Int, _ body: (inout Writer) -> Void) {
+        package mutating func message(_ field: Int, reserving reserved: Int, _ body: (inout Writer) -> Void) {
             tag(field, wireType: 2)
             reserve(reserved)
             let slot = count

@@ -2,8 +2,8 @@ import Logging
 import NIOCore
 import EdgeConfig
 
-/// The exporter's side, on its own event loop: queues the batches the serving loops hand over, encodes
-/// them into one OTLP request at a time and POSTs it, counts what was sent, dropped and failed, and
+/// The exporter's side, on its own event loop: queues the batches the serving loops hand over (spans
+/// already encoded), wraps them into one OTLP request at a time and POSTs it, counts what was sent, dropped and failed, and
 /// warns about losses at most every 10 seconds. Confined to `eventLoop`.
 package final class SpanExportPipeline: @unchecked Sendable {  // confined to `eventLoop`
     package let eventLoop: any EventLoop
@@ -11,7 +11,7 @@ package final class SpanExportPipeline: @unchecked Sendable {  // confined to `e
     private let counters: SpanExportCounters
     private let logger: Logger
     private let client: OTLPHTTPClient
-    private var queue: SpanExportQueue
+    private var queue: SpanExportQueue<EncodedSpans>
     private var sending = false
     private var closed = false
     /// After a failure, no request before this.
@@ -35,7 +35,7 @@ package final class SpanExportPipeline: @unchecked Sendable {  // confined to `e
     }
 
     /// A batch from a serving loop (or several, at shutdown).
-    package func enqueue(_ batch: [SpanRecord]) {
+    package func enqueue(_ batch: EncodedSpans) {
         eventLoop.assertInEventLoop()
         guard !closed else {
             noteDropped(batch.count)
@@ -89,7 +89,7 @@ package final class SpanExportPipeline: @unchecked Sendable {  // confined to `e
         }
         let batches = queue.take(upTo: settings.maxBatchSpans)
         let count = batches.reduce(0) { $0 + $1.count }
-        let body = OTLPTraceEncoder.encode(serviceName: settings.serviceName, batches: batches)
+        let body = OTLPTraceEncoder.encode(serviceName: settings.serviceName, encoded: batches)
         sending = true
         client.post(body).assumeIsolated().whenComplete { result in
             self.sending = false

@@ -6,11 +6,12 @@ import EdgeConfig
 /// Sends finished spans to an OTLP/HTTP collector (`<otlp_endpoint>/v1/traces`, protobuf) without
 /// making a request wait.
 ///
-/// On a serving loop, ``export(_:on:)`` appends to that loop's buffer: no lock, no allocation beyond
-/// the array's growth. A loop hands its buffer over once per batch (``TracingExportSettings/maxBatchSpans``
+/// On a serving loop, ``export(_:on:)`` encodes the span into that loop's buffer at once (the tracer
+/// writes its spans there field by field, ``withSpanWriter(on:_:)``): no lock, no allocation beyond the
+/// buffer's growth, nothing for the exporter to encode but the request's envelope. A loop hands its buffer over once per batch (``TracingExportSettings/maxBatchSpans``
 /// spans or ``TracingExportSettings/flushInterval``, whichever comes first): one hop to the exporter's
 /// loop per batch. There the batches queue (bounded by ``TracingExportSettings/maxQueueSpans``: what does
-/// not fit is dropped and counted), are encoded by ``OTLPTraceEncoder`` and POSTed one request at a time
+/// not fit is dropped and counted), are wrapped into one request by ``OTLPTraceEncoder`` and POSTed one request at a time
 /// by ``OTLPHTTPClient``. A slow or absent collector costs dropped spans, never serving time.
 public final class SpanExporter: Sendable {
     public let settings: TracingExportSettings
@@ -48,14 +49,26 @@ public final class SpanExporter: Sendable {
     /// Queues a finished span. Call it on `eventLoop`, one of the loops given at init (from another loop
     /// it still works, at the cost of one hop per span).
     public func export(_ span: SpanRecord, on eventLoop: any EventLoop) {
+        withSpanWriter(on: eventLoop) { writer in writer.span(span) }
+    }
+
+    /// Queues a finished span that `body` writes field by field (``OTLPTraceEncoder/Writer/spanHeader(traceID:spanID:parentSpanID:traceState:name:kind:start:end:)``,
+    /// then attributes, events, status) straight into the loop's buffer: the tracer's way, which
+    /// builds no ``SpanRecord``. Call it on `eventLoop`, one of the loops given at init (from another
+    /// loop it still works, at the cost of one hop per span).
+    @inline(__always)
+    package func withSpanWriter(on eventLoop: any EventLoop, _ body: (inout OTLPTraceEncoder.Writer) -> Void) {
         guard let buffer = buffer(for: eventLoop) else {
+            let single = LoopSpanBuffer(eventLoop: eventLoop, capacity: 1)
+            single.append(body)
+            let batch = single.takeAll()
             let pipeline = self.pipeline
-            pipeline.eventLoop.execute { pipeline.enqueue([span]) }
+            pipeline.eventLoop.execute { pipeline.enqueue(batch) }
             return
         }
         buffer.eventLoop.assertInEventLoop()
-        buffer.spans.append(span)
-        if buffer.spans.count >= settings.maxBatchSpans {
+        buffer.append(body)
+        if buffer.count >= settings.maxBatchSpans {
             handOver(buffer)
         } else if !buffer.flushScheduled {
             buffer.flushScheduled = true
@@ -74,7 +87,7 @@ public final class SpanExporter: Sendable {
     }
 
     private func handOver(_ buffer: LoopSpanBuffer) {
-        guard !buffer.spans.isEmpty else { return }
+        guard buffer.count > 0 else { return }
         let batch = buffer.takeAll()
         let pipeline = self.pipeline
         pipeline.eventLoop.execute { pipeline.enqueue(batch) }
@@ -88,11 +101,11 @@ public final class SpanExporter: Sendable {
         let deadline = NIODeadline.now() + settings.shutdownTimeout
         let collected = buffers.map { entry in
             entry.buffer.eventLoop.submit { entry.buffer.takeAll() }
-                .flatMapErrorThrowing { _ in [] }  // that loop is already shut down
+                .flatMapErrorThrowing { _ in EncodedSpans(bytes: ByteBuffer(), ends: []) }  // that loop is already shut down
                 .hop(to: pipeline.eventLoop)
         }
         return EventLoopFuture.whenAllComplete(collected, on: pipeline.eventLoop).flatMap { results in
-            for case .success(let batch) in results where !batch.isEmpty { pipeline.enqueue(batch) }
+            for case .success(let batch) in results where batch.count > 0 { pipeline.enqueue(batch) }
             return pipeline.drain(deadline: deadline)
         }
     }
