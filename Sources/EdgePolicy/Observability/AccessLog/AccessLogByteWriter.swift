@@ -151,12 +151,8 @@ package struct AccessLogByteWriter {
     package mutating func jsonString(bytes source: UnsafeBufferPointer<UInt8>) {
         byte(UInt8(ascii: "\""))
         copyEscaping(source, deleteIsSpecial: false) { writer, value in
+            guard !writer.backslashEscape(value) else { return }
             switch value {
-            case UInt8(ascii: "\""): writer.ascii("\\\"")
-            case UInt8(ascii: "\\"): writer.ascii("\\\\")
-            case 0x0A: writer.ascii("\\n")
-            case 0x0D: writer.ascii("\\r")
-            case 0x09: writer.ascii("\\t")
             case 0x08: writer.ascii("\\b")
             case 0x0C: writer.ascii("\\f")
             case ..<0x20:
@@ -170,6 +166,19 @@ package struct AccessLogByteWriter {
             }
         }
         byte(UInt8(ascii: "\""))
+    }
+
+    /// The escapes JSON and the text format share: `\"`, `\\`, `\n`, `\r`, `\t`; false for any other byte.
+    private mutating func backslashEscape(_ value: UInt8) -> Bool {
+        switch value {
+        case UInt8(ascii: "\""): ascii("\\\"")
+        case UInt8(ascii: "\\"): ascii("\\\\")
+        case 0x0A: ascii("\\n")
+        case 0x0D: ascii("\\r")
+        case 0x09: ascii("\\t")
+        default: return false
+        }
+        return true
     }
 
     /// Copies `source`: runs of plain ASCII and valid UTF-8 sequences as they are, every other
@@ -217,17 +226,10 @@ package struct AccessLogByteWriter {
     /// characters and invalid UTF-8 as `\n`, `\r`, `\t` or `\xHH`.
     package mutating func textEscaped(bytes source: UnsafeBufferPointer<UInt8>) {
         copyEscaping(source, deleteIsSpecial: true) { writer, value in
-            switch value {
-            case UInt8(ascii: "\""): writer.ascii("\\\"")
-            case UInt8(ascii: "\\"): writer.ascii("\\\\")
-            case 0x0A: writer.ascii("\\n")
-            case 0x0D: writer.ascii("\\r")
-            case 0x09: writer.ascii("\\t")
-            default:
-                writer.ascii("\\x")
-                writer.byte(Self.hexDigit(value >> 4))
-                writer.byte(Self.hexDigit(value & 0x0F))
-            }
+            guard !writer.backslashEscape(value) else { return }
+            writer.ascii("\\x")
+            writer.byte(Self.hexDigit(value >> 4))
+            writer.byte(Self.hexDigit(value & 0x0F))
         }
     }
 
