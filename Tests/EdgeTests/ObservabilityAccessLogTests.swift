@@ -7,25 +7,7 @@ import XCTest
 /// The access log over real sockets: the demo bookstore behind a ``ReloadableGateway`` with
 /// API keys; every exchange one JSON line, checked field by field; reopened on reload (log
 /// rotation); a sink nobody reads (a FIFO) never stalls a request.
-final class ObservabilityAccessLogTests: XCTestCase {
-    private var demo: RunningDemoServer!
-    private var harness: ReloadHarness!
-
-    static let key = "web-key-1"
-    static let digest = "383653053e2c86930cfe95e7ddce007a6b77c1774716874c414228efd006f430"
-
-    override func setUpWithError() throws {
-        demo = try EndToEndFixture.blocking { try await DemoServer.start(host: "127.0.0.1", port: 0) }
-        harness = try ReloadHarness()
-        try harness.write("keys.yaml", "web: \(Self.digest)\n")
-    }
-
-    override func tearDownWithError() throws {
-        harness?.shutdown()
-        let demo = self.demo
-        _ = try? EndToEndFixture.blocking { await demo?.shutdown(gracePeriod: .seconds(1)) }
-    }
-
+final class ObservabilityAccessLogTests: DemoBehindKeysTestCase {
     private func start(accessLog: String) throws {
         let extra = """
             auth:

@@ -8,17 +8,9 @@ import XCTest
 /// keys and CORS; a scripted set of requests (passed, refused by each policy, unmatched, a
 /// stream that fails midway) and the exact series they leave; `promtool check metrics` on
 /// the real scrape.
-final class ObservabilityMetricsTests: XCTestCase {
-    private var demo: RunningDemoServer!
-    private var harness: ReloadHarness!
-
-    static let key = "web-key-1"
-    static let digest = "383653053e2c86930cfe95e7ddce007a6b77c1774716874c414228efd006f430"
-
+final class ObservabilityMetricsTests: DemoBehindKeysTestCase {
     override func setUpWithError() throws {
-        demo = try EndToEndFixture.blocking { try await DemoServer.start(host: "127.0.0.1", port: 0) }
-        harness = try ReloadHarness()
-        try harness.write("keys.yaml", "web: \(Self.digest)\n")
+        try super.setUpWithError()
         let extra = """
             auth:
               api_keys: {header: x-api-key, keys_file: keys.yaml}
@@ -32,12 +24,6 @@ final class ObservabilityMetricsTests: XCTestCase {
             """
         try harness.write("edge.yaml", EndToEndFixture.gatewayYAML(ports: [demo.port], extra: extra))
         try harness.start()
-    }
-
-    override func tearDownWithError() throws {
-        harness?.shutdown()
-        let demo = self.demo
-        _ = try? EndToEndFixture.blocking { await demo?.shutdown(gracePeriod: .seconds(1)) }
     }
 
     private func send(_ method: String, _ target: String, headers: [(String, String)] = []) throws -> EndToEndResponse {
