@@ -70,14 +70,9 @@ public struct GatewayLoader: Sendable {
         case .file(let file):
             return try await loadFile(file, generation: generation, previous: previous)
         case .fixed(let config, let schema):
-            let listenerTLS: ListenerTLSContext?
-            do {
-                listenerTLS = try await NIOThreadPool.singleton.runIfActive { try config.listen.server.tls.map { try ListenerTLSContext.load($0) } }
-            } catch {
-                throw GatewayLoadError(file: sourceName, problems: ["listen.tls: \(error)"])
-            }
             return try await assemble(
-                config: config, schema: schema, discovered: [:], listenerTLS: listenerTLS, generation: generation, previous: previous)
+                config: config, schema: schema, discovered: [:], listenerTLS: try await listenerTLS(config),
+                generation: generation, previous: previous)
         }
     }
 
@@ -89,12 +84,7 @@ public struct GatewayLoader: Sendable {
             throw GatewayLoadError(file: file, problems: error.problems.map(\.description))
         }
 
-        let listenerTLS: ListenerTLSContext?
-        do {
-            listenerTLS = try await NIOThreadPool.singleton.runIfActive { try parsed.listen.server.tls.map { try ListenerTLSContext.load($0) } }
-        } catch {
-            throw GatewayLoadError(file: file, problems: ["listen.tls: \(error)"])
-        }
+        let listenerTLS = try await listenerTLS(parsed)
 
         var discovered: [String: DiscoveredSchema] = [:]
         for cluster in parsed.clusters where cluster.reflection {
@@ -130,6 +120,15 @@ public struct GatewayLoader: Sendable {
         }
         return try await assemble(
             config: config, schema: schema, discovered: discovered, listenerTLS: listenerTLS, generation: generation, previous: previous)
+    }
+
+    /// The public listener's TLS as `listen.tls` describes it, its files read off the event loops.
+    private func listenerTLS(_ config: EdgeConfig) async throws -> ListenerTLSContext? {
+        do {
+            return try await NIOThreadPool.singleton.runIfActive { try config.listen.server.tls.map { try ListenerTLSContext.load($0) } }
+        } catch {
+            throw GatewayLoadError(file: sourceName, problems: ["listen.tls: \(error)"])
+        }
     }
 
     /// The assembly proper: a checked configuration and its schema → the snapshot that serves them.
