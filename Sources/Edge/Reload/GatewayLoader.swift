@@ -49,13 +49,6 @@ public struct GatewayLoader: Sendable {
         self.telemetry = telemetry
     }
 
-    public init(
-        configFile: String, group: any EventLoopGroup, logger: Logger, reflectionTimeout: TimeAmount = .seconds(5),
-        telemetry: EdgeTelemetry? = nil
-    ) {
-        self.init(source: .file(configFile), group: group, logger: logger, reflectionTimeout: reflectionTimeout, telemetry: telemetry)
-    }
-
     /// The configuration file, when there is one.
     public var configFile: String? {
         if case .file(let file) = source { return file }
