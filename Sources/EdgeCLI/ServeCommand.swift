@@ -1,13 +1,8 @@
 import ArgumentParser
-import DescriptorLoader
 import Edge
 import Foundation
 import Logging
-import NIOCore
-import NIOHTTP1
 import EdgeConfig
-import EdgePolicy
-import EdgeUpstream
 
 /// `edge serve --config <file>`: validates like `edge validate` (same messages,
 /// exit 1), discovers the schema of `reflection: true` clusters, then serves
