@@ -43,12 +43,22 @@ public final class RedisClient: Sendable {
     /// without a future: on `eventLoop` when it is a loop of the group (the caller's loop: no
     /// hop), else on the loop of the group that sent it.
     public func send(_ command: RedisCommand, on eventLoop: EventLoop, timeout: TimeAmount? = nil, replyTo receiver: any RedisReplyReceiver) {
+        send(on: eventLoop, timeout: timeout, replyTo: receiver) { $0.append(encoded: command.encoded) }
+    }
+
+    /// As ``send(_:on:timeout:replyTo:)``, with the command appended by `write` (exactly one
+    /// command: `*N` and its N arguments): on the caller's loop straight into the buffer of the
+    /// loop tick's commands, without a buffer of its own.
+    public func send(on eventLoop: EventLoop, timeout: TimeAmount? = nil, replyTo receiver: any RedisReplyReceiver, command write: (inout RedisCommand) -> Void) {
         let timeout = timeout ?? configuration.commandTimeout
         let connection = connection(for: eventLoop) ?? self.connection(for: group.next()) ?? connections[0]
         if connection.eventLoop.inEventLoop {
-            connection.send(command.encoded, timeout: timeout, target: .receiver(receiver))
+            connection.send(timeout: timeout, target: .receiver(receiver), write: write)
         } else {
-            connection.eventLoop.execute { connection.send(command.encoded, timeout: timeout, target: .receiver(receiver)) }
+            var command = RedisCommand(continuing: ByteBuffer())
+            write(&command)
+            let encoded = command.encoded
+            connection.eventLoop.execute { connection.send(encoded, timeout: timeout, target: .receiver(receiver)) }
         }
     }
 

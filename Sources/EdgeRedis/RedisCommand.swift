@@ -35,6 +35,20 @@ public struct RedisCommand: Sendable, Equatable {
         self.encoded = buffer
     }
 
+    /// Continues `buffer`: the command's bytes are written after the ones already in it (the
+    /// commands of one loop tick, written into one buffer). No header is written: the first
+    /// thing appended is the `*N` of a command (``append(encoded:)`` of a prefix made with
+    /// ``init(argumentCount:capacity:)``).
+    public init(continuing buffer: ByteBuffer) {
+        self.encoded = buffer
+    }
+
+    /// Appends already encoded bytes as they are: a whole command, or the start of one
+    /// (`*N`, the first arguments) encoded once.
+    public mutating func append(encoded bytes: ByteBuffer) {
+        encoded.writeImmutableBuffer(bytes)
+    }
+
     /// Room for `capacity` bytes in all, so that appending does not grow the buffer in steps.
     public mutating func reserveCapacity(_ capacity: Int) {
         encoded.reserveCapacity(capacity)

@@ -54,25 +54,37 @@ final class RedisLoopConnection: @unchecked Sendable {
     }
 
     func send(_ command: ByteBuffer, timeout: TimeAmount, target: RedisReplyTarget) {
+        send(timeout: timeout, target: target) { $0.append(encoded: command) }
+    }
+
+    /// Sends the command `write` appends: on an open connection straight into the buffer of this
+    /// loop tick's commands, else into a buffer of its own that waits for the connection.
+    func send(timeout: TimeAmount, target: RedisReplyTarget, write: (inout RedisCommand) -> Void) {
         eventLoop.preconditionInEventLoop()
         switch state {
-        case .ready(let channel, let handler):
-            write(command, target: target, timeout: timeout, on: channel, handler: handler)
+        case .ready(_, let handler):
+            self.write(target: target, timeout: timeout, handler: handler, write)
         case .connecting:
-            buffer(command, target: target, timeout: timeout)
+            buffer(Self.encode(write), target: target, timeout: timeout)
         case .idle:
             connect()
-            buffer(command, target: target, timeout: timeout)
+            buffer(Self.encode(write), target: target, timeout: timeout)
         case .backingOff(let until):
             if NIODeadline.now() >= until {
                 connect()
-                buffer(command, target: target, timeout: timeout)
+                buffer(Self.encode(write), target: target, timeout: timeout)
             } else {
                 target.fail(.unavailable("reconnecting"))
             }
         case .shutDown:
             target.fail(.unavailable("client shut down"))
         }
+    }
+
+    private static func encode(_ write: (inout RedisCommand) -> Void) -> ByteBuffer {
+        var command = RedisCommand(continuing: ByteBuffer())
+        write(&command)
+        return command.encoded
     }
 
     func shutdown() -> EventLoopFuture<Void> {
@@ -86,16 +98,17 @@ final class RedisLoopConnection: @unchecked Sendable {
 
     // MARK: writing
 
-    private func write(_ command: ByteBuffer, target: RedisReplyTarget, timeout: TimeAmount, on channel: Channel, handler: RedisCommandHandler) {
-        guard handler.enqueue(command, target: target, timeout: timeout), !flushScheduled else { return }
+    private func write(target: RedisReplyTarget, timeout: TimeAmount, handler: RedisCommandHandler, _ write: (inout RedisCommand) -> Void) {
+        guard handler.enqueue(target: target, timeout: timeout, write: write), !flushScheduled else { return }
         flushScheduled = true
-        // One flush for everything written in this loop tick: commands of concurrent requests pipeline.
+        // One write and flush for everything enqueued in this loop tick: commands of concurrent requests pipeline.
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         eventLoop.execute {
             let connection = loopBound.value
             connection.flushScheduled = false
             connection.flushes &+= 1
-            channel.flush()
+            // The connection's handler now (a connection that closed and came back in this tick has a new one).
+            if case .ready(_, let current) = connection.state { current.flush() }
         }
     }
 
@@ -143,8 +156,8 @@ final class RedisLoopConnection: @unchecked Sendable {
                         let isAddress = (try? SocketAddress(ipAddress: name, port: 0)) != nil
                         try sync.addHandler(NIOSSLClientHandler(context: sslContext, serverHostname: isAddress ? nil : name))
                     }
-                    try sync.addHandler(ByteToMessageHandler(RESPReplyDecoder(limits: configuration.limits)))
-                    try sync.addHandler(RedisCommandHandler(maxPending: configuration.maxPendingCommands, stallTimeout: stallTimeout))
+                    try sync.addHandler(
+                        RedisCommandHandler(maxPending: configuration.maxPendingCommands, stallTimeout: stallTimeout, limits: configuration.limits))
                 }
             }
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
@@ -187,7 +200,9 @@ final class RedisLoopConnection: @unchecked Sendable {
         bufferTimer = nil
         for entry in buffered.removeAll() {
             guard let target = entry.target, let command = entry.command else { continue }
-            write(command, target: target, timeout: max(entry.deadline - now, .nanoseconds(1)), on: channel, handler: handler)
+            write(target: target, timeout: max(entry.deadline - now, .nanoseconds(1)), handler: handler) {
+                $0.append(encoded: command)
+            }
         }
         guard !setup.isEmpty else {
             failures = 0

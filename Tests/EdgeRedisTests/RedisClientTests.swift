@@ -41,6 +41,29 @@ final class RedisClientTests: XCTestCase {
         try client.shutdown().wait()
     }
 
+    /// Replies larger than one read of the socket arrive in pieces: the handler keeps the start of
+    /// each and parses it whole once the rest is in, while the replies pipelined after it stay in step.
+    func testRepliesSpanningManyReadsComeWholeAndInStep() throws {
+        let client = try makeClient()
+        let loop = group.next()
+        let big = String(repeating: "0123456789abcdef", count: 200_000)  // 3.2 MB
+        XCTAssertEqual(try client.send(RedisCommand("SET", "big", big), on: loop).wait().string, "OK")
+        let replies = try loop.flatSubmit {
+            EventLoopFuture.whenAllSucceed(
+                [
+                    client.send(RedisCommand("GET", "big"), on: loop),
+                    client.send(RedisCommand("ECHO", "after"), on: loop),
+                    client.send(RedisCommand("GET", "big"), on: loop),
+                ], on: loop)
+        }.wait()
+        XCTAssertEqual(replies.count, 3)
+        XCTAssertEqual(replies[0].string?.utf8.count, big.utf8.count)
+        XCTAssertEqual(replies[0].string, big)
+        XCTAssertEqual(replies[1].string, "after")
+        XCTAssertEqual(replies[2].string, big)
+        try client.shutdown().wait()
+    }
+
     /// Many commands from every loop at once: each reply matches its command, and they complete on the caller's loop.
     func testPipelinedCommandsFromEveryLoopMatchTheirReplies() throws {
         let client = try makeClient()

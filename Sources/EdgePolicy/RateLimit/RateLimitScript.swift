@@ -1,4 +1,5 @@
 import EdgeRedis
+import NIOCore
 
 /// The Lua script that decides all of a request's global limits in one `EVALSHA`, on Redis's clock.
 ///
@@ -100,14 +101,17 @@ public enum RateLimitScript {
     /// straight into the command's buffer: the same bytes as ``invocation(_:)`` would give
     /// ``RedisScript``, without the arrays and strings in between.
     public static func command(_ checks: [RateLimitCheck], withSource: Bool = false) -> RedisCommand {
-        var capacity = 64 + (withSource ? source.utf8.count : 40)
-        for check in checks { capacity += 64 + check.key.value.utf8.count + 2 * check.key.limit.utf8.count }
-        var command: RedisCommand
+        var command = RedisCommand(continuing: ByteBuffer())
+        write(checks, withSource: withSource, to: &command)
+        return command
+    }
+
+    /// ``command(_:withSource:)`` appended to `command` (the buffer of a loop tick's commands).
+    public static func write(_ checks: [RateLimitCheck], withSource: Bool = false, to command: inout RedisCommand) {
         if !withSource, checks.count < evalSHAPrefixes.count {
-            command = evalSHAPrefixes[checks.count]
-            command.reserveCapacity(capacity)
+            command.append(encoded: evalSHAPrefixes[checks.count].encoded)
         } else {
-            command = prefix(checks.count, withSource: withSource, capacity: capacity)
+            command.append(encoded: prefix(checks.count, withSource: withSource, capacity: 64 + (withSource ? source.utf8.count : 40)).encoded)
         }
         for check in checks { check.key.appendRedisKey(to: &command) }
         for check in checks {
@@ -123,7 +127,6 @@ public enum RateLimitScript {
             }
             command.append(definition.mode == .enforce ? "1" : "0")
         }
-        return command
     }
 
     /// `*N EVALSHA <sha1> <count>` for 0 to 7 checks, encoded once.
