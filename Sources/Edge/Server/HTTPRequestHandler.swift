@@ -41,8 +41,8 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
         var version: HTTPVersion = .http1_1
     }
 
-    /// A head whose policies wait for something asynchronous: reads are held back, and
-    /// the parts already read wait here.
+    /// A head whose policies wait for something asynchronous (reads are held back for a body;
+    /// the parts already read wait in ``heldParts``).
     private struct Admitting {
         var admission: RequestAdmission<Transcoder.Route>
         var head: HTTPRequestHead
@@ -50,7 +50,6 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
         var requestID: String
         var keepAlive: Bool
         var started: NIODeadline
-        var parts: [HTTPServerRequestPart] = []
     }
 
     private enum State {
@@ -87,6 +86,11 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
     /// `read()` is held back: the upstream cannot take more request messages.
     private var readPaused = false
     private var readPending = false
+    /// The body parts read while the head's policies wait (outside `state`, which then stays
+    /// as it is: no copy of the admitting request per part).
+    private var heldParts: [HTTPServerRequestPart] = []
+    /// The request's end was read while its policies waited (the usual case of a request without a body).
+    private var heldEnd = false
 
     package init(shared: RequestContext<Transcoder>, timeouts: ConnectionTimeoutHandler, flushBatch: ResponseFlushBatch) {
         self.shared = shared
@@ -122,10 +126,8 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
     @_specialize(where Transcoder == ReloadingTranscoder)
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if case .admitting(var pending) = state {
-            state = .idle  // not to copy `parts` on append
-            pending.parts.append(part)
-            state = .admitting(pending)
+        if case .admitting = state {
+            if case .end = part { heldEnd = true } else { heldParts.append(part) }
             return
         }
         switch part {
@@ -303,14 +305,16 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
     }
 
     private func admissionResumed(_ result: Result<PolicyResume, any Error>) {
-        guard case .admitting(var pending) = state, let context else { return }
+        guard case .admitting(let pending) = state, let context else { return }
         let outcome = pending.admission.resume(result)
-        let parts = pending.parts
-        pending.parts = []
         carryOut(outcome, pending, context: context)
         if case .admitting = state { return }
         setReadPaused(false)
         // The parts read while the policies waited, as if they arrived now.
+        let parts = heldParts
+        let ended = heldEnd
+        heldParts = []
+        heldEnd = false
         for part in parts {
             switch part {
             case .head: break
@@ -318,6 +322,7 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
             case .end: receivedEnd(context: context)
             }
         }
+        if ended { receivedEnd(context: context) }
     }
 
     /// The policies let the request through: the route's own checks, then the body or the stream.

@@ -12,7 +12,8 @@ package struct PolicyRateLimitKeySource: RateLimitKeySource {
     private let headers: HTTPHeaders
 
     package init(exchange: inout PolicyExchange) {
-        clientIP = exchange.clientAddress().map { "\($0)" }
+        // The peer's text is formatted once per connection; only an address from a trusted proxy's header is formatted here.
+        clientIP = exchange.connection.text(of: exchange.clientAddress())
         consumer = exchange.identity.consumer
         subject = exchange.identity.subject
         route = exchange.route?.label ?? "-"

@@ -27,33 +27,38 @@ package struct RateLimitPolicy: RequestPolicy {
         guard let loop = exchange.connection.eventLoop ?? MultiThreadedEventLoopGroup.currentEventLoop else {
             return .refuse(EdgeError(code: .internal, message: "rate limits evaluated off an event loop"))
         }
-        let headers = limiter.options.headers
-        let policyOfAll = self.policyOfAll
-        switch limiter.check(plan, source: source, on: loop) {
-        case .decided(let decision):
-            return Self.apply(decision, headers: headers, policyOfAll: policyOfAll, to: &exchange)
-        case .pending(let future):
-            // One promise and one callback (not `map` then `recover`: two of each) per request.
-            let resumed = future.eventLoop.makePromise(of: PolicyResume.self)
-            future.whenComplete { result in
-                switch result {
-                case .success(let decision):
-                    resumed.succeed(PolicyResume { exchange in Self.apply(decision, headers: headers, policyOfAll: policyOfAll, to: &exchange) })
-                case .failure(let error):
-                    let failure = error as? RateLimitUnavailable ?? RateLimitUnavailable(reason: String(describing: error))
-                    resumed.succeed(PolicyResume { exchange in
-                        exchange.refusalReason = "redis_unavailable"
-                        return .refuse(RateLimitRejection.unavailable(failure))
-                    })
+        let resumption = Resumption(headers: limiter.options.headers, policyOfAll: policyOfAll)
+        return limiter.check(plan, source: source, on: loop, resumption: resumption, exchange: &exchange)
+    }
+
+    /// What the chain does with a decision: the verdict, the decisions recorded, the header fields.
+    package struct Resumption: Sendable {
+        let headers: Bool
+        let policyOfAll: (count: Int, value: String?)
+
+        package func apply(_ decision: RateLimitDecision, to exchange: inout PolicyExchange) -> PolicyVerdict {
+            RateLimitPolicy.apply(decision, headers: headers, policyOfAll: policyOfAll, to: &exchange)
+        }
+
+        /// The chain's resumption once Redis has answered (or failed: failure mode `closed`).
+        func resume(_ result: Result<RateLimitDecision, Error>) -> PolicyResume {
+            switch result {
+            case .success(let decision):
+                return PolicyResume { exchange in apply(decision, to: &exchange) }
+            case .failure(let error):
+                let failure = error as? RateLimitUnavailable ?? RateLimitUnavailable(reason: String(describing: error))
+                return PolicyResume { exchange in
+                    exchange.refusalReason = "redis_unavailable"
+                    return .refuse(RateLimitRejection.unavailable(failure))
                 }
             }
-            return .suspend(resumed.futureResult)
         }
     }
 
     package static func apply(
         _ decision: RateLimitDecision, headers: Bool, policyOfAll: (count: Int, value: String?)? = nil, to exchange: inout PolicyExchange
     ) -> PolicyVerdict {
+        exchange.rateLimitDecisions.reserveCapacity(exchange.rateLimitDecisions.count + decision.checks.count)
         for (check, outcome) in zip(decision.checks, decision.outcomes) {
             let kind: RateLimitDecisionKind =
                 outcome.allowed ? .allowed : (check.definition.mode == .shadow ? .shadowRejected : .rejected)
@@ -63,7 +68,7 @@ package struct RateLimitPolicy: RequestPolicy {
             exchange.refusalReason = decision.degraded ? "redis_unavailable" : "limit_exceeded"
             return .refuse(RateLimitRejection.error(for: decision, headers: headers))
         }
-        if headers { exchange.responseHeaders += RateLimitHeaders.fields(decision, policyOfAll: policyOfAll) }
+        if headers { RateLimitHeaders.appendFields(decision, policyOfAll: policyOfAll, to: &exchange.responseHeaders) }
         return .proceed
     }
 }

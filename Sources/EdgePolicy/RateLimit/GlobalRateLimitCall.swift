@@ -19,7 +19,23 @@ package final class GlobalRateLimitCall: RedisReplyReceiver, @unchecked Sendable
         package func conclude(_ global: RateLimitDecision) -> RateLimitDecision { limiter.concluded(global, localChecks: localChecks) }
     }
 
-    package let promise: EventLoopPromise<RateLimitDecision>
+    /// Where the request's decision goes: the promise of ``GlobalRateLimiter/decide(_:on:)``, or
+    /// straight to the policy chain as the ``PolicyResume`` it waits for (one promise per request,
+    /// not a decision's promise and a resumption's promise mapped from it).
+    package enum Completion {
+        case decision(EventLoopPromise<RateLimitDecision>)
+        case policy(EventLoopPromise<PolicyResume>, RateLimitPolicy.Resumption)
+
+        func complete(_ result: Result<RateLimitDecision, Error>) {
+            switch self {
+            case .decision(let promise): promise.completeWith(result)
+            case .policy(let promise, let resumption): promise.succeed(resumption.resume(result))
+            }
+        }
+    }
+
+    private let eventLoop: EventLoop
+    private let completion: Completion
     private let limiter: GlobalRateLimiter
     private let checks: [RateLimitCheck]
     private let breaker: GlobalRateLimiter.LoopBreaker?
@@ -29,23 +45,30 @@ package final class GlobalRateLimitCall: RedisReplyReceiver, @unchecked Sendable
     private var sentSource = false
 
     package init(
-        limiter: GlobalRateLimiter, checks: [RateLimitCheck], promise: EventLoopPromise<RateLimitDecision>,
+        limiter: GlobalRateLimiter, checks: [RateLimitCheck], eventLoop: EventLoop, completion: Completion,
         breaker: GlobalRateLimiter.LoopBreaker?, probe: Bool, started: NIODeadline, conclusion: Conclusion?
     ) {
         self.limiter = limiter
         self.checks = checks
-        self.promise = promise
+        self.eventLoop = eventLoop
+        self.completion = completion
         self.breaker = breaker
         self.probe = probe
         self.started = started
         self.conclusion = conclusion
     }
 
+    /// Writes the script call into the loop's Redis buffer (the first time as `EVALSHA`).
+    package func send() {
+        let checks = self.checks
+        let withSource = sentSource
+        limiter.client.send(on: eventLoop, replyTo: self) { RateLimitScript.write(checks, withSource: withSource, to: &$0) }
+    }
+
     package func redisReplied(_ reply: RESPValue) {
         if !sentSource, case .error(let message) = reply, message.readableBytesView.starts(with: "NOSCRIPT".utf8) {
             sentSource = true
-            limiter.client.send(RateLimitScript.command(checks, withSource: true), on: promise.futureResult.eventLoop, replyTo: self)
-            return
+            return send()
         }
         let stats = limiter.stats
         stats.redisCalls.wrappingIncrement(ordering: .relaxed)
@@ -54,17 +77,13 @@ package final class GlobalRateLimitCall: RedisReplyReceiver, @unchecked Sendable
             return redisFailed(.unavailable("unexpected script reply"))
         }
         breaker?.record(failure: false, probe: probe, started: started, stats: stats)
-        promise.succeed(conclusion?.conclude(decision) ?? decision)
+        completion.complete(.success(conclusion?.conclude(decision) ?? decision))
     }
 
     package func redisFailed(_ error: RedisError) {
         limiter.stats.redisErrors.wrappingIncrement(ordering: .relaxed)
         breaker?.record(failure: true, probe: probe, started: started, stats: limiter.stats)
         let result = limiter.failureMode(checks, reason: String(describing: error))
-        if let conclusion {
-            promise.completeWith(result.map { conclusion.conclude($0) })
-        } else {
-            promise.completeWith(result)
-        }
+        completion.complete(conclusion.map { conclusion in result.map { conclusion.conclude($0) } } ?? result)
     }
 }

@@ -77,25 +77,28 @@ public final class GlobalRateLimiter: Sendable {
 
     /// Decides `checks` (all global) for one request; completes on `eventLoop`.
     public func decide(_ checks: [RateLimitCheck], on eventLoop: EventLoop) -> EventLoopFuture<RateLimitDecision> {
-        decide(checks, on: eventLoop, conclusion: nil)
+        let promise = eventLoop.makePromise(of: RateLimitDecision.self)
+        decide(checks, on: eventLoop, conclusion: nil, completion: .decision(promise))
+        return promise.futureResult
     }
 
-    /// As ``decide(_:on:)``; `conclusion` (when given) turns the global decision into the request's
-    /// before the future completes, so that the caller needs no `map` of its own.
-    package func decide(_ checks: [RateLimitCheck], on eventLoop: EventLoop, conclusion: GlobalRateLimitCall.Conclusion?) -> EventLoopFuture<RateLimitDecision> {
-        guard !checks.isEmpty else { return eventLoop.makeSucceededFuture(conclusion.map { $0.conclude(.empty) } ?? .empty) }
+    /// As ``decide(_:on:)``, the decision going to `completion`; `conclusion` (when given) turns the
+    /// global decision into the request's first, so that the caller needs no `map` of its own.
+    package func decide(
+        _ checks: [RateLimitCheck], on eventLoop: EventLoop, conclusion: GlobalRateLimitCall.Conclusion?, completion: GlobalRateLimitCall.Completion
+    ) {
+        guard !checks.isEmpty else { return completion.complete(.success(conclusion.map { $0.conclude(.empty) } ?? .empty)) }
         let breaker = eventLoop.inEventLoop ? breaker(for: eventLoop) : nil
         let now = NIODeadline.now()
         let admission = breaker?.state.admit(now: now) ?? .allowed
         if admission == .rejected {
             let result = failureMode(checks, reason: "circuit open")
-            return eventLoop.makeCompletedFuture(conclusion.map { conclusion in result.map { conclusion.conclude($0) } } ?? result)
+            return completion.complete(conclusion.map { conclusion in result.map { conclusion.conclude($0) } } ?? result)
         }
-        let call = GlobalRateLimitCall(
-            limiter: self, checks: checks, promise: eventLoop.makePromise(), breaker: breaker, probe: admission == .probe, started: now,
-            conclusion: conclusion)
-        client.send(RateLimitScript.command(checks), on: eventLoop, replyTo: call)
-        return call.promise.futureResult
+        GlobalRateLimitCall(
+            limiter: self, checks: checks, eventLoop: eventLoop, completion: completion, breaker: breaker, probe: admission == .probe,
+            started: now, conclusion: conclusion
+        ).send()
     }
 
     package func breaker(for eventLoop: EventLoop) -> LoopBreaker? {

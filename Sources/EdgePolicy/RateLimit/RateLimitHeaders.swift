@@ -39,20 +39,63 @@ public enum RateLimitHeaders {
     }
 
     public static func state(_ decision: RateLimitDecision) -> String? {
-        var out = ""
-        let passed = decision.allowed
-        for (check, outcome) in zip(decision.checks, decision.outcomes) where check.definition.mode == .enforce {
-            let reset = outcome.allowed ? outcome.resetAfter : outcome.retryAfter
-            // A rejected request consumed nothing: a limit that would have allowed it still has this unit.
-            let remaining = outcome.allowed && !passed ? outcome.remaining + 1 : outcome.remaining
-            if out.isEmpty { out.reserveCapacity(32 + 2 * check.definition.name.utf8.count) } else { out += ", " }
-            appendSFString(check.definition.name, to: &out)
-            out += ";r="
-            out += String(remaining)
-            out += ";t="
-            out += String(seconds(reset))
+        // Written as bytes into one string of a size known up front: built for every response of
+        // a limited route (appending piece by piece cost ~0.5 µs a response).
+        var capacity = 0
+        for check in decision.checks where check.definition.mode == .enforce {
+            capacity += 2 * check.definition.name.utf8.count + 2 + 2 + 3 + 20 + 3 + 20
         }
-        return out.isEmpty ? nil : out
+        guard capacity > 0 else { return nil }
+        let passed = decision.allowed
+        return String(unsafeUninitializedCapacity: capacity) { bytes in
+            var count = 0
+            func put(_ byte: UInt8) {
+                bytes[count] = byte
+                count += 1
+            }
+            func put(_ number: Int64) {
+                var magnitude = UInt64(max(0, number))
+                var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                             UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+                    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+                var length = 0
+                withUnsafeMutableBytes(of: &digits) { digits in
+                    repeat {
+                        digits[length] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                        magnitude /= 10
+                        length += 1
+                    } while magnitude > 0
+                    while length > 0 {
+                        length -= 1
+                        put(digits[length])
+                    }
+                }
+            }
+            for (check, outcome) in zip(decision.checks, decision.outcomes) where check.definition.mode == .enforce {
+                let reset = outcome.allowed ? outcome.resetAfter : outcome.retryAfter
+                // A rejected request consumed nothing: a limit that would have allowed it still has this unit.
+                let remaining = outcome.allowed && !passed ? outcome.remaining + 1 : outcome.remaining
+                if count > 0 {
+                    put(UInt8(ascii: ","))
+                    put(UInt8(ascii: " "))
+                }
+                put(UInt8(ascii: "\""))
+                for byte in check.definition.name.utf8 where byte >= 0x20 && byte < 0x7F {
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { put(UInt8(ascii: "\\")) }
+                    put(byte)
+                }
+                put(UInt8(ascii: "\""))
+                put(UInt8(ascii: ";"))
+                put(UInt8(ascii: "r"))
+                put(UInt8(ascii: "="))
+                put(Int64(remaining))
+                put(UInt8(ascii: ";"))
+                put(UInt8(ascii: "t"))
+                put(UInt8(ascii: "="))
+                put(seconds(reset))
+            }
+            return count
+        }
     }
 
     /// Whole seconds, rounded up (a client that waits this long is allowed).
@@ -65,11 +108,18 @@ public enum RateLimitHeaders {
     /// `policyOfAll`: `policy(_:)` of the route's definitions and their number, used when all of them applied.
     public static func fields(_ decision: RateLimitDecision, policyOfAll: (count: Int, value: String?)? = nil) -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
-        fields.reserveCapacity(2)
-        let policy = policyOfAll.flatMap { $0.count == decision.checks.count ? $0.value : nil } ?? policy(decision)
-        if let policy { fields.append(("ratelimit-policy", policy)) }
-        if let state = state(decision) { fields.append(("ratelimit", state)) }
+        appendFields(decision, policyOfAll: policyOfAll, to: &fields)
         return fields
+    }
+
+    /// ``fields(_:policyOfAll:)`` appended to `headers` (no list of its own per response).
+    public static func appendFields(
+        _ decision: RateLimitDecision, policyOfAll: (count: Int, value: String?)? = nil, to headers: inout [(name: String, value: String)]
+    ) {
+        headers.reserveCapacity(headers.count + 2)
+        let policy = policyOfAll.flatMap { $0.count == decision.checks.count ? $0.value : nil } ?? policy(decision)
+        if let policy { headers.append(("ratelimit-policy", policy)) }
+        if let state = state(decision) { headers.append(("ratelimit", state)) }
     }
 
     /// A Structured Fields string: printable ASCII, `"` and `\` escaped; anything else dropped.

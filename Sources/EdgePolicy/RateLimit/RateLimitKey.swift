@@ -30,8 +30,11 @@ public struct RateLimitKey: Sendable, Hashable {
             case .method: text = source.method
             }
             guard let text else { return nil }
-            if !value.isEmpty { value += "|" }
-            value += part.description + "=" + Self.safe(text)
+            // Appended piece by piece into one string (not `a + "=" + b`: a string per `+`).
+            if value.isEmpty { value.reserveCapacity(24 + text.utf8.count) } else { value.append("|") }
+            value.append(part.description)
+            value.append("=")
+            value.append(Self.safe(text))
         }
         self.init(limit: definition.name, value: value)
     }

@@ -24,20 +24,51 @@ public final class RateLimiter: Sendable {
     }
 
     public func check(_ plan: RateLimitPlan, source: some RateLimitKeySource, on eventLoop: EventLoop) -> RateLimitVerdict {
+        switch prepare(plan, source: source) {
+        case .decided(let decision):
+            return .decided(decision)
+        case .global(let global, let globalChecks, let conclusion):
+            let promise = eventLoop.makePromise(of: RateLimitDecision.self)
+            global.decide(globalChecks, on: eventLoop, conclusion: conclusion, completion: .decision(promise))
+            return .pending(promise.futureResult)
+        }
+    }
+
+    /// As ``check(_:source:on:)`` for the policy chain: a global decision resumes the chain
+    /// through `resumption`, with one promise per request.
+    package func check(
+        _ plan: RateLimitPlan, source: some RateLimitKeySource, on eventLoop: EventLoop, resumption: RateLimitPolicy.Resumption,
+        exchange: inout PolicyExchange
+    ) -> PolicyVerdict {
+        switch prepare(plan, source: source) {
+        case .decided(let decision):
+            return resumption.apply(decision, to: &exchange)
+        case .global(let global, let globalChecks, let conclusion):
+            let promise = eventLoop.makePromise(of: PolicyResume.self)
+            global.decide(globalChecks, on: eventLoop, conclusion: conclusion, completion: .policy(promise, resumption))
+            return .suspend(promise.futureResult)
+        }
+    }
+
+    private enum Preparation {
+        case decided(RateLimitDecision)
+        /// Redis decides the global checks; the conclusion merges in the local ones.
+        case global(GlobalRateLimiter, [RateLimitCheck], GlobalRateLimitCall.Conclusion)
+    }
+
+    private func prepare(_ plan: RateLimitPlan, source: some RateLimitKeySource) -> Preparation {
         let localChecks = Self.checks(plan.local, source)
         let globalChecks = global == nil ? [] : Self.checks(plan.global, source)
-        let now = RateLimitClock.monotonicMicros()
-        let wall = RateLimitClock.wallClockMicros()
         guard !globalChecks.isEmpty, let global else {
-            return .decided(record(local.decide(localChecks, now: now, wallClock: wall)))
+            return .decided(record(local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros())))
         }
         if !localChecks.isEmpty {
-            let preview = local.decide(localChecks, now: now, wallClock: wall, commit: false)
+            let preview = local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros(), commit: false)
             if !preview.allowed {
                 return .decided(record(preview))
             }
         }
-        return .pending(global.decide(globalChecks, on: eventLoop, conclusion: .init(limiter: self, localChecks: localChecks)))
+        return .global(global, globalChecks, .init(limiter: self, localChecks: localChecks))
     }
 
     /// The request's decision once the global limits are decided: the local ones consumed if
