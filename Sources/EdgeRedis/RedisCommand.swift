@@ -61,21 +61,49 @@ public struct RedisCommand: Sendable, Equatable {
 
     /// Appends one argument: the number in decimal.
     public mutating func append(_ argument: Int64) {
-        encoded.writeStaticString("$")
-        Self.writeDecimal(Int64(Self.decimalLength(argument)), to: &encoded)
-        encoded.writeStaticString("\r\n")
-        Self.writeDecimal(argument, to: &encoded)
-        encoded.writeStaticString("\r\n")
+        writeHeader(length: Self.decimalLength(argument), number: argument)
     }
 
     /// Appends one argument of `length` bytes that `write` writes (pieces of a key, say, without
     /// joining them into a `String` first). `write` must write exactly `length` bytes.
     public mutating func appendArgument(length: Int, _ write: (inout ByteBuffer) -> Void) {
-        encoded.writeStaticString("$")
-        Self.writeDecimal(Int64(length), to: &encoded)
-        encoded.writeStaticString("\r\n")
+        writeHeader(length: length, number: nil)
         write(&encoded)
         encoded.writeStaticString("\r\n")
+    }
+
+    /// `$<length>\r\n`, and for a number argument its `<digits>\r\n` too, in one write (each
+    /// write into a `ByteBuffer` checks its room and its uniqueness: per byte, that costs more
+    /// than the bytes).
+    private mutating func writeHeader(length: Int, number: Int64?) {
+        withUnsafeTemporaryAllocation(byteCount: 48, alignment: 1) { scratch in
+            scratch[0] = UInt8(ascii: "$")
+            var count = Self.putDecimal(Int64(length), into: scratch, at: 1)
+            scratch[count] = UInt8(ascii: "\r")
+            scratch[count + 1] = UInt8(ascii: "\n")
+            count += 2
+            if let number {
+                count = Self.putDecimal(number, into: scratch, at: count)
+                scratch[count] = UInt8(ascii: "\r")
+                scratch[count + 1] = UInt8(ascii: "\n")
+                count += 2
+            }
+            _ = encoded.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<count]))
+        }
+    }
+
+    /// Writes `value` in decimal at `start` (room for 20 bytes needed); returns the index past it.
+    private static func putDecimal(_ value: Int64, into bytes: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
+        let end = start + decimalLength(value)
+        var magnitude = value.magnitude
+        var index = end - 1
+        repeat {
+            bytes[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            index -= 1
+        } while magnitude > 0
+        if value < 0 { bytes[start] = UInt8(ascii: "-") }
+        return end
     }
 
     /// The digits (and sign) of `value` in decimal.
@@ -91,18 +119,9 @@ public struct RedisCommand: Sendable, Equatable {
     }
 
     static func writeDecimal(_ value: Int64, to buffer: inout ByteBuffer) {
-        if value == .min { buffer.writeStaticString("-9223372036854775808"); return }
-        if value < 0 { buffer.writeInteger(UInt8(ascii: "-")) }
-        var magnitude = value < 0 ? -value : value
-        let length = decimalLength(magnitude)
-        let start = buffer.writerIndex
-        buffer.writeRepeatingByte(UInt8(ascii: "0"), count: length)
-        var index = start + length - 1
-        repeat {
-            buffer.setInteger(UInt8(ascii: "0") + UInt8(magnitude % 10), at: index)
-            magnitude /= 10
-            index -= 1
-        } while magnitude > 0
+        withUnsafeTemporaryAllocation(byteCount: 20, alignment: 1) { scratch in
+            _ = buffer.writeBytes(UnsafeRawBufferPointer(rebasing: scratch[0..<putDecimal(value, into: scratch, at: 0)]))
+        }
     }
 
     /// Binary arguments.
