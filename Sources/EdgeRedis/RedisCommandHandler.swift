@@ -84,6 +84,8 @@ final class RedisCommandHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // Closing after a bad reply: what still comes is out of step.
+        guard !closing else { return }
         var buffer = Self.unwrapInboundIn(data)
         if var earlier = partial {
             // The start of a reply came with the last read.
