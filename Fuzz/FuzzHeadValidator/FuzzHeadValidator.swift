@@ -14,7 +14,7 @@ let limits = HTTPLimits(maxHeaderBytes: 1024, maxURLBytes: 256)
 
 /// One channel for the whole run (a fresh `EmbeddedChannel` per input made this target
 /// slow); each input gets a fresh decoder, removed after it, so no state carries over.
-nonisolated(unsafe) let channel = EmbeddedChannel()
+let channel = EmbeddedChannel()
 
 @main
 enum HeadValidatorTarget: FuzzTarget {
