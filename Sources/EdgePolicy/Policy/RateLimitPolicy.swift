@@ -59,10 +59,11 @@ package struct RateLimitPolicy: RequestPolicy {
         _ decision: RateLimitDecision, headers: Bool, policyOfAll: (count: Int, value: String?)? = nil, to exchange: inout PolicyExchange
     ) -> PolicyVerdict {
         exchange.rateLimitDecisions.reserveCapacity(exchange.rateLimitDecisions.count + decision.checks.count)
-        for (check, outcome) in zip(decision.checks, decision.outcomes) {
+        for index in decision.checks.indices {
+            let definition = decision.checks[index].definition
             let kind: RateLimitDecisionKind =
-                outcome.allowed ? .allowed : (check.definition.mode == .shadow ? .shadowRejected : .rejected)
-            exchange.rateLimitDecisions.append((check.definition.name, kind))
+                decision.outcomes[index].allowed ? .allowed : (definition.mode == .shadow ? .shadowRejected : .rejected)
+            exchange.rateLimitDecisions.append((definition.name, kind))
         }
         guard decision.allowed else {
             exchange.refusalReason = decision.degraded ? "redis_unavailable" : "limit_exceeded"

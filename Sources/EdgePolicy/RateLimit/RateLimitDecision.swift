@@ -16,7 +16,8 @@ public struct RateLimitDecision: Sendable, Hashable {
     public static let empty = RateLimitDecision(checks: [], outcomes: [])
 
     public var allowed: Bool {
-        for (check, outcome) in zip(checks, outcomes) where check.definition.mode == .enforce && !outcome.allowed { return false }
+        // By index: a loop over `zip` copies each check (its strings and arrays retained) per request.
+        for index in checks.indices where !outcomes[index].allowed && checks[index].definition.mode == .enforce { return false }
         return true
     }
 

@@ -19,19 +19,37 @@ public final class RateLimitStats: Sendable {
     /// Total time the per-loop breakers spent open, microseconds.
     public let failureModeMicros = ManagedAtomic<Int>(0)
 
+    /// The same counters in configuration order, for ``record(_:)``: a request's limit is found by
+    /// comparing names (a name taken from the configuration is the same string, compared without
+    /// reading its bytes), not by hashing it on every request.
+    private let ordered: [(name: String, counters: PerLimit)]
+
     public init(limitNames: [String]) {
         var limits: [String: PerLimit] = [:]
-        for name in limitNames { limits[name] = PerLimit() }
+        var ordered: [(name: String, counters: PerLimit)] = []
+        for name in limitNames where limits[name] == nil {
+            let counters = PerLimit()
+            limits[name] = counters
+            ordered.append((name, counters))
+        }
         self.limits = limits
+        self.ordered = ordered
+    }
+
+    private func counters(_ name: String) -> PerLimit? {
+        guard ordered.count <= 16 else { return limits[name] }
+        for entry in ordered where entry.name == name { return entry.counters }
+        return nil
     }
 
     package func record(_ decision: RateLimitDecision) {
         let allowed = decision.allowed
-        for (check, outcome) in zip(decision.checks, decision.outcomes) {
-            guard let counters = limits[check.definition.name] else { continue }
-            if outcome.allowed {
+        for index in decision.checks.indices {
+            let definition = decision.checks[index].definition
+            guard let counters = counters(definition.name) else { continue }
+            if decision.outcomes[index].allowed {
                 if allowed { counters.allowed.wrappingIncrement(ordering: .relaxed) }
-            } else if check.definition.mode == .shadow {
+            } else if definition.mode == .shadow {
                 counters.shadowRejected.wrappingIncrement(ordering: .relaxed)
             } else {
                 counters.rejected.wrappingIncrement(ordering: .relaxed)
