@@ -48,53 +48,24 @@ public enum RateLimitHeaders {
         guard capacity > 0 else { return nil }
         let passed = decision.allowed
         return String(unsafeUninitializedCapacity: capacity) { bytes in
-            var count = 0
-            func put(_ byte: UInt8) {
-                bytes[count] = byte
-                count += 1
-            }
-            func put(_ number: Int64) {
-                var magnitude = UInt64(max(0, number))
-                var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                             UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-                    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-                var length = 0
-                withUnsafeMutableBytes(of: &digits) { digits in
-                    repeat {
-                        digits[length] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                        magnitude /= 10
-                        length += 1
-                    } while magnitude > 0
-                    while length > 0 {
-                        length -= 1
-                        put(digits[length])
-                    }
-                }
-            }
+            // The access log's writer: bytes into memory reserved up front, digits without a `String`.
+            var out = AccessLogByteWriter(UnsafeMutableRawBufferPointer(bytes))
             for (check, outcome) in zip(decision.checks, decision.outcomes) where check.definition.mode == .enforce {
                 let reset = outcome.allowed ? outcome.resetAfter : outcome.retryAfter
                 // A rejected request consumed nothing: a limit that would have allowed it still has this unit.
                 let remaining = outcome.allowed && !passed ? outcome.remaining + 1 : outcome.remaining
-                if count > 0 {
-                    put(UInt8(ascii: ","))
-                    put(UInt8(ascii: " "))
-                }
-                put(UInt8(ascii: "\""))
+                if out.count > 0 { out.ascii(", ") }
+                out.byte(UInt8(ascii: "\""))
                 for byte in check.definition.name.utf8 where byte >= 0x20 && byte < 0x7F {
-                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { put(UInt8(ascii: "\\")) }
-                    put(byte)
+                    if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.byte(UInt8(ascii: "\\")) }
+                    out.byte(byte)
                 }
-                put(UInt8(ascii: "\""))
-                put(UInt8(ascii: ";"))
-                put(UInt8(ascii: "r"))
-                put(UInt8(ascii: "="))
-                put(Int64(remaining))
-                put(UInt8(ascii: ";"))
-                put(UInt8(ascii: "t"))
-                put(UInt8(ascii: "="))
-                put(seconds(reset))
+                out.ascii("\";r=")
+                out.decimal(max(0, remaining))
+                out.ascii(";t=")
+                out.decimal(seconds(reset))
             }
-            return count
+            return out.count
         }
     }
 
