@@ -40,7 +40,7 @@ final class AuthPolicyTests: XCTestCase {
         case .proceed: return 200
         case .refuse(let error): return Int(error.httpStatus.code)
         case .answer(let status): return Int(status.code)
-        case .suspend: return -1
+        case .suspend, .wait: return -1
         }
     }
 

@@ -60,6 +60,12 @@ final class PolicyChainRunTests: XCTestCase {
         XCTAssertEqual(exchange.decidedBy, "cors")
     }
 
+    /// Counts the waits that told it their answer is in.
+    final class Target: PolicyWaitTarget {
+        var ended: [any PolicyWait] = []
+        func policyWaitEnded(_ wait: any PolicyWait) { ended.append(wait) }
+    }
+
     func testASuspensionResumesWithItsVerdictAndGoesOnWithTheNextPolicy() throws {
         let loop = EmbeddedEventLoop()
         let promise = loop.makePromise(of: PolicyResume.self)
@@ -70,24 +76,42 @@ final class PolicyChainRunTests: XCTestCase {
         ])
         var run = PolicyChainRun(chain: chain)
         var exchange = exchange()
-        guard case .suspend(let future) = run.start(&exchange) else { return XCTFail("did not suspend") }
+        guard case .wait(let wait) = run.start(&exchange) else { return XCTFail("did not wait") }
         XCTAssertEqual(ran(exchange), ["a", "wait"])
+        let target = Target()
+        wait.notify(target, on: loop)
+        XCTAssertTrue(target.ended.isEmpty, "told before the future completed")
         promise.succeed(PolicyResume { exchange in
             exchange.metadata.append(("ran", "resumed"))
             return .proceed
         })
-        let resume = try future.wait()
-        guard case .proceed = run.resume(resume, exchange: &exchange) else { return XCTFail("did not proceed") }
+        loop.run()
+        XCTAssertEqual(target.ended.count, 1)
+        XCTAssertTrue(target.ended.first === wait)
+        guard case .proceed = run.resume(after: wait, exchange: &exchange) else { return XCTFail("did not proceed") }
         XCTAssertEqual(ran(exchange), ["a", "wait", "resumed", "c"])
+    }
+
+    /// A wait that is decided before the handler asks: it tells the target at once.
+    final class Decided: PolicyWait, @unchecked Sendable {
+        let verdict: PolicyVerdict
+        init(_ verdict: PolicyVerdict) { self.verdict = verdict }
+        func notify(_ target: any PolicyWaitTarget, on eventLoop: EventLoop) { target.policyWaitEnded(self) }
+        func resume(_ exchange: inout PolicyExchange) -> PolicyVerdict { verdict }
     }
 
     func testAResumedRefusalNamesTheSuspendedPolicy() {
         let loop = EmbeddedEventLoop()
-        let chain = PolicyChain(policies: [Step(name: "limit") { .suspend(loop.makeSucceededFuture(PolicyResume { _ in .proceed })) }])
+        let decided = Decided(.refuse(EdgeError(code: .resourceExhausted, message: "slow down")))
+        let chain = PolicyChain(policies: [Step(name: "limit") { .wait(decided) }])
         var run = PolicyChainRun(chain: chain)
         var exchange = exchange()
-        _ = run.start(&exchange)
-        let step = run.resume(PolicyResume { _ in .refuse(EdgeError(code: .resourceExhausted, message: "slow down")) }, exchange: &exchange)
+        guard case .wait(let wait) = run.start(&exchange) else { return XCTFail("did not wait") }
+        XCTAssertTrue(wait === decided, "a policy's own wait goes to the handler as it is")
+        let target = Target()
+        wait.notify(target, on: loop)
+        XCTAssertEqual(target.ended.count, 1, "a decided wait tells the target at once")
+        let step = run.resume(after: wait, exchange: &exchange)
         guard case .refuse(let error) = step else { return XCTFail("did not refuse") }
         XCTAssertEqual(error.code, .resourceExhausted)
         XCTAssertEqual(exchange.decidedBy, "limit")
@@ -99,10 +123,16 @@ final class PolicyChainRunTests: XCTestCase {
         let chain = PolicyChain(policies: [Step(name: "jwks") { .suspend(loop.makeFailedFuture(Broken())) }])
         var run = PolicyChainRun(chain: chain)
         var exchange = exchange()
-        _ = run.start(&exchange)
-        guard case .refuse(let error) = run.resumeFailed(Broken(), exchange: &exchange) else { return XCTFail("did not refuse") }
+        guard case .wait(let wait) = run.start(&exchange) else { return XCTFail("did not wait") }
+        let target = Target()
+        wait.notify(target, on: loop)
+        loop.run()
+        XCTAssertEqual(target.ended.count, 1)
+        guard case .refuse(let error) = run.resume(after: wait, exchange: &exchange) else { return XCTFail("did not refuse") }
         XCTAssertEqual(error.code, .unavailable)
         XCTAssertEqual(error.httpStatus.code, 503)
+        XCTAssertTrue(error.message.hasPrefix("jwks: "), error.message)
+        XCTAssertEqual(exchange.decidedBy, "jwks")
     }
 
     func testAnEmptyChainBuildsNoExchange() {

@@ -169,14 +169,13 @@ final class RateLimitCoreTests: XCTestCase {
     func testShadowLimitsCountButNeverReject() {
         let limiter = LocalRateLimiter(maxKeys: 100)
         let shadow = definition("shadow", "2/h", mode: .shadow)
-        let stats = RateLimitStats(limitNames: ["shadow"])
+        var verdicts: [Bool] = []
         for _ in 0..<5 {
             let decision = limiter.decide([check(shadow)], now: 0, wallClock: 0)
             XCTAssertTrue(decision.allowed)
-            stats.record(decision)
+            verdicts.append(decision.outcomes[0].allowed)
         }
-        XCTAssertEqual(stats.limits["shadow"]?.allowed.load(ordering: .relaxed), 2)
-        XCTAssertEqual(stats.limits["shadow"]?.shadowRejected.load(ordering: .relaxed), 3)
+        XCTAssertEqual(verdicts, [true, true, false, false, false], "the limit decides as it would, but lets all through")
         XCTAssertNil(RateLimitHeaders.policy(limiter.decide([check(shadow)], now: 0, wallClock: 0)), "shadow limits are invisible to clients")
     }
 

@@ -49,6 +49,17 @@ final class RateLimitEndToEndTests: XCTestCase {
         return harness
     }
 
+    /// The gateway's Prometheus samples, by their name and labels as written.
+    private func metrics(_ harness: ReloadHarness) throws -> [String: Double] {
+        let text = try EndToEndClient.send(port: harness.adminPort, "GET", "/metrics").body
+        var samples: [String: Double] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            samples[String(line[..<space])] = value
+        }
+        return samples
+    }
+
     private func get(_ harness: ReloadHarness, _ target: String = "/v1/shelves/1", headers: [(String, String)] = []) throws -> EndToEndResponse {
         try EndToEndClient.send(port: harness.port, "GET", target, headers: headers)
     }
@@ -112,6 +123,12 @@ final class RateLimitEndToEndTests: XCTestCase {
             let stats = try redis.cli(["INFO", "commandstats"])
             let evalsha = stats.split(whereSeparator: \.isNewline).first { $0.hasPrefix("cmdstat_evalsha:") } ?? ""
             XCTAssertTrue(evalsha.hasPrefix("cmdstat_evalsha:calls=\(requests),"), "one EVALSHA per request: \(evalsha)")
+            // Each decision counted once, by the gateway that made it.
+            let counted = try gateways.map { try metrics($0) }
+            func sum(_ name: String) -> Double { counted.map { $0[name] ?? 0 }.reduce(0, +) }
+            XCTAssertEqual(sum(#"edge_rate_limit_decisions_total{limit="limited",decision="allowed"}"#), Double(burst))
+            XCTAssertEqual(sum(#"edge_rate_limit_decisions_total{limit="limited",decision="rejected"}"#), Double(requests - burst))
+            XCTAssertEqual(sum("edge_rate_limit_redis_calls_total"), Double(requests))
             let keys = try redis.cli(["--scan", "--pattern", "edge:rl:*"]).split(whereSeparator: \.isNewline)
             XCTAssertEqual(keys.count, 1)
             for key in keys { XCTAssertGreaterThan(Int(try redis.cli(["PTTL", String(key)])) ?? -1, 0) }

@@ -16,7 +16,7 @@ import EdgeUpstream
 /// Streaming routes (and server-streaming ones once their body is in) hand the
 /// request to a ``StreamingExchange``; while the upstream cannot take more request
 /// messages this handler holds back `read()`, so the client's body stops being read.
-package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHandler {
+package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelDuplexHandler, PolicyWaitTarget {
     package typealias InboundIn = HTTPServerRequestPart
     package typealias OutboundIn = HTTPServerResponsePart
     package typealias OutboundOut = HTTPServerResponsePart
@@ -274,15 +274,14 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
     /// Acts on the admission's outcome: wait (reads held back), refuse, answer, or go on with the route.
     private func carryOut(_ outcome: RequestAdmission<Transcoder.Route>.Outcome, _ pending: Admitting, context: ChannelHandlerContext) {
         switch outcome {
-        case .suspended(let future):
+        case .waiting(let wait):
             state = .admitting(pending)
             // Reads are held back only for a body (not to take it in before the policies have
             // decided). Without one, all that can come is this request's end, and the pipelining
             // handler holds back the next request: keeping the read interest spares two
             // `epoll_ctl` per request that waits on a policy (a global rate limit, a key set).
             if pending.framing.hasBody { setReadPaused(true) }
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            future.hop(to: context.eventLoop).whenComplete { result in bound.value.admissionResumed(result) }
+            wait.notify(self, on: context.eventLoop)
         case .refused(let error):
             reject(
                 error, hasBody: pending.framing.hasBody, requestID: pending.requestID, keepAlive: pending.keepAlive,
@@ -304,9 +303,10 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
         }
     }
 
-    private func admissionResumed(_ result: Result<PolicyResume, any Error>) {
+    /// The waiting policy's answer is in (``PolicyWaitTarget``), on the connection's loop.
+    package func policyWaitEnded(_ wait: any PolicyWait) {
         guard case .admitting(let pending) = state, let context else { return }
-        let outcome = pending.admission.resume(result)
+        let outcome = pending.admission.resume(after: wait)
         carryOut(outcome, pending, context: context)
         if case .admitting = state { return }
         setReadPaused(false)

@@ -23,7 +23,8 @@ package final class RequestAdmission<Route: Sendable> {
         case answered(HTTPResponseStatus)
         /// The edge's own answer (the OpenAPI document, its page) goes out: its policies let it through.
         case document(OpenAPIDocument.Answer)
-        case suspended(EventLoopFuture<PolicyResume>)
+        /// A policy waits: have the wait notify the handler (``PolicyWait/notify(_:on:)``), then ``resume(after:)``.
+        case waiting(any PolicyWait)
     }
 
     /// The route, or why there is none (refused once the chain has run: IP rules first).
@@ -91,7 +92,7 @@ package final class RequestAdmission<Route: Sendable> {
     }
 
     /// A `GET` of the OpenAPI document or its page (``RequestTranscoding/openAPIAnswer(uri:)``):
-    /// its policies run as a route's, then ``start()`` or ``resume(_:)`` gives
+    /// its policies run as a route's, then ``start()`` or ``resume(after:)`` gives
     /// ``Outcome/document(_:)``; metrics and logs call it `openapi`.
     package convenience init(
         document head: HTTPRequestHead, endpoint: OpenAPIEndpoint, connection: @autoclosure () -> ConnectionInfo, requestID: String,
@@ -146,15 +147,10 @@ package final class RequestAdmission<Route: Sendable> {
         return finish(run!.start(&exchange!))
     }
 
-    /// The suspension's future completed (on the request's loop).
-    package func resume(_ result: Result<PolicyResume, any Error>) -> Outcome {
+    /// The waiting policy's answer is in (on the request's loop).
+    package func resume(after wait: any PolicyWait) -> Outcome {
         guard exchange != nil, run != nil else { preconditionFailure("RequestAdmission.resume without a chain") }
-        let step: PolicyChainRun.Step
-        switch result {
-        case .success(let resume): step = run!.resume(resume, exchange: &exchange!)
-        case .failure(let error): step = run!.resumeFailed(error, exchange: &exchange!)
-        }
-        return finish(step)
+        return finish(run!.resume(after: wait, exchange: &exchange!))
     }
 
     private func finish(_ step: PolicyChainRun.Step) -> Outcome {
@@ -168,7 +164,7 @@ package final class RequestAdmission<Route: Sendable> {
             }
         case .refuse(let error): return .refused(error)
         case .answer(let status): return .answered(status)
-        case .suspend(let future): return .suspended(future)
+        case .wait(let wait): return .waiting(wait)
         }
     }
 

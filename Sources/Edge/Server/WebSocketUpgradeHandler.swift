@@ -34,7 +34,7 @@ package struct HTTPPipelineHandlers {
 /// On acceptance, once the request's end is read: the HTTP handlers leave, the
 /// `101 Switching Protocols` goes out, and the WebSocket frame codec and
 /// ``WebSocketStreamHandler`` take over the connection.
-package final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInboundHandler, RemovableChannelHandler {
+package final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: ChannelInboundHandler, RemovableChannelHandler, PolicyWaitTarget {
     package typealias InboundIn = HTTPServerRequestPart
     package typealias InboundOut = HTTPServerRequestPart
     package typealias OutboundOut = HTTPServerResponsePart
@@ -173,10 +173,9 @@ package final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: Cha
 
     private func carryOut(_ outcome: RequestAdmission<Transcoder.Route>.Outcome, _ admitting: Admitting, context: ChannelHandlerContext) {
         switch outcome {
-        case .suspended(let future):
+        case .waiting(let wait):
             state = .admitting(admitting)
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            future.hop(to: context.eventLoop).whenComplete { result in bound.value.admissionResumed(result) }
+            wait.notify(self, on: context.eventLoop)
         case .refused(let error):
             state = .refused
             refuse(error, requestID: admitting.requestID, admission: admitting.admission, context: context)
@@ -209,9 +208,10 @@ package final class WebSocketUpgradeHandler<Transcoder: RequestTranscoding>: Cha
         }
     }
 
-    private func admissionResumed(_ result: Result<PolicyResume, any Error>) {
+    /// The waiting policy's answer is in (``PolicyWaitTarget``), on the connection's loop.
+    package func policyWaitEnded(_ wait: any PolicyWait) {
         guard case .admitting(let admitting) = state, let context else { return }
-        let outcome = admitting.admission.resume(result)
+        let outcome = admitting.admission.resume(after: wait)
         carryOut(outcome, admitting, context: context)
     }
 

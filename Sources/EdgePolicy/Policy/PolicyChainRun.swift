@@ -5,15 +5,16 @@ import EdgeCore
 /// Runs a ``PolicyChain`` over one exchange: each policy in order until one does not
 /// proceed; a suspended policy's ``PolicyResume`` is applied when its answer is in, and the
 /// chain goes on from the next policy. A pure state machine: the handlers carry out its
-/// steps (wait on a future, answer, refuse, call the backend).
+/// steps (wait, answer, refuse, call the backend).
 public struct PolicyChainRun: Sendable {
     public enum Step: Sendable {
         /// Every policy proceeded: call the backend.
         case proceed
         case refuse(EdgeError)
         case answer(HTTPResponseStatus)
-        /// Wait for the future on the request's loop, then ``resume(_:exchange:)`` with its value.
-        case suspend(EventLoopFuture<PolicyResume>)
+        /// Have the wait notify the request's handler (``PolicyWait/notify(_:on:)``), then
+        /// ``resume(after:exchange:)``. A policy's future comes as a ``PolicyFutureWait``.
+        case wait(any PolicyWait)
     }
 
     private enum State: Sendable {
@@ -35,18 +36,10 @@ public struct PolicyChainRun: Sendable {
         return run(from: next, &exchange)
     }
 
-    /// The suspended policy's answer is in: apply it and go on.
-    public mutating func resume(_ resume: PolicyResume, exchange: inout PolicyExchange) -> Step {
+    /// The suspended policy's answer is in: its verdict, and on from there.
+    public mutating func resume(after wait: any PolicyWait, exchange: inout PolicyExchange) -> Step {
         guard case .suspended(let index) = state else { preconditionFailure("PolicyChainRun.resume without a suspension") }
-        return handle(resume.apply(&exchange), at: index, &exchange)
-    }
-
-    /// The asynchronous answer failed (it never should: policies turn their failures into
-    /// verdicts); the request is refused as unavailable.
-    public mutating func resumeFailed(_ error: any Error, exchange: inout PolicyExchange) -> Step {
-        guard case .suspended(let index) = state else { preconditionFailure("PolicyChainRun.resumeFailed without a suspension") }
-        let refusal = EdgeError(code: .unavailable, message: "\(chain.policies[index].name): \(error)")
-        return handle(.refuse(refusal), at: index, &exchange)
+        return handle(wait.resume(&exchange), at: index, &exchange)
     }
 
     private mutating func run(from start: Int, _ exchange: inout PolicyExchange) -> Step {
@@ -78,7 +71,10 @@ public struct PolicyChainRun: Sendable {
             return .answer(status)
         case .suspend(let future):
             state = .suspended(at: index)
-            return .suspend(future)
+            return .wait(PolicyFutureWait(future, policy: chain.policies[index].name))
+        case .wait(let wait):
+            state = .suspended(at: index)
+            return .wait(wait)
         }
     }
 }

@@ -15,6 +15,9 @@ public enum PolicyVerdict: Sendable {
     /// Wait for something asynchronous. The future must complete on any loop; the chain
     /// carries on on the request's own loop by applying the ``PolicyResume`` it yields.
     case suspend(EventLoopFuture<PolicyResume>)
+    /// Wait for something asynchronous that answers on the request's own loop, without a
+    /// future (``PolicyWait``): the chain carries on with the wait's own verdict.
+    case wait(any PolicyWait)
 }
 
 /// What a suspended policy does once its asynchronous answer is in: it may add to the

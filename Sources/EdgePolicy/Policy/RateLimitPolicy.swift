@@ -40,17 +40,15 @@ package struct RateLimitPolicy: RequestPolicy {
             RateLimitPolicy.apply(decision, headers: headers, policyOfAll: policyOfAll, to: &exchange)
         }
 
-        /// The chain's resumption once Redis has answered (or failed: failure mode `closed`).
-        func resume(_ result: Result<RateLimitDecision, Error>) -> PolicyResume {
+        /// The chain's verdict once Redis has answered (or failed: failure mode `closed`).
+        func verdict(_ result: Result<RateLimitDecision, Error>, to exchange: inout PolicyExchange) -> PolicyVerdict {
             switch result {
             case .success(let decision):
-                return PolicyResume { exchange in apply(decision, to: &exchange) }
+                return apply(decision, to: &exchange)
             case .failure(let error):
                 let failure = error as? RateLimitUnavailable ?? RateLimitUnavailable(reason: String(describing: error))
-                return PolicyResume { exchange in
-                    exchange.refusalReason = "redis_unavailable"
-                    return .refuse(RateLimitRejection.unavailable(failure))
-                }
+                exchange.refusalReason = "redis_unavailable"
+                return .refuse(RateLimitRejection.unavailable(failure))
             }
         }
     }

@@ -2,16 +2,17 @@ import EdgeRedis
 import NIOCore
 
 /// One request's script call to Redis, and where its answer goes: it takes the reply itself
-/// (``RedisReplyReceiver``) and completes the request's one promise, in place of a chain of
-/// futures per request (`flatMap` for `NOSCRIPT`, `flatMapResult`, `flatMapError`, `map`).
+/// (``RedisReplyReceiver``) and either completes a promise or — for the policy chain — is the
+/// chain's ``PolicyWait`` itself, telling the request's handler directly: no promise, no future's
+/// callback list, no closure per request.
 ///
 /// A `NOSCRIPT` reply (Redis restarted, failed over, `SCRIPT FLUSH`) sends the script once more
 /// in full (`EVAL`, which also caches it). A call that fails — timeout, connection lost, a reply
 /// that is not the script's — counts against the loop's breaker and is decided by the failure mode.
 /// Runs on the request's loop (the Redis connection of that loop answers on it).
-package final class GlobalRateLimitCall: RedisReplyReceiver, @unchecked Sendable {
-    /// What the caller does with the global decision before it completes the future: the local
-    /// limits merged in, the counters recorded (``RateLimiter``).
+package final class GlobalRateLimitCall: RedisReplyReceiver, PolicyWait, @unchecked Sendable {
+    /// What the caller does with the global decision before it completes: the local limits
+    /// consumed and merged in (``RateLimiter``).
     package struct Conclusion {
         package let limiter: RateLimiter
         package let localChecks: [RateLimitCheck]
@@ -20,18 +21,11 @@ package final class GlobalRateLimitCall: RedisReplyReceiver, @unchecked Sendable
     }
 
     /// Where the request's decision goes: the promise of ``GlobalRateLimiter/decide(_:on:)``, or
-    /// straight to the policy chain as the ``PolicyResume`` it waits for (one promise per request,
-    /// not a decision's promise and a resumption's promise mapped from it).
+    /// the policy chain, which waits on this call (``PolicyWait``) and gets its verdict from the
+    /// resumption.
     package enum Completion {
         case decision(EventLoopPromise<RateLimitDecision>)
-        case policy(EventLoopPromise<PolicyResume>, RateLimitPolicy.Resumption)
-
-        func complete(_ result: Result<RateLimitDecision, Error>) {
-            switch self {
-            case .decision(let promise): promise.completeWith(result)
-            case .policy(let promise, let resumption): promise.succeed(resumption.resume(result))
-            }
-        }
+        case policy(RateLimitPolicy.Resumption)
     }
 
     private let eventLoop: EventLoop
@@ -43,6 +37,10 @@ package final class GlobalRateLimitCall: RedisReplyReceiver, @unchecked Sendable
     private let started: NIODeadline
     private let conclusion: Conclusion?
     private var sentSource = false
+    /// The decision, once in (``Completion/policy(_:)``): kept until the chain resumes.
+    private var result: Result<RateLimitDecision, Error>?
+    /// The handler waiting for ``result`` (``Completion/policy(_:)``).
+    private var target: (any PolicyWaitTarget)?
 
     package init(
         limiter: GlobalRateLimiter, checks: [RateLimitCheck], eventLoop: EventLoop, completion: Completion,
@@ -77,13 +75,46 @@ package final class GlobalRateLimitCall: RedisReplyReceiver, @unchecked Sendable
             return redisFailed(.unavailable("unexpected script reply"))
         }
         breaker?.record(failure: false, probe: probe, started: started, stats: stats)
-        completion.complete(.success(conclusion?.conclude(decision) ?? decision))
+        complete(.success(decision))
     }
 
     package func redisFailed(_ error: RedisError) {
         limiter.stats.redisErrors.wrappingIncrement(ordering: .relaxed)
         breaker?.record(failure: true, probe: probe, started: started, stats: limiter.stats)
-        let result = limiter.failureMode(checks, reason: String(describing: error))
-        completion.complete(conclusion.map { conclusion in result.map { conclusion.conclude($0) } } ?? result)
+        complete(limiter.failureMode(checks, reason: String(describing: error)))
+    }
+
+    /// Decided without Redis (no checks, the breaker open): `result` before the local limits are merged in.
+    package func decided(_ result: Result<RateLimitDecision, Error>) {
+        complete(result)
+    }
+
+    private func complete(_ global: Result<RateLimitDecision, Error>) {
+        let result = conclusion.map { conclusion in global.map { conclusion.conclude($0) } } ?? global
+        switch completion {
+        case .decision(let promise):
+            promise.completeWith(result)
+        case .policy:
+            self.result = result
+            if let target {
+                self.target = nil
+                target.policyWaitEnded(self)
+            }
+        }
+    }
+
+    package func notify(_ target: any PolicyWaitTarget, on eventLoop: EventLoop) {
+        if result == nil {
+            self.target = target
+        } else {
+            target.policyWaitEnded(self)
+        }
+    }
+
+    package func resume(_ exchange: inout PolicyExchange) -> PolicyVerdict {
+        guard case .policy(let resumption) = completion, let result else {
+            preconditionFailure("GlobalRateLimitCall.resume before its decision, or not for a policy")
+        }
+        return resumption.verdict(result, to: &exchange)
     }
 }

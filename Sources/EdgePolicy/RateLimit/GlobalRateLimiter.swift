@@ -84,21 +84,26 @@ public final class GlobalRateLimiter: Sendable {
 
     /// As ``decide(_:on:)``, the decision going to `completion`; `conclusion` (when given) turns the
     /// global decision into the request's first, so that the caller needs no `map` of its own.
+    /// The call is returned for the policy chain to wait on (``PolicyWait``); it may be decided
+    /// already (no checks, the breaker open, Redis's connection gone).
+    @discardableResult
     package func decide(
         _ checks: [RateLimitCheck], on eventLoop: EventLoop, conclusion: GlobalRateLimitCall.Conclusion?, completion: GlobalRateLimitCall.Completion
-    ) {
-        guard !checks.isEmpty else { return completion.complete(.success(conclusion.map { $0.conclude(.empty) } ?? .empty)) }
+    ) -> GlobalRateLimitCall {
         let breaker = eventLoop.inEventLoop ? breaker(for: eventLoop) : nil
         let now = NIODeadline.now()
-        let admission = breaker?.state.admit(now: now) ?? .allowed
-        if admission == .rejected {
-            let result = failureMode(checks, reason: "circuit open")
-            return completion.complete(conclusion.map { conclusion in result.map { conclusion.conclude($0) } } ?? result)
-        }
-        GlobalRateLimitCall(
+        let admission = checks.isEmpty ? .allowed : breaker?.state.admit(now: now) ?? .allowed
+        let call = GlobalRateLimitCall(
             limiter: self, checks: checks, eventLoop: eventLoop, completion: completion, breaker: breaker, probe: admission == .probe,
-            started: now, conclusion: conclusion
-        ).send()
+            started: now, conclusion: conclusion)
+        if checks.isEmpty {
+            call.decided(.success(.empty))
+        } else if admission == .rejected {
+            call.decided(failureMode(checks, reason: "circuit open"))
+        } else {
+            call.send()
+        }
+        return call
     }
 
     package func breaker(for eventLoop: EventLoop) -> LoopBreaker? {

@@ -17,7 +17,7 @@ public final class RateLimitStores: Sendable {
     package init(key: Key, group: EventLoopGroup) throws {
         self.key = key
         self.local = LocalRateLimiter(maxKeys: key.localMaxKeys)
-        self.global = try key.redis.map { try GlobalRateLimiter(settings: $0, group: group, stats: RateLimitStats(limitNames: [])) }
+        self.global = try key.redis.map { try GlobalRateLimiter(settings: $0, group: group, stats: RateLimitStats()) }
     }
 
     /// The stores for `config`: `previous` when it fits, new ones otherwise (`nil` without limits).
@@ -30,6 +30,6 @@ public final class RateLimitStores: Sendable {
 
     /// The limiter of one snapshot: its options and per-limit counters over these stores.
     public func limiter(for config: EdgeConfig) -> RateLimiter {
-        RateLimiter(local: local, global: global, stats: RateLimitStats(limitNames: config.rateLimits.map(\.name)), options: config.rateLimitOptions)
+        RateLimiter(local: local, global: global, options: config.rateLimitOptions)
     }
 }

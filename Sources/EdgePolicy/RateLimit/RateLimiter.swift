@@ -13,13 +13,11 @@ import EdgeConfig
 public final class RateLimiter: Sendable {
     public let local: LocalRateLimiter
     public let global: GlobalRateLimiter?
-    public let stats: RateLimitStats
     public let options: RateLimitOptions
 
-    public init(local: LocalRateLimiter, global: GlobalRateLimiter?, stats: RateLimitStats, options: RateLimitOptions) {
+    public init(local: LocalRateLimiter, global: GlobalRateLimiter?, options: RateLimitOptions) {
         self.local = local
         self.global = global
-        self.stats = stats
         self.options = options
     }
 
@@ -34,8 +32,8 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    /// As ``check(_:source:on:)`` for the policy chain: a global decision resumes the chain
-    /// through `resumption`, with one promise per request.
+    /// As ``check(_:source:on:)`` for the policy chain: the chain waits on the global decision's
+    /// script call itself (no promise per request), and `resumption` makes its verdict.
     package func check(
         _ plan: RateLimitPlan, source: some RateLimitKeySource, on eventLoop: EventLoop, resumption: RateLimitPolicy.Resumption,
         exchange: inout PolicyExchange
@@ -44,9 +42,7 @@ public final class RateLimiter: Sendable {
         case .decided(let decision):
             return resumption.apply(decision, to: &exchange)
         case .global(let global, let globalChecks, let conclusion):
-            let promise = eventLoop.makePromise(of: PolicyResume.self)
-            global.decide(globalChecks, on: eventLoop, conclusion: conclusion, completion: .policy(promise, resumption))
-            return .suspend(promise.futureResult)
+            return .wait(global.decide(globalChecks, on: eventLoop, conclusion: conclusion, completion: .policy(resumption)))
         }
     }
 
@@ -60,33 +56,28 @@ public final class RateLimiter: Sendable {
         let localChecks = Self.checks(plan.local, source)
         let globalChecks = global == nil ? [] : Self.checks(plan.global, source)
         guard !globalChecks.isEmpty, let global else {
-            return .decided(record(local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros())))
+            return .decided(local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros()))
         }
         if !localChecks.isEmpty {
             let preview = local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros(), commit: false)
             if !preview.allowed {
-                return .decided(record(preview))
+                return .decided(preview)
             }
         }
         return .global(global, globalChecks, .init(limiter: self, localChecks: localChecks))
     }
 
     /// The request's decision once the global limits are decided: the local ones consumed if
-    /// those passed, merged in, and the counters recorded.
+    /// those passed, merged in.
     package func concluded(_ globalDecision: RateLimitDecision, localChecks: [RateLimitCheck]) -> RateLimitDecision {
-        if localChecks.isEmpty { return record(globalDecision) }
+        if localChecks.isEmpty { return globalDecision }
         guard globalDecision.allowed else {
             // Rejected by a global limit: local limits shown as they are, nothing consumed.
             let localView = local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros(), commit: false)
-            return record(localView.merged(with: globalDecision))
+            return localView.merged(with: globalDecision)
         }
         let localDecision = local.decide(localChecks, now: RateLimitClock.monotonicMicros(), wallClock: RateLimitClock.wallClockMicros())
-        return record(localDecision.merged(with: globalDecision))
-    }
-
-    private func record(_ decision: RateLimitDecision) -> RateLimitDecision {
-        stats.record(decision)
-        return decision
+        return localDecision.merged(with: globalDecision)
     }
 
     package static func checks(_ definitions: [RateLimitDefinition], _ source: some RateLimitKeySource) -> [RateLimitCheck] {
