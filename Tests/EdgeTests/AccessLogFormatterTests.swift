@@ -252,10 +252,10 @@ final class AccessLogFormatterTests: XCTestCase {
     }
 
     /// What `body` writes, as a String.
-    static func written(_ body: (inout AccessLogByteWriter) -> Void) -> String {
+    static func written(_ body: (inout ReservedByteWriter) -> Void) -> String {
         var buffer = ByteBuffer()
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 4096) { memory in
-            var writer = AccessLogByteWriter(memory)
+            var writer = ReservedByteWriter(memory)
             body(&writer)
             return writer.count
         }

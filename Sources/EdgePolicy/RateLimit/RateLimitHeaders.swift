@@ -49,7 +49,7 @@ public enum RateLimitHeaders {
         let passed = decision.allowed
         return String(unsafeUninitializedCapacity: capacity) { bytes in
             // The access log's writer: bytes into memory reserved up front, digits without a `String`.
-            var out = AccessLogByteWriter(UnsafeMutableRawBufferPointer(bytes))
+            var out = ReservedByteWriter(UnsafeMutableRawBufferPointer(bytes))
             for (check, outcome) in zip(decision.checks, decision.outcomes) where check.definition.mode == .enforce {
                 let reset = outcome.allowed ? outcome.resetAfter : outcome.retryAfter
                 // A rejected request consumed nothing: a limit that would have allowed it still has this unit.

@@ -47,7 +47,7 @@ package struct AccessLogFormatter: Sendable {
     /// Appends `record` as one line ending in `\n`.
     package func append(_ record: AccessLogRecord, to buffer: inout ByteBuffer) {
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.maximumBytes(record)) { memory in
-            var writer = AccessLogByteWriter(memory)
+            var writer = ReservedByteWriter(memory)
             switch format {
             case .json: writeJSON(record, to: &writer)
             case .text: writeText(record, to: &writer)
@@ -68,12 +68,12 @@ package struct AccessLogFormatter: Sendable {
         stringBytes += (record.route?.utf8.count ?? 0) + (record.grpcMethod?.utf8.count ?? 0)
         stringBytes += (record.upstreamCluster?.utf8.count ?? 0) + (record.refusedBy?.utf8.count ?? 0)
         stringBytes += record.userAgent?.utf8.count ?? 0
-        return stringBytes * AccessLogByteWriter.worstCaseExpansion + AccessLogField.allCases.count * 48 + 64
+        return stringBytes * ReservedByteWriter.worstCaseExpansion + AccessLogField.allCases.count * 48 + 64
     }
 
     // MARK: JSON
 
-    private func writeJSON(_ record: AccessLogRecord, to writer: inout AccessLogByteWriter) {
+    private func writeJSON(_ record: AccessLogRecord, to writer: inout ReservedByteWriter) {
         writer.byte(UInt8(ascii: "{"))
         var first = true
         for field in jsonFields {
@@ -117,7 +117,7 @@ package struct AccessLogFormatter: Sendable {
     }
 
     @inline(__always)
-    private static func jsonOptional(_ value: String?, to writer: inout AccessLogByteWriter) {
+    private static func jsonOptional(_ value: String?, to writer: inout ReservedByteWriter) {
         if let value { writer.jsonString(value) } else { writer.ascii("null") }
     }
 
@@ -151,7 +151,7 @@ package struct AccessLogFormatter: Sendable {
     /// The request target's bytes up to its first `?`: the query is never logged.
     @inline(__always)
     private static func withPathBytes(_ target: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        AccessLogByteWriter.withUTF8(target) { bytes in
+        ReservedByteWriter.withUTF8(target) { bytes in
             var end = 0
             while end < bytes.count && bytes[end] != UInt8(ascii: "?") { end += 1 }
             body(UnsafeBufferPointer(rebasing: bytes[0..<end]))
@@ -160,7 +160,7 @@ package struct AccessLogFormatter: Sendable {
 
     // MARK: Text
 
-    private func writeText(_ record: AccessLogRecord, to writer: inout AccessLogByteWriter) {
+    private func writeText(_ record: AccessLogRecord, to writer: inout ReservedByteWriter) {
         var first = true
         for token in textTokens {
             guard Self.isPresent(token, in: record) else { continue }
@@ -175,7 +175,7 @@ package struct AccessLogFormatter: Sendable {
                 writer.byte(UInt8(ascii: "\""))
                 var separate = false
                 if method {
-                    AccessLogByteWriter.withUTF8(record.method) { writer.textEscaped(bytes: $0) }
+                    ReservedByteWriter.withUTF8(record.method) { writer.textEscaped(bytes: $0) }
                     separate = true
                 }
                 if path {
@@ -185,7 +185,7 @@ package struct AccessLogFormatter: Sendable {
                 }
                 if httpProtocol, let version = record.httpProtocol {
                     if separate { writer.byte(UInt8(ascii: " ")) }
-                    AccessLogByteWriter.withUTF8(version) { writer.textEscaped(bytes: $0) }
+                    ReservedByteWriter.withUTF8(version) { writer.textEscaped(bytes: $0) }
                 }
                 writer.byte(UInt8(ascii: "\""))
             case .status:

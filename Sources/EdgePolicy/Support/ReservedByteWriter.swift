@@ -1,11 +1,12 @@
-/// Appends bytes to memory the caller reserved (``AccessLogFormatter`` reserves a bound
-/// on the line first), so a line costs one capacity check instead of one per byte.
+/// Appends bytes to memory the caller reserved (``AccessLogFormatter`` reserves a bound on
+/// the line first, ``RateLimitHeaders`` one on the `RateLimit` field), so a line costs one
+/// capacity check instead of one per byte; decimals are written as digits, without a `String`.
 ///
 /// Escaping lives here, in one place: JSON strings per RFC 8259 (`"`, `\` and control
 /// characters escaped; invalid UTF-8 replaced by U+FFFD so every line is valid JSON) and
 /// the text format's values (control characters, quotes, backslashes and invalid UTF-8
 /// escaped so one exchange is one line and nothing can forge another).
-package struct AccessLogByteWriter {
+package struct ReservedByteWriter {
     /// A JSON string grows at most this many times (a control byte becomes `\u00XX`).
     package static let worstCaseExpansion = 6
 
@@ -20,7 +21,7 @@ package struct AccessLogByteWriter {
 
     @inline(__always)
     package mutating func byte(_ value: UInt8) {
-        assert(count < capacity, "access log line longer than its reserved bound")
+        assert(count < capacity, "written past its reserved bound")
         base[count] = value
         count += 1
     }
@@ -33,7 +34,7 @@ package struct AccessLogByteWriter {
     @inline(__always)
     package mutating func bytes(_ source: UnsafeBufferPointer<UInt8>) {
         guard let start = source.baseAddress, source.count > 0 else { return }
-        assert(count + source.count <= capacity, "access log line longer than its reserved bound")
+        assert(count + source.count <= capacity, "written past its reserved bound")
         if source.count <= 32 {
             // Keys and most values are short: words and bytes beat a call to memmove.
             let target = base + count
@@ -74,7 +75,7 @@ package struct AccessLogByteWriter {
             probe /= 10
             digits += 1
         }
-        assert(count + digits <= capacity, "access log line longer than its reserved bound")
+        assert(count + digits <= capacity, "written past its reserved bound")
         var rest = value
         var position = count + digits - 1
         repeat {
@@ -184,7 +185,7 @@ package struct AccessLogByteWriter {
     /// Copies `source`: runs of plain ASCII and valid UTF-8 sequences as they are, every other
     /// byte (quote, backslash, a control character, an invalid UTF-8 byte) through `escape`.
     private mutating func copyEscaping(
-        _ source: UnsafeBufferPointer<UInt8>, deleteIsSpecial: Bool, _ escape: (inout AccessLogByteWriter, UInt8) -> Void
+        _ source: UnsafeBufferPointer<UInt8>, deleteIsSpecial: Bool, _ escape: (inout ReservedByteWriter, UInt8) -> Void
     ) {
         guard let start = source.baseAddress else { return }
         let end = source.count
