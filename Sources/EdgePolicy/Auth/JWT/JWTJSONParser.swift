@@ -87,12 +87,8 @@ package struct JWTJSONParser {
         index += 1
         var result: [String: JWTJSONValue] = [:]
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(result)
-        }
-        while true {
+        if close(UInt8(ascii: "}")) { return .object(result) }
+        repeat {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Failure.syntax }
             let name = try parseString()
@@ -102,17 +98,8 @@ package struct JWTJSONParser {
             let value = try parseValue()
             try countMember()
             guard result.updateValue(value, forKey: name) == nil else { throw Failure.duplicateMember(name) }
-            skipWhitespace()
-            guard index < bytes.count else { throw Failure.syntax }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { throw Failure.syntax }
-            index += 1
-            depth -= 1
-            return .object(result)
-        }
+        } while try anotherFollows(closing: UInt8(ascii: "}"))
+        return .object(result)
     }
 
     private mutating func parseArray() throws -> JWTJSONValue {
@@ -120,25 +107,35 @@ package struct JWTJSONParser {
         index += 1
         var result: [JWTJSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .array(result)
-        }
-        while true {
+        if close(UInt8(ascii: "]")) { return .array(result) }
+        repeat {
             result.append(try parseValue())
             try countMember()
-            skipWhitespace()
-            guard index < bytes.count else { throw Failure.syntax }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "]") else { throw Failure.syntax }
+        } while try anotherFollows(closing: UInt8(ascii: "]"))
+        return .array(result)
+    }
+
+    /// After a member or an element: `,` taken, true (another follows), or the container's
+    /// `closing` byte taken, false (it ends); anything else is a syntax error.
+    @inline(__always)
+    private mutating func anotherFollows(closing: UInt8) throws -> Bool {
+        skipWhitespace()
+        guard index < bytes.count else { throw Failure.syntax }
+        if bytes[index] == UInt8(ascii: ",") {
             index += 1
-            depth -= 1
-            return .array(result)
+            return true
         }
+        guard close(closing) else { throw Failure.syntax }
+        return false
+    }
+
+    /// Takes `closing` if it is the next byte and leaves the container's level: whether it was.
+    @inline(__always)
+    private mutating func close(_ closing: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == closing else { return false }
+        index += 1
+        depth -= 1
+        return true
     }
 
     private mutating func parseNumber() throws -> String {
