@@ -72,11 +72,7 @@ package struct ConfigReader {
             report(path, node, "expected an integer, got \(Self.describe(node))")
             return nil
         }
-        guard range.contains(value) else {
-            report(path, node, "must be between \(range.lowerBound) and \(range.upperBound), got \(value)")
-            return nil
-        }
-        return value
+        return checked(value, in: range, path, node)
     }
 
     /// Byte sizes: an integer, or a number with `KiB`, `MiB`, `GiB`, `KB`, `MB`, `GB`.
@@ -100,11 +96,7 @@ package struct ConfigReader {
             report(path, node, "expected a size in bytes (e.g. 16384, 64KiB, 4MiB), got \(Self.describe(node))")
             return nil
         }
-        guard range.contains(value) else {
-            report(path, node, "must be between \(range.lowerBound) and \(range.upperBound) bytes, got \(value)")
-            return nil
-        }
-        return value
+        return checked(value, in: range, path, node, unit: " bytes")
     }
 
     package mutating func double(_ node: Node, _ path: String, in range: ClosedRange<Double>) -> Double? {
@@ -112,8 +104,16 @@ package struct ConfigReader {
             report(path, node, "expected a number, got \(Self.describe(node))")
             return nil
         }
+        return checked(value, in: range, path, node, written: scalar.string)
+    }
+
+    /// `value` when `range` holds it; otherwise `nil`, reported as "must be between 1 and 10, got 12":
+    /// `unit` after the upper bound (" bytes"), the value as `written` in the file when given.
+    private mutating func checked<Value: Comparable & CustomStringConvertible>(
+        _ value: Value, in range: ClosedRange<Value>, _ path: String, _ node: Node, unit: String = "", written: String? = nil
+    ) -> Value? {
         guard range.contains(value) else {
-            report(path, node, "must be between \(range.lowerBound) and \(range.upperBound), got \(scalar.string)")
+            report(path, node, "must be between \(range.lowerBound) and \(range.upperBound)\(unit), got \(written ?? value.description)")
             return nil
         }
         return value
