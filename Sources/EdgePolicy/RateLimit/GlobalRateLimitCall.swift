@@ -70,11 +70,12 @@ package final class GlobalRateLimitCall: RedisReplyReceiver, PolicyWait, @unchec
         }
         let stats = limiter.stats
         stats.redisCalls.wrappingIncrement(ordering: .relaxed)
-        stats.redisLatencyMicros.wrappingIncrement(by: Int((NIODeadline.now() - started).nanoseconds / 1000), ordering: .relaxed)
+        let now = NIODeadline.now()
+        stats.redisLatencyMicros.wrappingIncrement(by: Int((now - started).nanoseconds / 1000), ordering: .relaxed)
         guard let decision = RateLimitScript.decision(from: reply, checks: checks) else {
             return redisFailed(.unavailable("unexpected script reply"))
         }
-        breaker?.record(failure: false, probe: probe, started: started, stats: stats)
+        breaker?.record(failure: false, probe: probe, started: started, now: now, stats: stats)
         complete(.success(decision))
     }
 

@@ -32,8 +32,7 @@ public final class GlobalRateLimiter: Sendable {
         /// together, and they are one failure, not dozens in a row. Otherwise a single stall longer
         /// than the timeout under load would open the breaker, and every request of the open time
         /// would go to the failure mode. Calls that fail at once (Redis away) still count one by one.
-        package func record(failure: Bool, probe: Bool, started: NIODeadline, stats: RateLimitStats) {
-            let now = NIODeadline.now()
+        package func record(failure: Bool, probe: Bool, started: NIODeadline, now: NIODeadline = .now(), stats: RateLimitStats) {
             if failure, !probe, let lastFailure, started <= lastFailure { return }
             if failure { lastFailure = now }
             state.record(failure: failure, probe: probe, now: now)

@@ -48,9 +48,11 @@ public enum RateLimitHeaders {
         guard capacity > 0 else { return nil }
         let passed = decision.allowed
         return String(unsafeUninitializedCapacity: capacity) { bytes in
-            // The access log's writer: bytes into memory reserved up front, digits without a `String`.
+            // Bytes into memory reserved up front, digits without a `String`.
             var out = ReservedByteWriter(UnsafeMutableRawBufferPointer(bytes))
-            for (check, outcome) in zip(decision.checks, decision.outcomes) where check.definition.mode == .enforce {
+            for index in decision.checks.indices where decision.checks[index].definition.mode == .enforce {
+                let check = decision.checks[index]
+                let outcome = decision.outcomes[index]
                 let reset = outcome.allowed ? outcome.resetAfter : outcome.retryAfter
                 // A rejected request consumed nothing: a limit that would have allowed it still has this unit.
                 let remaining = outcome.allowed && !passed ? outcome.remaining + 1 : outcome.remaining
