@@ -16,6 +16,9 @@
 # one loop tick share its fixed costs: the wake-up, epoll_wait, the flushes), and a side that adds
 # latency (a Redis round trip) gets fewer requests per second from a closed loop; at a fixed rate
 # both are measured at the same load. Pick a rate both sides sustain (p50 is not measured: 0).
+# A_RATE / B_RATE: that side's rate instead of AB_RATE (one binary and configuration at two loads
+# shows how much of a closed-loop difference is the load's own: A_RATE=A's closed-loop rate,
+# B_RATE=B's).
 #
 # Both edges (one event loop each, pinned to cpu1) sit in front of one bench backend
 # (../shared/bench, pinned to cpu0 with wrk). Each slice runs wrk for 3 s against A then
@@ -65,11 +68,11 @@ export BENCH_LUA_DIR=$BENCH/lua BENCH_POST_BODY=$BENCH/.build/fixtures/product.m
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 H2_HDR=()
 while IFS= read -r h; do [ -z "$h" ] || H2_HDR+=(-H "$h"); done <<<"$BENCH_HEADERS"
-run() { # PID PORT -> "cpu_ns_per_request requests p50_us"
-  local t0 t1 out req p50
+run() { # PID PORT [RATE] -> "cpu_ns_per_request requests p50_us"
+  local t0 t1 out req p50 rate=${3:-}
   t0=$(ticks "$1")
-  if [ -n "${AB_RATE:-}" ]; then
-    out=$(taskset -c 0 h2load --h1 -t1 -c64 --rps="$(awk -v r="$AB_RATE" 'BEGIN {printf "%.4f", r / 64}')" -n $((AB_RATE * 3)) \
+  if [ -n "$rate" ]; then
+    out=$(taskset -c 0 h2load --h1 -t1 -c64 --rps="$(awk -v r="$rate" 'BEGIN {printf "%.4f", r / 64}')" -n $((rate * 3)) \
       ${H2_HDR[@]+"${H2_HDR[@]}"} "http://127.0.0.1:$2$TARGET" 2>&1 | grep -E '^requests:')
     req=$(sed -E 's/.* ([0-9]+) succeeded.*/\1/' <<<"$out") p50=0
   else
@@ -80,9 +83,10 @@ run() { # PID PORT -> "cpu_ns_per_request requests p50_us"
   t1=$(ticks "$1")
   echo "$(((t1 - t0) * 10000000 / req)) $req $p50"
 }
-run "$APID" "$P1" >/dev/null; run "$BPID" "$P2" >/dev/null # warm-up
+RA=${A_RATE:-${AB_RATE:-}} RB=${B_RATE:-${AB_RATE:-}}
+run "$APID" "$P1" "$RA" >/dev/null; run "$BPID" "$P2" "$RB" >/dev/null # warm-up
 for k in $(seq "$SLICES"); do
-  if ((k % 2)); then a=$(run "$APID" "$P1"); b=$(run "$BPID" "$P2"); else b=$(run "$BPID" "$P2"); a=$(run "$APID" "$P1"); fi
+  if ((k % 2)); then a=$(run "$APID" "$P1" "$RA"); b=$(run "$BPID" "$P2" "$RB"); else b=$(run "$BPID" "$P2" "$RB"); a=$(run "$APID" "$P1" "$RA"); fi
   echo "slice $k  A: cpu_ns/req reqs p50us = $a   B: $b"
 done | tee "$WORK/slices.txt"
 awk '{print $12 / $8}' "$WORK/slices.txt" | sort -n | awk '{v[NR] = $1} END {

