@@ -303,7 +303,10 @@ package final class HTTPRequestHandler<Transcoder: RequestTranscoding>: ChannelD
         }
     }
 
-    /// The waiting policy's answer is in (``PolicyWaitTarget``), on the connection's loop.
+    /// The waiting policy's answer is in (``PolicyWaitTarget``), on the connection's loop. Called
+    /// through the protocol, so specialized as the channel handler's entry points are: the rest of
+    /// the request (the backend call, the response) runs from here.
+    @_specialize(where Transcoder == ReloadingTranscoder)
     package func policyWaitEnded(_ wait: any PolicyWait) {
         guard case .admitting(let pending) = state, let context else { return }
         let outcome = pending.admission.resume(after: wait)
