@@ -33,11 +33,15 @@ rm -f "$OUT/b-metrics.txt"
 A_EXTRA="$OUT/bare.yaml" B_EXTRA="$OUT/limit.yaml" B_METRICS_OUT="$OUT/b-metrics.txt" \
   bash Benchmarks/gateway-ab.sh "$BIN" "$BIN" "$SLICES" get_small
 STATS=$(redis-cli -p "$REDIS_PORT" INFO commandstats | tr -d '\r')
+# redis-server's own CPU (user + sys, all of it B's: A sends nothing) per script call, beside the
+# time its scripts ran: what each decision takes from the CPU Redis shares.
+REDIS_TICKS=$(awk '{print $14 + $15}' "/proc/$REDIS_PID/stat")
 echo "redis: $(grep -E '^cmdstat_(evalsha|eval|script)' <<<"$STATS" | tr '\n' ' ')"
 calls() { grep -E "^cmdstat_$1:" <<<"$STATS" | sed -E 's/^[^:]*:calls=([0-9]+),.*/\1/' || echo 0; }
 metric() { [ -f "$OUT/b-metrics.txt" ] || { echo 0; return; }; awk -v m="$1" '$1 == m || index($1, m "{") == 1 {s += $NF} END {printf "%d", s}' "$OUT/b-metrics.txt"; }
 EVALSHA=$(calls evalsha) EVAL=$(calls eval)
 DECISIONS=$(metric edge_rate_limit_decisions_total) FALLBACKS=$(metric edge_rate_limit_failure_mode_decisions_total)
+echo "redis-server CPU: $(awk -v t="$REDIS_TICKS" -v n="${EVALSHA:-0}" 'BEGIN {printf "%.1f", n ? t * 10000 / n : 0}') µs per EVALSHA (user+sys)"
 echo "B: $DECISIONS decisions, $(metric edge_rate_limit_redis_calls_total) Redis calls answered," \
   "$(metric edge_rate_limit_redis_errors_total) failed, $FALLBACKS decided in failure mode"
 if [ "${EVALSHA:-0}" = "$DECISIONS" ] && [ "$FALLBACKS" = 0 ] && [ "${EVAL:-0}" = 0 ]; then
