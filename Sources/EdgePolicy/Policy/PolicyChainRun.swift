@@ -3,8 +3,8 @@ import NIOHTTP1
 import EdgeCore
 
 /// Runs a ``PolicyChain`` over one exchange: each policy in order until one does not
-/// proceed; a suspended policy's ``PolicyResume`` is applied when its answer is in, and the
-/// chain goes on from the next policy. A pure state machine: the handlers carry out its
+/// proceed; a waiting policy's verdict (``PolicyWait/resume(_:)``) is taken when its answer is
+/// in, and the chain goes on from the next policy. A pure state machine: the handlers carry out its
 /// steps (wait, answer, refuse, call the backend).
 public struct PolicyChainRun: Sendable {
     public enum Step: Sendable {

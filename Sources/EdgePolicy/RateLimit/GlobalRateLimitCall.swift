@@ -85,12 +85,9 @@ package final class GlobalRateLimitCall: RedisReplyReceiver, PolicyWait, @unchec
         complete(limiter.failureMode(checks, reason: String(describing: error)))
     }
 
-    /// Decided without Redis (no checks, the breaker open): `result` before the local limits are merged in.
-    package func decided(_ result: Result<RateLimitDecision, Error>) {
-        complete(result)
-    }
-
-    private func complete(_ global: Result<RateLimitDecision, Error>) {
+    /// The global decision is in — from Redis, from the failure mode, or without Redis (no checks,
+    /// the breaker open): the local limits merged in, and on to the promise or the waiting handler.
+    package func complete(_ global: Result<RateLimitDecision, Error>) {
         let result = conclusion.map { conclusion in global.map { conclusion.conclude($0) } } ?? global
         switch completion {
         case .decision(let promise):

@@ -96,9 +96,9 @@ public final class GlobalRateLimiter: Sendable {
             limiter: self, checks: checks, eventLoop: eventLoop, completion: completion, breaker: breaker, probe: admission == .probe,
             started: now, conclusion: conclusion)
         if checks.isEmpty {
-            call.decided(.success(.empty))
+            call.complete(.success(.empty))
         } else if admission == .rejected {
-            call.decided(failureMode(checks, reason: "circuit open"))
+            call.complete(failureMode(checks, reason: "circuit open"))
         } else {
             call.send()
         }

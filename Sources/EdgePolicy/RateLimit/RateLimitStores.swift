@@ -28,7 +28,7 @@ public final class RateLimitStores: Sendable {
         return try RateLimitStores(key: key, group: group)
     }
 
-    /// The limiter of one snapshot: its options and per-limit counters over these stores.
+    /// The limiter of one snapshot: its options over these stores.
     public func limiter(for config: EdgeConfig) -> RateLimiter {
         RateLimiter(local: local, global: global, options: config.rateLimitOptions)
     }
